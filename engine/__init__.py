@@ -1,0 +1,36 @@
+"""Transplant Studio's engine: network transplanting by back-distillation, in pure PyTorch.
+
+Only the names in `__all__` are public; see docs/engine-api.md.
+"""
+
+from engine.adapter import Adapter
+from engine.architectures import Architecture, get_architecture, list_architectures, register_architecture
+from engine.compatibility import check_connectable, check_teacher
+from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
+from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
+from engine.errors import (
+    Cancelled,
+    DatasetError,
+    IncompatibleModulesError,
+    ModuleFileError,
+    TrainingDiverged,
+    TransplantError,
+    UnknownArchitectureError,
+)
+from engine.evaluation import evaluate
+from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
+from engine.manifest import Manifest
+from engine.storage import StoredModule, load_module, read_manifest, save_module, validate_weights_file
+from engine.training.graft import GraftResult, graft
+from engine.training.teacher import TeacherResult, train_teacher
+from engine.version import __version__
+
+__all__ = [
+    "Adapter", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
+    "GradientSeed", "GraftConfig", "GraftResult", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
+    "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
+    "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",
+    "UnknownArchitectureError", "__version__", "check_connectable", "check_teacher", "evaluate",
+    "get_architecture", "graft", "labelled_subset", "list_architectures", "load_module", "load_task_data",
+    "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
+]

@@ -1,0 +1,57 @@
+"""The adapter h between a category module and a task module (paper, section 4 and Fig. 4c)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class Adapter(nn.Module):
+    """Reorder layer, re-scaling layer, then `layers` convolutions each followed by a ReLU.
+
+    The reorder layer is a fixed channel permutation and the re-scaling layer a fixed scalar beta
+    (both buffers, saved with the weights); only the convolutions learn.
+
+    Args:
+        in_channels: channels of the category module's output features.
+        out_channels: channels the task module expects.
+        layers: number of conv + ReLU pairs (the paper uses 1 or 3).
+        kernel_size: 3 (padding 1, Exp. 1) or 1 (Exp. 2 and 3); feature maps keep their size.
+        permutation: a permutation of range(in_channels); None keeps the channel order.
+        beta: the re-scaling factor E||f_S(I)|| / E||f(I)||.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        *,
+        layers: int = 1,
+        kernel_size: int = 3,
+        permutation: torch.Tensor | None = None,
+        beta: float = 1.0,
+    ) -> None:
+        super().__init__()
+        if permutation is None:
+            permutation = torch.arange(in_channels)
+        if sorted(permutation.tolist()) != list(range(in_channels)):
+            raise ValueError(f"permutation must reorder exactly the {in_channels} input channels")
+        self.register_buffer("permutation", permutation.to(torch.long).clone())
+        self.register_buffer("beta", torch.tensor(float(beta)))
+        convs: list[nn.Module] = []
+        channels = in_channels
+        for _ in range(layers):
+            conv = nn.Conv2d(channels, out_channels, kernel_size, padding=kernel_size // 2)
+            # Biases never enter a pseudo-gradient, so without labels nothing could undo a random one.
+            nn.init.zeros_(conv.bias)
+            convs += [conv, nn.ReLU()]
+            channels = out_channels
+        self.layers = nn.Sequential(*convs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x[:, self.permutation] * self.beta  # (B, C_in, H, W): reorder, then re-scale
+        return self.layers(x)  # (B, C_out, H, W)
+
+    @property
+    def convs(self) -> list[nn.Conv2d]:
+        return [layer for layer in self.layers if isinstance(layer, nn.Conv2d)]

@@ -1,0 +1,178 @@
+"""The `transplant` command: train teachers, graft, evaluate, predict and inspect modules.
+
+`--json` prints exactly one JSON object on stdout (progress goes to stderr). Errors print a message
+saying what is wrong and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path as FilePath
+from typing import Any, Sequence
+
+import torch
+
+from engine.architectures import list_architectures
+from engine.config import GraftConfig, Method, Task, TeacherConfig
+from engine.data import CATEGORIES, load_task_data
+from engine.errors import TransplantError
+from engine.evaluation import evaluate
+from engine.inference import image_from_bytes, native_size, predict
+from engine.progress import ProgressBar
+from engine.storage import load_module, read_manifest, save_module
+from engine.student import Path, task_logits
+from engine.training.graft import graft
+from engine.training.teacher import train_teacher
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="transplant", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    teacher = commands.add_parser("teacher", help="train a teacher net (category module + task modules)")
+    teacher.add_argument("--arch", default="vgg-mini", help=f"architecture: {', '.join(list_architectures())}")
+    teacher.add_argument("--category", required=True, help=f"one of {', '.join(CATEGORIES)}")
+    teacher.add_argument("--task", action="append", choices=[str(t) for t in Task], help="repeat for a multi-task teacher")
+    teacher.add_argument("--epochs", type=int, default=TeacherConfig.epochs)
+    teacher.add_argument("--limit-train", type=int, default=None, help="use only this many training samples")
+    teacher.add_argument("--out", required=True, type=FilePath, help="folder for the modules")
+
+    graft_cmd = commands.add_parser("graft", help="learn an adapter joining a category module to a task module")
+    graft_cmd.add_argument("--category-module", required=True, type=FilePath)
+    graft_cmd.add_argument("--task-module", required=True, type=FilePath)
+    graft_cmd.add_argument("--teacher-task-module", required=True, type=FilePath,
+                           help="the task module of the teacher the category module came from")
+    graft_cmd.add_argument("--method", default=str(Method.BACK_DISTILL), choices=[str(m) for m in Method])
+    graft_cmd.add_argument("--samples", type=int, default=0, help="labelled samples (0: back-distill only)")
+    graft_cmd.add_argument("--adapter-layers", type=int, default=1, choices=(1, 3))
+    graft_cmd.add_argument("--kernel-size", type=int, default=3, choices=(1, 3))
+    graft_cmd.add_argument("--steps", type=int, default=GraftConfig.steps)
+    graft_cmd.add_argument("--learning-rate", type=float, default=GraftConfig.learning_rate)
+    graft_cmd.add_argument("--solver", default="adam", choices=("adam", "least-squares"))
+    graft_cmd.add_argument("--no-reorder", action="store_true", help="leave out the reorder layer")
+    graft_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the adapter module")
+
+    evaluate_cmd = commands.add_parser("evaluate", help="measure a path on the category's Animal-MNIST test split")
+    _path_arguments(evaluate_cmd)
+    evaluate_cmd.add_argument("--category", help="data set category (default: the category module's)")
+
+    predict_cmd = commands.add_parser("predict", help="run images through a path")
+    _path_arguments(predict_cmd)
+    predict_cmd.add_argument("images", nargs="+", type=FilePath, help="PNG or JPEG files")
+
+    inspect = commands.add_parser("inspect", help="validate a module folder and show its manifest")
+    inspect.add_argument("module", type=FilePath)
+
+    commands.add_parser("architectures", help="list the registered architectures")
+    for command in commands.choices.values():
+        command.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        if command.prog.split()[-1] in ("teacher", "graft", "evaluate", "predict"):
+            command.add_argument("--seed", type=int, default=0)
+            command.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    return parser
+
+
+def _path_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--category-module", required=True, type=FilePath)
+    parser.add_argument("--task-module", required=True, type=FilePath)
+    parser.add_argument("--adapter", type=FilePath, help="adapter module between them (none: a teacher's own path)")
+
+
+def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
+    tasks = tuple(args.task or [Task.CLASSIFICATION])
+    config = TeacherConfig(category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed,
+                           epochs=args.epochs, limit_train=args.limit_train, device=args.device)
+    result = train_teacher(config, on_event=ProgressBar(f"teacher {args.category}"))
+    modules = {"category": str(save_module(result.category, args.out / "category"))}
+    for task, module in result.tasks.items():
+        modules[str(task)] = str(save_module(module, args.out / str(task)))
+    metrics = {name: value for task_metrics in result.metrics.values() for name, value in task_metrics.items()}
+    return {"modules": modules, "metrics": metrics}
+
+
+def run_graft(args: argparse.Namespace) -> dict[str, Any]:
+    config = GraftConfig(
+        method=args.method, samples=args.samples, adapter_layers=args.adapter_layers, kernel_size=args.kernel_size,
+        steps=args.steps, seed=args.seed, learning_rate=args.learning_rate, solver=args.solver,
+        reorder=not args.no_reorder, device=args.device,
+    )
+    category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
+    result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))
+    return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics}
+
+
+def _load_path(args: argparse.Namespace):
+    category, task = load_module(args.category_module), load_module(args.task_module)
+    adapter = load_module(args.adapter) if args.adapter else None
+    return category, task, adapter
+
+
+def run_evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    category, task, adapter = _load_path(args)
+    kind = task.manifest.task
+    data = load_task_data(args.category or category.manifest.category, kind, seed=args.seed)
+    path = Path(category.network, task.network, adapter.network if adapter else None).eval()
+    return {"metrics": evaluate(lambda images: task_logits(kind, path(images)), data.test, kind)}
+
+
+def run_predict(args: argparse.Namespace) -> dict[str, Any]:
+    category, task, adapter = _load_path(args)
+    size, channels = native_size(task), category.manifest.input_shape[0]
+    results = []
+    for image_path in args.images:
+        try:
+            data = image_path.read_bytes()
+        except OSError as error:
+            raise TransplantError(f"cannot read {image_path}: {error.strerror}") from None
+        prediction = predict(category, task, image_from_bytes(data, channels=channels, size=size), adapter)
+        if prediction.probability is not None:
+            results.append({"image": str(image_path), "probability": round(float(prediction.probability[0]), 6)})
+        else:
+            mask = prediction.mask[0]
+            results.append({"image": str(image_path), "foreground_fraction": round(float(mask.float().mean()), 6),
+                            "mask": mask.to(torch.uint8).tolist()})
+    return {"task": str(task.manifest.task), "predictions": results}
+
+
+def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
+    manifest = read_manifest(args.module)
+    load_module(args.module)  # validates the weights against the manifest
+    return {"valid": True, "manifest": manifest.to_json()}
+
+
+COMMANDS = {
+    "teacher": run_teacher, "graft": run_graft, "evaluate": run_evaluate, "predict": run_predict,
+    "inspect": run_inspect, "architectures": lambda args: {"architectures": list_architectures()},
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `transplant`; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        result = COMMANDS[args.command](args)
+    except (TransplantError, ValueError) as error:
+        if args.json:
+            print(json.dumps({"error": str(error)}))
+        print(f"transplant {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _print_human(result)
+    return 0
+
+
+def _print_human(result: dict[str, Any], indent: str = "") -> None:
+    for key, value in result.items():
+        if isinstance(value, dict):
+            print(f"{indent}{key}:")
+            _print_human(value, indent + "  ")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            print(f"{indent}{key}:")
+            for item in value:
+                print(indent + "  - " + ", ".join(f"{k}={v}" for k, v in item.items() if k != "mask"))
+        else:
+            print(f"{indent}{key}: {value}")

@@ -1,0 +1,159 @@
+"""Names and frozen, validated configuration for teachers and grafts."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import torch
+
+
+class Task(enum.StrEnum):
+    CLASSIFICATION = "classification"
+    SEGMENTATION = "segmentation"
+
+
+class Method(enum.StrEnum):
+    BACK_DISTILL = "back-distill"
+    DIRECT_LEARN = "direct-learn"
+    DISTILL = "distill"
+    JACOBIAN = "jacobian"
+
+
+class ModuleKind(enum.StrEnum):
+    CATEGORY = "category"
+    TASK = "task"
+    ADAPTER = "adapter"
+
+
+class ReluSurrogate(enum.StrEnum):
+    """How the task module's ReLU derivatives are replaced inside pseudo-gradients (paper, 3.2).
+
+    `first` treats every ReLU as the identity; `second` masks every ReLU with a random map x_rand;
+    `lowest-second` is `first` except the lowest ReLU of the task module, which is masked (Exp. 2).
+    """
+
+    FIRST = "first"
+    SECOND = "second"
+    LOWEST_SECOND = "lowest-second"
+
+
+class GradientSeed(enum.StrEnum):
+    """How G_y', the pseudo-gradient at the output, is drawn (paper, 3.2)."""
+
+    ONES = "ones"  # G_y' = 1 at the native output (Exp. 1)
+    RANDOM = "random"  # uniform in [-1, 1] over the output (Exp. 3), or over an enlarged S x S map
+
+
+def _choice(enum_type: type[enum.StrEnum], value: object, what: str) -> enum.StrEnum:
+    try:
+        return enum_type(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum_type)
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {choices}") from None
+
+
+def resolve_device(device: str) -> torch.device:
+    """Turn "auto", "cpu", "cuda" or "cuda:N" into a torch.device ("auto" picks CUDA when present)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} was asked for but CUDA is not available; use --device cpu")
+    return torch.device(device)
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    """Training of a teacher net: one category module and one task module per task, end to end."""
+
+    category: str
+    tasks: tuple[Task, ...] = (Task.CLASSIFICATION,)
+    architecture: str = "vgg-mini"
+    seed: int = 0
+    epochs: int = 20
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    limit_train: int | None = None
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tasks, (str, Task)):
+            object.__setattr__(self, "tasks", (self.tasks,))
+        tasks = tuple(_choice(Task, task, "task") for task in self.tasks)
+        if not tasks or len(set(tasks)) != len(tasks):
+            raise ValueError("give each task once, at least one (classification, segmentation)")
+        object.__setattr__(self, "tasks", tasks)
+        _positive("epochs", self.epochs)
+        _positive("batch_size", self.batch_size)
+        _positive("learning_rate", self.learning_rate)
+        if self.limit_train is not None:
+            _positive("limit_train", self.limit_train)
+
+
+@dataclass(frozen=True)
+class GraftConfig:
+    """Learning of one adapter between a category module and a task module.
+
+    `samples` is the number of labelled samples (0 means no task term; back-distill only).
+    `distill_weight` is the paper's constant c in lambda = c / E||D'_T||^2 (None: 10 for
+    classification, 1 for segmentation). `relu_surrogate` and `gradient_seed` of None pick the paper's
+    setting for the task and adapter (Exp. 1, 2 or 3). `bank_size` > 0 precomputes that many random
+    draws of the task-module part of the pseudo-gradients once and reuses them (the fast path).
+    """
+
+    method: Method = Method.BACK_DISTILL
+    samples: int = 0
+    adapter_layers: int = 1
+    kernel_size: int = 3
+    steps: int = 600
+    seed: int = 0
+    learning_rate: float = 1e-3
+    batch_size: int = 32
+    reorder: bool = True
+    distill_weight: float | None = None
+    relu_surrogate: ReluSurrogate | None = None
+    gradient_seed: GradientSeed | None = None
+    enlarged_size: int = 7
+    mask_positive_fraction: float = 0.2
+    bank_size: int = 1024
+    solver: str = "adam"
+    eval_every: int = 100
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", _choice(Method, self.method, "method"))
+        if self.relu_surrogate is not None:
+            object.__setattr__(self, "relu_surrogate", _choice(ReluSurrogate, self.relu_surrogate, "ReLU surrogate"))
+        if self.gradient_seed is not None:
+            object.__setattr__(self, "gradient_seed", _choice(GradientSeed, self.gradient_seed, "gradient seed"))
+        if self.samples < 0:
+            raise ValueError("samples must be 0 or more")
+        if self.samples == 0 and self.method is not Method.BACK_DISTILL:
+            raise ValueError(
+                f"{self.method} needs labelled samples; give --samples 1 or more, "
+                "or use back-distill, which can learn from zero samples"
+            )
+        if self.adapter_layers not in (1, 3):
+            raise ValueError("adapter_layers must be 1 or 3 (the paper's two adapters)")
+        if self.kernel_size not in (1, 3):
+            raise ValueError("kernel_size must be 1 (1x1 conv) or 3 (3x3 conv, padding 1)")
+        _positive("steps", self.steps)
+        _positive("learning_rate", self.learning_rate)
+        _positive("batch_size", self.batch_size)
+        _positive("enlarged_size", self.enlarged_size)
+        _positive("eval_every", self.eval_every)
+        if self.distill_weight is not None:
+            _positive("distill_weight", self.distill_weight)
+        if not 0.0 < self.mask_positive_fraction < 1.0:
+            raise ValueError("mask_positive_fraction must lie strictly between 0 and 1 (the paper uses 0.2)")
+        if self.bank_size < 0:
+            raise ValueError("bank_size must be 0 (draw afresh every step) or more")
+        if self.solver not in ("adam", "least-squares"):
+            raise ValueError("solver must be 'adam' or 'least-squares'")
+        if self.solver == "least-squares" and (self.method is not Method.BACK_DISTILL or self.adapter_layers != 1):
+            raise ValueError("the least-squares solver is exact only for back-distill with a one-layer adapter")
+
+
+def _positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")

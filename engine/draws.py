@@ -1,0 +1,119 @@
+"""Random draws (G_y', x_rand) and the fixed task modules' part of the pseudo-gradients.
+
+For one draw, the student's pseudo-gradient is D'_S = L_h^T (L_gS^T G) and the teacher's is
+D'_T = L_gT^T G, where L are linearised surrogates. Only L_h (the adapter) changes during training,
+so `u_S = L_gS^T G` and `D'_T` can be computed once per draw and reused: a `DrawBank` holds many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine.config import GradientSeed, ReluSurrogate
+from engine.pseudograd import LinearSurrogate, MaskDraw, input_size_for_output, output_gradient
+
+
+@dataclass(frozen=True)
+class DistillSetting:
+    """How pseudo-gradients are drawn: ReLU surrogate of the task modules, G_y' kind, map size."""
+
+    relu: ReluSurrogate
+    gradient_seed: GradientSeed
+    enlarged_size: int | None  # S for an enlarged S x S classifier output, None for the native size
+    positive_fraction: float = 0.2
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One batch of draws: G_y', the masks, u_S (student task part) and D'_T."""
+
+    output_gradient: torch.Tensor  # (B, K, h_out, w_out)
+    masks: MaskDraw
+    student_upstream: torch.Tensor  # (B, C_g, h, w)
+    teacher: torch.Tensor  # (B, C_f, h, w)
+
+
+class PseudoGradientSource:
+    """Draws G_y' and x_rand and computes the fixed modules' pseudo-gradients for student and teacher.
+
+    Args:
+        task: the student's task module g_S (frozen).
+        teacher_task: the teacher's task module g_T (frozen).
+        student_channels: channels at g_S's input; teacher_channels: at g_T's input.
+        native_size: the (h, w) of category features at the native image size.
+        setting: the DistillSetting.
+        generator: the seeded CPU generator every random draw comes from.
+        device: where the tensors live.
+    """
+
+    def __init__(
+        self, task: nn.Module, teacher_task: nn.Module, *, student_channels: int, teacher_channels: int,
+        native_size: tuple[int, int], setting: DistillSetting, generator: torch.Generator, device: torch.device,
+    ) -> None:
+        self.task_surrogate = LinearSurrogate(task, setting.relu)
+        self.teacher_surrogate = LinearSurrogate(teacher_task, setting.relu)
+        self.setting, self.generator, self.device = setting, generator, device
+        self.student_channels, self.teacher_channels = student_channels, teacher_channels
+        if setting.enlarged_size is None:
+            self.size = native_size
+        else:
+            self.size = input_size_for_output(teacher_task, teacher_channels, native_size, setting.enlarged_size)
+        with torch.no_grad():
+            probe = torch.zeros(self.feature_shape(1, teacher_channels), device=device)
+            self.output_shape = tuple(self.teacher_surrogate(probe, self.new_masks(1)).shape[1:])  # (K, h_out, w_out)
+
+    def feature_shape(self, batch: int, channels: int) -> tuple[int, int, int, int]:
+        return (batch, channels, *self.size)
+
+    def new_masks(self, batch: int) -> MaskDraw:
+        return MaskDraw(batch, self.setting.positive_fraction, self.generator, self.device)
+
+    def draw(self, batch: int) -> Draw:
+        """A fresh batch of draws with the fixed modules' pseudo-gradients."""
+        masks = self.new_masks(batch)
+        student_shape = self.feature_shape(batch, self.student_channels)
+        seed = output_gradient(self.setting.gradient_seed, (batch, *self.output_shape), self.generator).to(self.device)
+        upstream = self.task_surrogate.pseudo_gradient(seed, student_shape, masks)
+        teacher = self.teacher_surrogate.pseudo_gradient(seed, self.feature_shape(batch, self.teacher_channels), masks)
+        return Draw(seed, masks, upstream.detach(), teacher.detach())
+
+
+class DrawBank:
+    """Many precomputed draws (u_S, D'_T), sampled in minibatches by the seeded generator."""
+
+    def __init__(self, source: PseudoGradientSource, size: int, chunk: int = 128) -> None:
+        uppers, teachers = [], []
+        for start in range(0, size, chunk):
+            draw = source.draw(min(chunk, size - start))
+            uppers.append(draw.student_upstream)
+            teachers.append(draw.teacher)
+        self.student_upstream = torch.cat(uppers)  # (N, C_g, h, w)
+        self.teacher = torch.cat(teachers)  # (N, C_f, h, w)
+        self.generator = source.generator
+
+    def __len__(self) -> int:
+        return len(self.teacher)
+
+    def sample(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        index = torch.randint(len(self), (batch,), generator=self.generator).to(self.teacher.device)
+        return self.student_upstream[index], self.teacher[index]
+
+
+def balance(source: PseudoGradientSource, draws: int = 256) -> tuple[float, float]:
+    """The paper's fixed scalars, measured once on the fixed modules.
+
+    Returns (alpha, mean squared norm of D'_T): alpha = E||D'_T|| / E||L_gS^T G|| balances the two
+    task modules' gradient magnitudes; the second value normalises lambda.
+    """
+    draw = source.draw(draws)
+    teacher_norm = draw.teacher.flatten(1).norm(dim=1)
+    student_norm = draw.student_upstream.flatten(1).norm(dim=1)
+    if float(student_norm.mean()) == 0.0 or float(teacher_norm.mean()) == 0.0:
+        raise ValueError(
+            "the task module passes no pseudo-gradient (all draws are zero); try relu_surrogate='first' "
+            "or a larger mask_positive_fraction"
+        )
+    return float(teacher_norm.mean() / student_norm.mean()), float((teacher_norm**2).mean())

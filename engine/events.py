@@ -1,0 +1,37 @@
+"""Typed progress events passed to the caller's `on_event` callback. The engine never knows who listens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Union
+
+
+@dataclass(frozen=True)
+class Started:
+    total_steps: int
+    type: Literal["started"] = "started"
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    step: int
+    losses: dict[str, float]
+    type: Literal["step"] = "step"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    step: int
+    metrics: dict[str, float]
+    type: Literal["evaluated"] = "evaluated"
+
+
+@dataclass(frozen=True)
+class Finished:
+    metrics: dict[str, float] = field(default_factory=dict)
+    type: Literal["finished"] = "finished"
+
+
+ProgressEvent = Union[Started, StepEvent, Evaluated, Finished]
+EventCallback = Callable[[ProgressEvent], None]
+CancelCheck = Callable[[], bool]

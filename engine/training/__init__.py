@@ -1,0 +1,1 @@
+"""Teacher training, grafting and the step loop they share."""

@@ -1,0 +1,191 @@
+"""Grafting: learn an adapter between a frozen category module and a frozen task module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine.adapter import Adapter
+from engine.compatibility import check_connectable, check_teacher
+from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, resolve_device
+from engine.data import TaskData, labelled_subset, load_task_data
+from engine.draws import DistillSetting, DrawBank, PseudoGradientSource, balance
+from engine.evaluation import evaluate
+from engine.events import CancelCheck, EventCallback, StepEvent
+from engine.least_squares import solve_one_layer
+from engine.manifest import Manifest
+from engine.objectives import BackDistill, DirectLearn, Distill, JacobianDistill
+from engine.pseudograd import LinearSurrogate
+from engine.storage import StoredModule, with_weights_hash
+from engine.student import Path, task_logits
+from engine.training.loop import run_steps
+from engine.training.sampling import BatchSampler
+
+
+@dataclass(frozen=True)
+class GraftResult:
+    """The learned adapter (as a module with lineage), its final metrics and the loss history."""
+
+    adapter: StoredModule
+    metrics: dict[str, float]
+    history: list[StepEvent]
+
+
+def paper_setting(config: GraftConfig, task: Task, own_teacher: bool) -> DistillSetting:
+    """The paper's pseudo-gradient setting unless the config overrides it.
+
+    Classification into the teacher's own task module is Exp. 1 (G_y' = 1, masked ReLUs in the task
+    module); into another net's is Exp. 2 (enlarged random G_y', only the lowest ReLU masked);
+    segmentation is Exp. 3 (random G_y' over the output, no masks).
+    """
+    if task is Task.CLASSIFICATION:
+        relu = ReluSurrogate.SECOND if own_teacher else ReluSurrogate.LOWEST_SECOND
+        seed = GradientSeed.ONES if own_teacher else GradientSeed.RANDOM
+    else:
+        relu, seed = ReluSurrogate.FIRST, GradientSeed.RANDOM
+    relu = config.relu_surrogate or relu
+    seed = config.gradient_seed or seed
+    enlarged = config.enlarged_size if task is Task.CLASSIFICATION and seed is GradientSeed.RANDOM else None
+    return DistillSetting(relu, seed, enlarged, config.mask_positive_fraction)
+
+
+def freeze(network: nn.Module, device: torch.device) -> nn.Module:
+    """Eval mode, no gradients: frozen modules never change (nothing is forgotten)."""
+    network.to(device).eval()
+    for parameter in network.parameters():
+        parameter.requires_grad_(False)
+    return network
+
+
+def build_adapter(config: GraftConfig, category: Manifest, task: Manifest, generator: torch.Generator) -> Adapter:
+    """An adapter with a seeded random reorder layer and beta = rms of g_S's input / rms of f's output."""
+    channels = category.output_shape[0]
+    permutation = torch.randperm(channels, generator=generator) if config.reorder else None
+    torch.manual_seed(int(torch.randint(2**31 - 1, (1,), generator=generator)))
+    return Adapter(
+        channels, task.input_shape[0], layers=config.adapter_layers, kernel_size=config.kernel_size,
+        permutation=permutation, beta=task.feature_rms / category.feature_rms,
+    )
+
+
+def graft(
+    config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
+    data: TaskData | None = None, on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+) -> GraftResult:
+    """Learn an adapter that connects `category` to `task`, distilled from the category's teacher.
+
+    Args:
+        config: method, labelled samples, adapter shape, steps, seed and the rest.
+        category: the category module f (from a teacher net for one category).
+        task: the task module g_S that will serve the new category.
+        teacher_task: the teacher's own task module g_T for the same task.
+        data: labelled samples and the test split; Animal-MNIST for the category by default.
+        on_event: receives Started, StepEvent, Evaluated and Finished events.
+        should_cancel: polled every step; True raises Cancelled.
+    Returns:
+        GraftResult with the adapter module (manifest with parents and metrics).
+    """
+    check_connectable(category.manifest, task.manifest)
+    check_teacher(category.manifest, task.manifest, teacher_task.manifest)
+    kind = task.manifest.task
+    device = resolve_device(config.device)
+    generator = torch.Generator().manual_seed(config.seed)
+    for module in (category, task, teacher_task):
+        freeze(module.network, device)
+    data = data or load_task_data(category.manifest.category, kind, seed=config.seed)
+    labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
+    adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
+    if labelled is None:
+        for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
+            conv.bias.requires_grad_(False)
+    student = Path(category.network, task.network, adapter)
+    objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
+    batches = BatchSampler(labelled, config.batch_size, generator, device) if labelled is not None else None
+
+    def evaluate_student() -> dict[str, float]:
+        return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
+
+    if config.solver == "least-squares":
+        history, metrics = run_steps(
+            steps=1, step=lambda _: _solve(objective, bank), evaluate=evaluate_student, eval_every=1,
+            on_event=on_event, should_cancel=should_cancel,
+        )
+    else:
+        optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
+
+        def step(_: int) -> dict[str, float]:
+            terms = objective(batches.next() if batches is not None else None)
+            optimizer.zero_grad(set_to_none=True)
+            terms["loss"].backward()
+            optimizer.step()
+            return {name: value.item() for name, value in terms.items() if name != "output" and value is not None}
+
+        history, metrics = run_steps(
+            steps=config.steps, step=step, evaluate=evaluate_student, eval_every=config.eval_every,
+            on_event=on_event, should_cancel=should_cancel,
+        )
+    adapter.eval()
+    return GraftResult(_adapter_module(config, adapter, category, task, teacher_task, metrics, objective), metrics, history)
+
+
+def _objective(config, student, category, task, teacher_task, generator, device):
+    kind = task.manifest.task
+    if config.method is Method.DIRECT_LEARN:
+        return DirectLearn(student, kind), None
+    if config.method is Method.DISTILL:
+        return Distill(student, Path(category.network, teacher_task.network), kind), None
+    own_teacher = task.manifest.sha256 != "" and task.manifest.sha256 == teacher_task.manifest.sha256
+    setting = paper_setting(config, kind, own_teacher or task.network is teacher_task.network)
+    weight_constant = config.distill_weight or (10.0 if kind is Task.CLASSIFICATION else 1.0)
+    if config.method is Method.JACOBIAN:
+        return JacobianDistill(student, teacher_task.network, kind, weight=weight_constant,
+                               seed=setting.gradient_seed, generator=generator), None
+    source = PseudoGradientSource(
+        task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
+        teacher_channels=category.manifest.output_shape[0], native_size=tuple(category.manifest.output_shape[1:]),
+        setting=setting, generator=generator, device=device,
+    )
+    alpha, teacher_energy = balance(source)
+    bank = DrawBank(source, config.bank_size) if config.bank_size else None
+    objective = BackDistill(
+        student, kind, adapter_surrogate=LinearSurrogate(student[1], ReluSurrogate.FIRST), source=source,
+        alpha=alpha, weight=weight_constant / teacher_energy, draws_per_step=config.batch_size, bank=bank,
+    )
+    return objective, bank
+
+
+def _solve(objective: BackDistill, bank: DrawBank | None) -> dict[str, float]:
+    if bank is None:
+        raise ValueError("the least-squares solver needs a bank of draws; set bank_size above 0")
+    solve_one_layer(objective.student[1], bank.student_upstream, bank.teacher, objective.alpha)
+    terms = objective(None)
+    return {"loss": float(terms["loss"]), "distill": float(terms["distill"])}
+
+
+def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective) -> StoredModule:
+    scalars = {"alpha": objective.alpha, "lambda": objective.weight} if isinstance(objective, BackDistill) else {}
+    manifest = Manifest(
+        kind=ModuleKind.ADAPTER,
+        name=f"{category.manifest.category}-to-{task.manifest.name}-{config.method}-{config.samples}",
+        architecture="adapter",
+        task=task.manifest.task,
+        category=category.manifest.category,
+        categories=(category.manifest.category,),
+        input_shape=category.manifest.output_shape,
+        output_shape=task.manifest.input_shape,
+        feature_rms=task.manifest.feature_rms,
+        metrics=metrics,
+        parents=(category.manifest.parent_entry("category"), task.manifest.parent_entry("task"),
+                 teacher_task.manifest.parent_entry("teacher_task")),
+        config={
+            "in_channels": category.manifest.output_shape[0], "out_channels": task.manifest.input_shape[0],
+            "layers": config.adapter_layers, "kernel_size": config.kernel_size, "method": str(config.method),
+            "samples": config.samples, "steps": config.steps, "seed": config.seed, "solver": config.solver,
+            **scalars,
+        },
+        description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
+                    f"by {config.method} with {config.samples} labelled samples.",
+    )
+    return with_weights_hash(StoredModule(manifest, adapter.cpu()))

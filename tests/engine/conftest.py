@@ -1,0 +1,24 @@
+"""Shared engine fixtures: small teachers trained once per test session."""
+
+import pytest
+import torch
+
+from engine import Task, TeacherConfig, train_teacher
+
+torch.set_num_threads(2)
+
+
+@pytest.fixture(scope="session")
+def horse_teacher():
+    """A quickly trained vgg-mini horse classifier (not accurate; for mechanics, not figures)."""
+    return train_teacher(TeacherConfig(category="horse", epochs=1, limit_train=256, device="cpu"))
+
+
+@pytest.fixture(scope="session")
+def dog_teacher():
+    return train_teacher(TeacherConfig(category="dog", epochs=1, limit_train=256, device="cpu"))
+
+
+@pytest.fixture(scope="session")
+def segmentation_teacher():
+    return train_teacher(TeacherConfig(category="cat", tasks=(Task.SEGMENTATION,), epochs=1, limit_train=128, device="cpu"))

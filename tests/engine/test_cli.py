@@ -1,0 +1,84 @@
+"""The `transplant` command line: one JSON object on stdout with --json, clear errors otherwise."""
+
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.cli import main
+
+
+def run_cli(capsys, *args: str) -> tuple[int, dict]:
+    status = main([*args, "--json"])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, f"--json must print exactly one line, got {out!r}"
+    return status, json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def teacher_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("teacher")
+    assert main(["teacher", "--arch", "vgg-mini", "--category", "cat", "--task", "classification", "--seed", "3",
+                 "--epochs", "1", "--limit-train", "128", "--out", str(folder), "--json"]) == 0
+    return folder
+
+
+def test_teacher_writes_its_modules_and_reports_the_error(teacher_folder):
+    assert (teacher_folder / "category" / "weights.safetensors").is_file()
+    assert (teacher_folder / "classification" / "manifest.json").is_file()
+
+
+def test_graft_then_evaluate_and_predict_through_the_new_path(teacher_folder, tmp_path, capsys):
+    status, graft = run_cli(
+        capsys, "graft", "--category-module", str(teacher_folder / "category"),
+        "--task-module", str(teacher_folder / "classification"),
+        "--teacher-task-module", str(teacher_folder / "classification"),
+        "--method", "back-distill", "--samples", "0", "--adapter-layers", "1", "--seed", "1",
+        "--steps", "3", "--out", str(tmp_path / "adapter"),
+    )
+    assert status == 0 and graft["adapter"] == str(tmp_path / "adapter")
+    assert 0 <= graft["metrics"]["error"] <= 100
+
+    path = ["--category-module", str(teacher_folder / "category"), "--task-module", str(teacher_folder / "classification"),
+            "--adapter", str(tmp_path / "adapter")]
+    status, evaluation = run_cli(capsys, "evaluate", *path)
+    assert status == 0 and evaluation["metrics"]["error"] == pytest.approx(graft["metrics"]["error"])
+
+    image = tmp_path / "drawing.png"
+    canvas = np.full((100, 100), 255, np.uint8)
+    canvas[30:70, 20:80] = 0  # dark ink on white paper
+    Image.fromarray(canvas).save(image)
+    status, prediction = run_cli(capsys, "predict", *path, str(image))
+    assert status == 0 and prediction["task"] == "classification"
+    assert 0.0 <= prediction["predictions"][0]["probability"] <= 1.0
+
+
+def test_a_missing_module_is_an_error_in_json_with_exit_status_2(tmp_path, capsys):
+    status, body = run_cli(capsys, "inspect", str(tmp_path / "nothing"))
+    assert status == 2 and "a module folder holds manifest.json" in body["error"]
+
+
+def test_zero_samples_with_a_baseline_is_refused(teacher_folder, tmp_path, capsys):
+    status, body = run_cli(
+        capsys, "graft", "--category-module", str(teacher_folder / "category"),
+        "--task-module", str(teacher_folder / "classification"),
+        "--teacher-task-module", str(teacher_folder / "classification"),
+        "--method", "direct-learn", "--samples", "0", "--out", str(tmp_path / "adapter"),
+    )
+    assert status == 2 and "needs labelled samples" in body["error"]
+    assert not (tmp_path / "adapter").exists()
+
+
+def test_python_dash_m_engine_is_the_same_command():
+    result = subprocess.run([sys.executable, "-m", "engine", "architectures", "--json"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"architectures": ["fcn8s", "vgg-mini", "vgg16"]}
+
+
+def test_inspect_validates_and_shows_the_manifest(teacher_folder, capsys):
+    status, body = run_cli(capsys, "inspect", str(teacher_folder / "category"))
+    assert status == 0 and body["valid"] and body["manifest"]["kind"] == "category"
