@@ -18,6 +18,9 @@ from engine.errors import (
     UnknownArchitectureError,
 )
 from engine.evaluation import evaluate
+from engine.inference import Prediction, image_from_bytes, native_size, predict
+from engine.insight import feature_pca, pseudo_gradient_maps
+from engine.transplant_net import TransplantNet
 from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
 from engine.manifest import Manifest
 from engine.storage import StoredModule, load_module, read_manifest, save_module, validate_weights_file
@@ -30,7 +33,8 @@ __all__ = [
     "GradientSeed", "GraftConfig", "GraftResult", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",
-    "UnknownArchitectureError", "__version__", "check_connectable", "check_teacher", "evaluate",
+    "UnknownArchitectureError", "__version__", "Prediction", "TransplantNet", "image_from_bytes", "native_size",
+    "predict", "feature_pca", "pseudo_gradient_maps", "check_connectable", "check_teacher", "evaluate",
     "get_architecture", "graft", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
 ]

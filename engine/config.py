@@ -64,9 +64,17 @@ def resolve_device(device: str) -> torch.device:
 
 @dataclass(frozen=True)
 class TeacherConfig:
-    """Training of a teacher net: one category module and one task module per task, end to end."""
+    """Training of a teacher net: a category module per category and one task module per task, end to end.
 
-    category: str
+    `category` is one name, or a tuple of names for a multi-category teacher (e.g. the paper's
+    "leave-one-out" task modules, Table 4). A multi-category teacher learns the union of the
+    per-category problems ("c vs other animals" for each c): each category gets its own category
+    module and all of them share the task modules, as in a transplant net. `name` labels the modules
+    (default: the category, or the names joined by "+").
+    """
+
+    category: str | tuple[str, ...]
+    name: str | None = None
     tasks: tuple[Task, ...] = (Task.CLASSIFICATION,)
     architecture: str = "vgg-mini"
     seed: int = 0
@@ -77,6 +85,13 @@ class TeacherConfig:
     device: str = "auto"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.category, str):
+            object.__setattr__(self, "category", tuple(self.category))
+        names = self.categories
+        if not names or not all(isinstance(name, str) and name for name in names) or len(set(names)) != len(names):
+            raise ValueError(f"give one category name or a tuple of distinct names, got {self.category!r}")
+        if self.name is not None and (not isinstance(self.name, str) or not self.name.strip()):
+            raise ValueError("name must be a non-empty string, or None to derive it from the categories")
         if isinstance(self.tasks, (str, Task)):
             object.__setattr__(self, "tasks", (self.tasks,))
         tasks = tuple(_choice(Task, task, "task") for task in self.tasks)
@@ -88,6 +103,16 @@ class TeacherConfig:
         _positive("learning_rate", self.learning_rate)
         if self.limit_train is not None:
             _positive("limit_train", self.limit_train)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The teacher's categories, one or more."""
+        return (self.category,) if isinstance(self.category, str) else self.category
+
+    @property
+    def label(self) -> str:
+        """The name that prefixes the teacher's module names."""
+        return self.name or "+".join(self.categories)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class PseudoGradientSource:
     ) -> None:
         self.task_surrogate = LinearSurrogate(task, setting.relu)
         self.teacher_surrogate = LinearSurrogate(teacher_task, setting.relu)
+        # Inserting an adapter into a teacher's own net (Exp. 1): u_S and D'_T are the same tensor.
+        self.same_task_module = task is teacher_task and student_channels == teacher_channels
         self.setting, self.generator, self.device = setting, generator, device
         self.student_channels, self.teacher_channels = student_channels, teacher_channels
         if setting.enlarged_size is None:
@@ -77,6 +79,8 @@ class PseudoGradientSource:
         student_shape = self.feature_shape(batch, self.student_channels)
         seed = output_gradient(self.setting.gradient_seed, (batch, *self.output_shape), self.generator).to(self.device)
         upstream = self.task_surrogate.pseudo_gradient(seed, student_shape, masks)
+        if self.same_task_module:
+            return Draw(seed, masks, upstream.detach(), upstream.detach())
         teacher = self.teacher_surrogate.pseudo_gradient(seed, self.feature_shape(batch, self.teacher_channels), masks)
         return Draw(seed, masks, upstream.detach(), teacher.detach())
 

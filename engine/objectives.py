@@ -12,10 +12,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from engine.config import Task
+from engine.adapter import Adapter
+from engine.config import GradientSeed, Task
 from engine.draws import DrawBank, PseudoGradientSource
-from engine.pseudograd import LinearSurrogate, output_gradient
-from engine.config import GradientSeed, ReluSurrogate
+from engine.pseudograd import LinearSurrogate, adapter_transpose, output_gradient
 from engine.student import Path, soft_task_loss, task_logits, task_loss
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -88,6 +88,9 @@ class BackDistill(_Objective):
 
     def student_pseudo_gradient(self, upstream: torch.Tensor) -> torch.Tensor:
         """D'_S = L_h^T u_S, differentiable with respect to the adapter's weights."""
+        adapter = self.student[1]
+        if isinstance(adapter, Adapter):  # closed form: no anchor, no double backward (the fast path's hot loop)
+            return adapter_transpose(adapter, upstream)
         shape = self.source.feature_shape(len(upstream), self.source.teacher_channels)
         return self.adapter_surrogate.backward_through(upstream, shape, create_graph=True)
 

@@ -167,6 +167,28 @@ class LinearSurrogate(nn.Module):
         return self.pseudo_gradient(upstream, input_shape, draw, create_graph=create_graph)
 
 
+def adapter_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tensor:
+    """L_h^T u for an `engine.Adapter` whose ReLUs are the identity ("first" dummy), in closed form.
+
+    The adapter's surrogate is x -> W_n ... W_1 (beta * x[:, perm]); its transpose is a chain of
+    transposed convolutions, a scale and the inverse permutation. Writing it out avoids building a
+    zero anchor, a forward graph and a double backward on every step: the fast path's only per-step
+    pseudo-gradient work is these few ops, and autograd differentiates them once, as a plain forward.
+    The convs keep the feature size (stride 1, padding k // 2), so conv_transpose2d is their exact adjoint.
+
+    Args:
+        adapter: an Adapter (reorder, re-scale, stride-1 convs each followed by a ReLU).
+        upstream: the pseudo-gradient at the adapter's output, (B, C_out, h, w).
+    Returns:
+        The pseudo-gradient at the adapter's input, (B, C_in, h, w), differentiable in the conv weights.
+    """
+    gradient = upstream
+    for conv in reversed(adapter.convs):
+        gradient = F.conv_transpose2d(gradient, conv.weight, None, 1, conv.padding)  # (B, C_conv_in, h, w)
+    inverse = torch.argsort(adapter.permutation)
+    return gradient[:, inverse] * adapter.beta  # (B, C_in, h, w): undo the re-scale, then the reorder
+
+
 def output_gradient(seed: GradientSeed, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
     """G_y': all ones, or uniform in [-1, 1], with the given output shape."""
     if seed is GradientSeed.ONES:

@@ -161,7 +161,7 @@ def _solve(objective: BackDistill, bank: DrawBank | None) -> dict[str, float]:
         raise ValueError("the least-squares solver needs a bank of draws; set bank_size above 0")
     solve_one_layer(objective.student[1], bank.student_upstream, bank.teacher, objective.alpha)
     terms = objective(None)
-    return {"loss": float(terms["loss"]), "distill": float(terms["distill"])}
+    return {"loss": terms["loss"].item(), "distill": terms["distill"].item()}
 
 
 def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective) -> StoredModule:

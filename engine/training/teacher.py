@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -23,11 +23,16 @@ from engine.training.sampling import BatchSampler
 
 @dataclass(frozen=True)
 class TeacherResult:
-    """The teacher's category module, its task modules by task, and test metrics by task."""
+    """The teacher's category module, its task modules by task, and test metrics by task.
+
+    A multi-category teacher has one category module per category in `category_modules` (in the
+    config's order); `category` is the first of them. Its metrics average the per-category problems.
+    """
 
     category: StoredModule
     tasks: dict[Task, StoredModule]
     metrics: dict[Task, dict[str, float]]
+    category_modules: dict[str, StoredModule] = field(default_factory=dict)
 
 
 def feature_rms(network: nn.Module, images: torch.Tensor, batch: int = 256) -> float:
@@ -41,14 +46,19 @@ def feature_rms(network: nn.Module, images: torch.Tensor, batch: int = 256) -> f
     return math.sqrt(total / count)
 
 
+TeacherData = dict[Task, TaskData] | dict[tuple[str, Task], TaskData]
+
+
 def train_teacher(
-    config: TeacherConfig, *, data: dict[Task, TaskData] | None = None,
+    config: TeacherConfig, *, data: TeacherData | None = None,
     on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
 ) -> TeacherResult:
-    """Train a teacher net for one category: a shared category module and a task module per task.
+    """Train a teacher net: a category module per category, shared task modules, end to end.
 
-    With several tasks, every step sums one batch of each task's loss. Metrics are measured on each
-    task's test split. `data` defaults to Animal-MNIST for the category.
+    Every step sums one batch of each (category, task) problem's loss; each problem runs through its
+    own category module and the task's shared module. Metrics are measured on each test split
+    (averaged over categories). `data` defaults to Animal-MNIST; a single-category teacher may key it
+    by task alone, a multi-category one by (category, task).
     Returns the modules with manifests (a shared `teacher` id links them).
     """
     architecture = get_architecture(config.architecture)
@@ -58,73 +68,100 @@ def train_teacher(
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
-    data = data or {
-        task: load_task_data(config.category, task, seed=config.seed, limit_train=config.limit_train)
-        for task in config.tasks
-    }
-    category = architecture.build_category(settings).to(device)
+    problems = [(name, task) for name in config.categories for task in config.tasks]
+    data = _problem_data(config, data)
+    categories = nn.ModuleDict({name: architecture.build_category(settings) for name in config.categories}).to(device)
     heads = nn.ModuleDict({str(task): architecture.build_task(task, settings) for task in config.tasks}).to(device)
-    paths = {task: Path(category, heads[str(task)]) for task in config.tasks}
-    samplers = {task: BatchSampler(data[task].train, config.batch_size, generator, device) for task in config.tasks}
-    optimizer = torch.optim.Adam([*category.parameters(), *heads.parameters()], lr=config.learning_rate)
-    steps_per_epoch = max(math.ceil(len(data[task].train) / config.batch_size) for task in config.tasks)
+    paths = {(name, task): Path(categories[name], heads[str(task)]) for name, task in problems}
+    samplers = {problem: BatchSampler(data[problem].train, config.batch_size, generator, device) for problem in problems}
+    optimizer = torch.optim.Adam([*categories.parameters(), *heads.parameters()], lr=config.learning_rate)
+    steps_per_epoch = max(math.ceil(len(data[problem].train) / config.batch_size) for problem in problems)
 
     def step(_: int) -> dict[str, float]:
-        category.train(), heads.train()
-        losses = {}
-        for task, path in paths.items():
-            images, targets = samplers[task].next()
-            losses[str(task)] = task_loss(task, task_logits(task, path(images)), targets)
-        loss = torch.stack(list(losses.values())).sum()
+        categories.train(), heads.train()
+        losses: dict[str, list[torch.Tensor]] = {}
+        for (name, task), path in paths.items():
+            images, targets = samplers[name, task].next()
+            losses.setdefault(str(task), []).append(task_loss(task, task_logits(task, path(images)), targets))
+        loss = torch.stack([term for terms in losses.values() for term in terms]).sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        return {"loss": loss.item(), **{name: value.item() for name, value in losses.items()}}
+        return {"loss": loss.item(), **{name: torch.stack(terms).mean().item() for name, terms in losses.items()}}
 
     def evaluate_all() -> dict[str, float]:
-        category.eval(), heads.eval()
-        metrics: dict[str, float] = {}
-        for task, path in paths.items():
-            metrics.update(evaluate(lambda images, p=path, t=task: task_logits(t, p(images)), data[task].test, task, device=device))
-        return metrics
+        categories.eval(), heads.eval()
+        return _merge([_evaluate_task(paths, data, task, device) for task in config.tasks])
 
     run_steps(
         steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
         on_event=on_event, should_cancel=should_cancel,
     )
-    return _package(config, architecture, settings, category.eval().cpu(), heads.eval().cpu(), data, evaluate_all)
+    return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data)
 
 
-def _package(config, architecture, settings, category, heads, data, evaluate_all) -> TeacherResult:
+def _problem_data(config: TeacherConfig, data: TeacherData | None) -> dict[tuple[str, Task], TaskData]:
+    """Each (category, task) problem's data: given, or Animal-MNIST's "category vs other animals"."""
+    if data is None:
+        return {
+            (name, task): load_task_data(name, task, seed=config.seed, limit_train=config.limit_train)
+            for name in config.categories for task in config.tasks
+        }
+    if all(isinstance(key, Task) for key in data) and len(config.categories) == 1:
+        return {(config.categories[0], task): value for task, value in data.items()}
+    return dict(data)
+
+
+def _evaluate_task(paths, data, task: Task, device) -> dict[str, float]:
+    """A task's test metrics, averaged over the categories' problems."""
+    per_category = [
+        evaluate(lambda images, p=path: task_logits(task, p(images)), data[name, t].test, task, device=device)
+        for (name, t), path in paths.items() if t is task
+    ]
+    return {metric: sum(m[metric] for m in per_category) / len(per_category) for metric in per_category[0]}
+
+
+def _merge(metrics: list[dict[str, float]]) -> dict[str, float]:
+    return {name: value for group in metrics for name, value in group.items()}
+
+
+def _package(config, settings, categories, heads, data) -> TeacherResult:
     teacher_id = uuid.uuid4().hex
     first = config.tasks[0]
-    sample = {task: data[task].train.tensors[0][:512] for task in config.tasks}
-    category_rms = feature_rms(category, sample[first])
+    names = config.categories
+    sample = {(name, task): data[name, task].train.tensors[0][:512] for name in names for task in config.tasks}
     metrics_by_task: dict[Task, dict[str, float]] = {}
     modules: dict[Task, StoredModule] = {}
-    base = f"{config.category}-{config.architecture}"
+    base = f"{config.label}-{config.architecture}"
     for task in config.tasks:
         head = heads[str(task)]
-        images = sample[task]
         with torch.inference_mode():
-            features = category(images[:1])
+            features = categories[names[0]](sample[names[0], task][:1])
             output = head(features)
-        metrics = evaluate(lambda x, h=head, t=task: task_logits(t, h(category(x))), data[task].test, task)
+        paths = {(name, task): Path(categories[name], head) for name in names}
+        metrics = _evaluate_task(paths, data, task, torch.device("cpu"))
         metrics_by_task[task] = metrics
+        # E||f_S(I)||: the rms over every category's features, each on its own images.
+        input_rms = math.sqrt(sum(feature_rms(categories[name], sample[name, task]) ** 2 for name in names) / len(names))
         modules[task] = with_weights_hash(StoredModule(Manifest(
             kind=ModuleKind.TASK, name=f"{base}-{task}", architecture=config.architecture, task=task,
-            categories=(config.category,), input_shape=tuple(features.shape[1:]), output_shape=tuple(output.shape[1:]),
-            feature_rms=feature_rms(category, images), metrics=metrics, config=settings, teacher=teacher_id,
-            description=f"{task.capitalize()} task module of the {config.category} teacher ({config.architecture}).",
+            categories=names, input_shape=tuple(features.shape[1:]), output_shape=tuple(output.shape[1:]),
+            feature_rms=input_rms, metrics=metrics, config=settings, teacher=teacher_id,
+            description=f"{task.capitalize()} task module of the {config.label} teacher ({config.architecture}).",
         ), head))
-    with torch.inference_mode():
-        features = category(sample[first][:1])
-    merged = {name: value for metrics in metrics_by_task.values() for name, value in metrics.items()}
-    category_module = with_weights_hash(StoredModule(Manifest(
-        kind=ModuleKind.CATEGORY, name=f"{base}-category", architecture=config.architecture,
-        category=config.category, categories=(config.category,),
-        input_shape=tuple(sample[first].shape[1:]), output_shape=tuple(features.shape[1:]),
-        feature_rms=category_rms, metrics=merged, config=settings, teacher=teacher_id,
-        description=f"Category module (conv1 block) of the {config.category} teacher ({config.architecture}).",
-    ), category))
-    return TeacherResult(category_module, modules, metrics_by_task)
+    merged = _merge(list(metrics_by_task.values()))
+    category_modules = {}
+    for name in names:
+        category = categories[name]
+        images = sample[name, first]
+        with torch.inference_mode():
+            features = category(images[:1])
+        prefix, owner = (base, config.label) if len(names) == 1 else (f"{name}-{base}", f"{name} in the {config.label}")
+        category_modules[name] = with_weights_hash(StoredModule(Manifest(
+            kind=ModuleKind.CATEGORY, name=f"{prefix}-category", architecture=config.architecture,
+            category=name, categories=(name,),
+            input_shape=tuple(images.shape[1:]), output_shape=tuple(features.shape[1:]),
+            feature_rms=feature_rms(category, images), metrics=merged, config=settings, teacher=teacher_id,
+            description=f"Category module (conv1 block) of the {owner} teacher ({config.architecture}).",
+        ), category))
+    return TeacherResult(category_modules[names[0]], modules, metrics_by_task, category_modules)
