@@ -25,6 +25,7 @@ from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
 from engine.manifest import Manifest
 from engine.storage import StoredModule, load_module, read_manifest, save_module, validate_weights_file
 from engine.training.graft import GraftResult, graft
+from engine.training.fine_tune import CategoryPath, FineTuneConfig, fine_tune_task
 from engine.training.teacher import TeacherResult, train_teacher
 from engine.version import __version__
 
@@ -34,7 +35,7 @@ __all__ = [
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",
     "UnknownArchitectureError", "__version__", "Prediction", "TransplantNet", "image_from_bytes", "native_size",
-    "predict", "feature_pca", "pseudo_gradient_maps", "check_connectable", "check_teacher", "evaluate",
+    "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate",
     "get_architecture", "graft", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
 ]

@@ -62,3 +62,18 @@ def test_an_unconnected_path_names_the_connected_ones(dog_teacher):
     net.add_teacher("dog", dog_teacher)
     with pytest.raises(IncompatibleModulesError, match="connected paths: dog -> dog/classification"):
         net(torch.rand(1, 1, 28, 28), category="dog", task="cat/classification")
+
+
+def test_fine_tuning_makes_a_new_task_module_and_leaves_the_original_unchanged(horse_teacher, dog_teacher):
+    from engine import CategoryPath, FineTuneConfig, fine_tune_task, load_task_data
+    from engine.storage import with_weights_hash
+
+    task = dog_teacher.tasks[Task.CLASSIFICATION]
+    before = with_weights_hash(task).manifest.sha256
+    paths = [CategoryPath(dog_teacher.category, None, load_task_data("dog", "classification", limit_train=64)),
+             CategoryPath(horse_teacher.category, None, load_task_data("horse", "classification", limit_train=64))]
+    tuned = fine_tune_task(FineTuneConfig(steps=3, eval_every=3, device="cpu"), task=task, paths=paths)
+    assert with_weights_hash(task).manifest.sha256 == before
+    assert tuned.manifest.sha256 != before
+    assert tuned.manifest.categories == ("dog", "horse")
+    assert tuned.manifest.parents[0] == {"role": "fine_tuned_from", "sha256": before, "name": task.manifest.name}
