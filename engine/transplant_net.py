@@ -14,6 +14,8 @@ from engine.errors import IncompatibleModulesError
 from engine.events import CancelCheck, EventCallback
 from engine.storage import StoredModule
 from engine.student import task_logits
+from engine.data import TaskData
+from engine.training.fine_tune import CategoryPath, FineTuneConfig, learn_task_module
 from engine.training.graft import GraftResult, graft
 from engine.training.teacher import TeacherResult
 
@@ -98,6 +100,22 @@ class TransplantNet(nn.Module):
                        on_event=on_event, should_cancel=should_cancel)
         self.connect(category, task, result.adapter)
         return result
+
+    def learn_task_module(
+        self, name: str, task: Task, *, data: dict[str, TaskData], config: FineTuneConfig,
+        on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+    ) -> StoredModule:
+        """Learn a new task module on category modules already in the net, joined to each directly.
+
+        `data` maps each category module's name in the net to its labelled data for the task.
+        """
+        paths = [CategoryPath(self.stored[self._require(c, self.category_modules, "category")], None, d)
+                 for c, d in data.items()]
+        module = learn_task_module(config, task=task, name=name, paths=paths, on_event=on_event, should_cancel=should_cancel)
+        self.add_task_module(name, module)
+        for category in data:
+            self.connect(category, name)
+        return module
 
     # -- running ----------------------------------------------------------------------------
     def forward(self, images: torch.Tensor, *, category: str, task: str) -> torch.Tensor:

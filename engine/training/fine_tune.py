@@ -1,6 +1,7 @@
-"""Optional fine-tuning of a task module on several categories after transplanting (paper, 5).
+"""Training task modules on frozen category modules: learning a new one (the supplement's first way
+of adding a task module) and the optional fine-tuning after transplanting (paper, section 5).
 
-The result is a new module with its own lineage; the original task module is never changed, so
+Fine-tuning makes a new module with its own lineage; the original task module is never changed, so
 every path that uses it keeps its outputs.
 """
 
@@ -11,14 +12,17 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.config import resolve_device
+from engine.architectures import get_architecture
+from engine.config import ModuleKind, Task, resolve_device
 from engine.data import TaskData
 from engine.evaluation import evaluate
+from engine.manifest import Manifest
 from engine.events import CancelCheck, EventCallback
 from engine.storage import StoredModule, with_weights_hash
 from engine.student import Path, task_logits, task_loss
 from engine.training.graft import freeze
 from engine.training.loop import run_steps
+from engine.training.teacher import feature_rms
 from engine.training.sampling import BatchSampler
 
 
@@ -54,13 +58,53 @@ def fine_tune_task(config: FineTuneConfig, *, task: StoredModule, paths: list[Ca
 
     Returns the fine-tuned copy; its manifest lists the categories and metrics (mean over paths).
     """
+    head = copy.deepcopy(task.network)
+    metrics = _train_head(config, head, task.manifest.task, paths, on_event, should_cancel)
+    categories = tuple(dict.fromkeys([*task.manifest.categories, *(p.category.manifest.category for p in paths)]))
+    manifest = task.manifest.with_(
+        name=f"{task.manifest.name}-fine-tuned", categories=categories, metrics=metrics, sha256="", created="",
+        parents=(task.manifest.parent_entry("fine_tuned_from"),),
+        description=f"{task.manifest.name} fine-tuned on {', '.join(categories)}.",
+    )
+    return with_weights_hash(StoredModule(manifest, head.eval().cpu()))
+
+
+def learn_task_module(config: FineTuneConfig, *, task: Task, name: str, paths: list[CategoryPath],
+                      on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None) -> StoredModule:
+    """Learn a new task module from scratch on the features of existing, frozen category modules.
+
+    The supplement's first way of adding a task module. Its architecture is the first category
+    module's; every path must feed it features of the same shape.
+    """
     if not paths:
-        raise ValueError("give at least one category path to fine-tune on")
-    kind = task.manifest.task
+        raise ValueError("give at least one category path to learn the task module on")
+    first = paths[0].category.manifest
+    architecture = get_architecture(first.architecture)
+    architecture.supports(task)
+    settings = architecture.config(first.config)
+    head = architecture.build_task(task, settings)
+    metrics = _train_head(config, head, task, paths, on_event, should_cancel)
+    features = paths[0].data.train.tensors[0][:256]
+    with torch.inference_mode():
+        inputs = paths[0].category.network(features[:1])
+        output = head.eval()(inputs)
+    manifest = Manifest(
+        kind=ModuleKind.TASK, name=name, architecture=first.architecture, task=task,
+        categories=tuple(p.category.manifest.category for p in paths), input_shape=tuple(inputs.shape[1:]),
+        output_shape=tuple(output.shape[1:]), feature_rms=feature_rms(paths[0].category.network, features),
+        metrics=metrics, config=settings, description=f"{task.capitalize()} module learned on existing category modules.",
+    )
+    return with_weights_hash(StoredModule(manifest, head.cpu()))
+
+
+def _train_head(config: FineTuneConfig, head: torch.nn.Module, kind: Task, paths: list[CategoryPath],
+                on_event: EventCallback | None, should_cancel: CancelCheck | None) -> dict[str, float]:
+    if not paths:
+        raise ValueError("give at least one category path to train on")
     device = resolve_device(config.device)
     generator = torch.Generator().manual_seed(config.seed)
     torch.manual_seed(config.seed)
-    head = copy.deepcopy(task.network).to(device).train()
+    head = head.to(device).train()
     for parameter in head.parameters():
         parameter.requires_grad_(True)
     for path in paths:
@@ -91,10 +135,5 @@ def fine_tune_task(config: FineTuneConfig, *, task: StoredModule, paths: list[Ca
 
     _, metrics = run_steps(steps=config.steps, step=step, evaluate=evaluate_all, eval_every=config.eval_every,
                            on_event=on_event, should_cancel=should_cancel)
-    categories = tuple(dict.fromkeys([*task.manifest.categories, *(p.category.manifest.category for p in paths)]))
-    manifest = task.manifest.with_(
-        name=f"{task.manifest.name}-fine-tuned", categories=categories, metrics=metrics, sha256="", created="",
-        parents=(task.manifest.parent_entry("fine_tuned_from"),),
-        description=f"{task.manifest.name} fine-tuned on {', '.join(categories)}.",
-    )
-    return with_weights_hash(StoredModule(manifest, head.eval().cpu()))
+    head.eval()
+    return metrics

@@ -77,3 +77,18 @@ def test_fine_tuning_makes_a_new_task_module_and_leaves_the_original_unchanged(h
     assert tuned.manifest.sha256 != before
     assert tuned.manifest.categories == ("dog", "horse")
     assert tuned.manifest.parents[0] == {"role": "fine_tuned_from", "sha256": before, "name": task.manifest.name}
+
+
+def test_a_new_task_module_can_be_learned_on_category_modules_already_in_the_net(horse_teacher, dog_teacher):
+    from engine import FineTuneConfig, load_task_data
+
+    net = TransplantNet()
+    net.add_teacher("dog", dog_teacher)
+    net.add_teacher("horse", horse_teacher)
+    before = hashes(net)
+    data = {name: load_task_data(name, "segmentation", limit_train=16) for name in ("dog", "horse")}
+    module = net.learn_task_module("shared/segmentation", Task.SEGMENTATION, data=data,
+                                   config=FineTuneConfig(steps=2, eval_every=2, device="cpu"))
+    assert module.manifest.categories == ("dog", "horse")
+    assert {name: hashes(net)[name] for name in before} == before
+    assert net(torch.rand(1, 1, 64, 64), category="horse", task="shared/segmentation").shape == (1, 2, 64, 64)
