@@ -116,3 +116,21 @@ def test_segmentation_graft_reports_pixel_accuracy_and_mean_iou(segmentation_tea
     result = graft(quick(kernel_size=1), category=segmentation_teacher.category, task=task, teacher_task=task)
     assert set(result.metrics) == {"pixel_accuracy", "mean_iou"}
     assert 0 <= result.metrics["mean_iou"] <= result.metrics["pixel_accuracy"] <= 100
+
+
+def test_grafting_onto_another_nets_classifier_draws_an_enlarged_7x7_output_gradient(horse_teacher, dog_teacher):
+    from engine.config import GradientSeed, ReluSurrogate
+    from engine.student import Path
+    from engine.training.graft import _objective, build_adapter
+
+    category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+    config = quick()
+    generator = torch.Generator().manual_seed(0)
+    adapter = build_adapter(config, category.manifest, task.manifest, generator)
+    objective, _ = _objective(config, Path(category.network, task.network, adapter), category, task, teacher, generator, torch.device("cpu"))
+    setting = objective.source.setting
+    assert (setting.relu, setting.gradient_seed, setting.enlarged_size) == (ReluSurrogate.LOWEST_SECOND, GradientSeed.RANDOM, 7)
+    draw = objective.source.draw(2)
+    assert tuple(draw.output_gradient.shape) == (2, 1, 7, 7)
+    assert draw.output_gradient.min() >= -1 and draw.output_gradient.max() <= 1
+    assert draw.teacher.shape[-1] > 14  # features enlarged beyond the native 14 x 14 to give a 7 x 7 output
