@@ -23,7 +23,10 @@ ensure_python_env() {
         touch "$VENV/.complete"
     fi
     # Point the editable install at this checkout (cheap; the dependencies are already there).
-    "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ROOT" >/dev/null
+    if ! "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ROOT" >"$VENV/editable.log" 2>&1; then
+        cat "$VENV/editable.log" >&2
+        exit 1
+    fi
     export PATH="$VENV/bin:$PATH"
 }
 
