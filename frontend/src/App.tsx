@@ -1,0 +1,26 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { LoginPage } from './auth/LoginPage';
+import { RequireUser } from './auth/RequireUser';
+import { CatalogPage } from './catalog/CatalogPage';
+import { EditorPage } from './editor/EditorPage';
+import { AppShell } from './ui/AppShell';
+
+/** Routes: `/` editor, `/catalog`, `/login`. Django serves this shell for every non-API path. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireUser>
+            <AppShell />
+          </RequireUser>
+        }
+      >
+        <Route index element={<EditorPage />} />
+        <Route path="/catalog" element={<CatalogPage />} />
+      </Route>
+      <Route path="*" element={<Navigate to="/" replace />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,14 @@
+/** Query keys in one place so WebSocket handlers and hooks agree. */
+export const keys = {
+  me: ['me'] as const,
+  modules: (filters: object) => ['modules', 'list', filters] as const,
+  moduleFacets: (filters: object) => ['modules', 'facets', filters] as const,
+  module: (id: number) => ['modules', 'detail', id] as const,
+  lineage: (id: number) => ['modules', 'lineage', id] as const,
+  graphs: ['graphs', 'list'] as const,
+  graph: (id: number) => ['graphs', 'detail', id] as const,
+  versions: (graphId: number) => ['graphs', 'versions', graphId] as const,
+  jobs: (graphId: number) => ['jobs', 'list', graphId] as const,
+  jobPoints: (jobId: number) => ['jobs', 'points', jobId] as const,
+  insight: (jobId: number) => ['jobs', 'insight', jobId] as const,
+};

@@ -1,0 +1,155 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useGraph } from '../api/graphs';
+import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
+import { DEFAULT_SETTINGS, METHODS, validateSettings } from '../lib/edgeSettings';
+import { checkConnection } from '../lib/validation';
+import { Field } from '../ui/Field';
+
+export interface PendingEdge {
+  source: number | null;
+  target: number | null;
+}
+
+/**
+ * Asks how to train a new edge; the defaults (back-distillation, no labels) are one Enter away.
+ * Opened by drawing a connection (ends known) or from the toolbar (pick both ends: the keyboard
+ * way to connect modules).
+ */
+export function NewEdgeDialog({
+  graphId,
+  pending,
+  onCancel,
+  onSubmit,
+}: {
+  graphId: number;
+  pending: PendingEdge;
+  onCancel: () => void;
+  onSubmit: (source: number, target: number, settings: EdgeSettings) => Promise<boolean>;
+}) {
+  const [settings, setSettings] = useState<EdgeSettings>(DEFAULT_SETTINGS);
+  const [source, setSource] = useState<number | null>(pending.source);
+  const [target, setTarget] = useState<number | null>(pending.target);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const graph = useGraph(graphId, useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), [])).data;
+  const pickEnds = pending.source === null || pending.target === null;
+  const categories = graph?.nodes.filter((n) => n.module.kind === 'category') ?? [];
+  const tasks = graph?.nodes.filter((n) => n.module.kind === 'task') ?? [];
+  const nameOf = (id: number | null) => graph?.nodes.find((n) => n.id === id)?.module.name ?? '…';
+  const errors = validateSettings(settings);
+  const valid = Object.keys(errors).length === 0 && source !== null && target !== null;
+  const hint = METHODS.find((m) => m.value === settings.method)?.hint;
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onCancel]);
+
+  const update = <K extends keyof EdgeSettings>(key: K, value: EdgeSettings[K]) => setSettings((old) => ({ ...old, [key]: value }));
+
+  const chooseMethod = (method: Method) =>
+    // Switching away from back-distillation with 0 samples would be invalid; offer a sensible count.
+    setSettings((old) => ({ ...old, method, samples: method !== 'back-distill' && old.samples === 0 ? 100 : old.samples }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!valid || !graph) return;
+    const from = graph.nodes.find((n) => n.id === source)!;
+    const to = graph.nodes.find((n) => n.id === target)!;
+    const check = checkConnection(endpoint(from), endpoint(to), graph.edges);
+    if (!check.ok) {
+      setRefusal(check.reason);
+      return;
+    }
+    setSubmitting(true);
+    await onSubmit(check.source, check.target, settings);
+    setSubmitting(false);
+  };
+
+  return (
+    <div className="modal-backdrop">
+      <form className="modal" role="dialog" aria-modal="true" aria-labelledby="new-edge-title" onSubmit={(e) => void submit(e)}>
+        <h2 id="new-edge-title">Train a new adapter</h2>
+        {pickEnds ? (
+          <>
+          <p className="muted">Join a category module’s features to a task module with matching channels.</p>
+          <div className="field-row">
+            <Field label="From category module">
+              <select className="select" value={source ?? ''} onChange={(e) => { setSource(Number(e.target.value) || null); setRefusal(null); }} autoFocus>
+                <option value="">Choose…</option>
+                {categories.map((node) => <NodeOption key={node.id} node={node} />)}
+              </select>
+            </Field>
+            <Field label="To task module">
+              <select className="select" value={target ?? ''} onChange={(e) => { setTarget(Number(e.target.value) || null); setRefusal(null); }}>
+                <option value="">Choose…</option>
+                {tasks.map((node) => <NodeOption key={node.id} node={node} />)}
+              </select>
+            </Field>
+          </div>
+          </>
+        ) : (
+          <p className="muted">
+            {nameOf(source)} → {nameOf(target)}
+          </p>
+        )}
+        <Field label="Method" hint={hint}>
+          <select className="select" value={settings.method} onChange={(e) => chooseMethod(e.target.value as Method)}>
+            {METHODS.map((method) => (
+              <option key={method.value} value={method.value}>
+                {method.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Labelled samples" error={errors.samples}>
+          <input className="input" type="number" min={0} step={1} value={numberValue(settings.samples)} onChange={(e) => update('samples', e.target.valueAsNumber)} />
+        </Field>
+        <fieldset className="field field--inline">
+          <legend>Adapter layers</legend>
+          {([1, 3] as const).map((layers) => (
+            <label key={layers} className="radio">
+              <input type="radio" name="adapter_layers" checked={settings.adapter_layers === layers} onChange={() => update('adapter_layers', layers)} />
+              {layers} {layers === 1 ? 'layer' : 'layers'}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field-row">
+          <Field label="Training steps" error={errors.steps}>
+            <input className="input" type="number" min={1} step={1} value={numberValue(settings.steps)} onChange={(e) => update('steps', e.target.valueAsNumber)} />
+          </Field>
+          <Field label="Seed" error={errors.seed}>
+            <input className="input" type="number" min={0} step={1} value={numberValue(settings.seed)} onChange={(e) => update('seed', e.target.valueAsNumber)} />
+          </Field>
+        </div>
+        {refusal && (
+          <p className="alert alert--error" role="alert">
+            {refusal}
+          </p>
+        )}
+        <div className="modal__actions">
+          <button type="button" className="button button--ghost" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="button button--primary" disabled={!valid || submitting} autoFocus={!pickEnds}>
+            {submitting ? 'Starting…' : 'Start training'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+const numberValue = (value: number) => (Number.isNaN(value) ? '' : value);
+
+const endpoint = (node: GraphNode) => ({ nodeId: node.id, module: node.module });
+
+function NodeOption({ node }: { node: GraphNode }) {
+  const channels = node.module.kind === 'category' ? node.module.output_shape[0] : node.module.input_shape[0];
+  return (
+    <option value={node.id}>
+      {node.module.name} ({channels} ch)
+    </option>
+  );
+}
