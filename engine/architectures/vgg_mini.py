@@ -24,23 +24,36 @@ def _conv_relu(in_channels: int, out_channels: int) -> list[nn.Module]:
     return [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU()]
 
 
+def init_vgg_weights(network: nn.Module) -> nn.Module:
+    """Kaiming-normal (fan-out) convolutions and zero biases, as torchvision initialises VGG.
+
+    PyTorch's default initialisation shrinks the signal through a plain stack of convolutions, and
+    the classifier then sits at chance for several epochs before it starts to learn.
+    """
+    for module in network.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+            nn.init.zeros_(module.bias)
+    return network
+
+
 def build_category(config: dict[str, Any]) -> nn.Module:
     w1 = config["widths"][0]
-    return nn.Sequential(
+    return init_vgg_weights(nn.Sequential(
         *_conv_relu(config["image_channels"], w1), *_conv_relu(w1, w1), nn.MaxPool2d(2)
-    )
+    ))
 
 
 def build_classifier(config: dict[str, Any]) -> nn.Module:
     w1, w2, w3 = config["widths"]
     hidden = config["hidden"]
-    return nn.Sequential(
+    return init_vgg_weights(nn.Sequential(
         *_conv_relu(w1, w2), *_conv_relu(w2, w2), nn.MaxPool2d(2),
         *_conv_relu(w2, w3), *_conv_relu(w3, w3), nn.MaxPool2d(2),
         nn.Conv2d(w3, hidden, 3), nn.ReLU(), nn.Dropout(0.3),  # fc6
         nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Dropout(0.3),  # fc7
         nn.Conv2d(hidden, 1, 1),  # fc8: one logit per position
-    )
+    ))
 
 
 class MiniFCN(nn.Module):
@@ -74,7 +87,7 @@ class MiniFCN(nn.Module):
 
 
 def build_task(task: Task, config: dict[str, Any]) -> nn.Module:
-    return build_classifier(config) if task is Task.CLASSIFICATION else MiniFCN(config)
+    return build_classifier(config) if task is Task.CLASSIFICATION else init_vgg_weights(MiniFCN(config))
 
 
 VGG_MINI = register_architecture(
