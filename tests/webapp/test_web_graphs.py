@@ -1,0 +1,131 @@
+"""Graphs: ownership, nodes, edge validation (with its job), versions, import and export."""
+from __future__ import annotations
+
+import pytest
+
+from webapp.jobs.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def graph(client):
+    return client.post("/api/graphs/", {"name": "my graph"}, format="json").json()
+
+
+def _node(client, graph, module, x=0.0, y=0.0):
+    response = client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": module.id, "x": x, "y": y},
+                           format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def _edge(client, graph, source, target, settings=None):
+    payload = {"source": source["id"], "target": target["id"]}
+    if settings is not None:
+        payload["settings"] = settings
+    return client.post(f"/api/graphs/{graph['id']}/edges/", payload, format="json")
+
+
+def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"], x=300)
+    response = _edge(client, graph, cat, dog, {"steps": 40})
+    assert response.status_code == 201, response.json()
+    edge = response.json()
+    assert edge["settings"] == {"method": "back-distill", "samples": 0, "adapter_layers": 1,
+                                "steps": 40, "seed": 0}
+    assert edge["job"]["status"] == "queued" and edge["job"]["reused"] is False
+    job = Job.objects.get(pk=edge["job"]["id"])
+    assert job.teacher_task_module == catalog["cat-classification"]
+    assert (job.category_module, job.task_module) == (catalog["cat-category"],
+                                                     catalog["dog-classification"])
+    detail = client.get(f"/api/graphs/{graph['id']}/").json()
+    assert [e["id"] for e in detail["edges"]] == [edge["id"]] and len(detail["nodes"]) == 2
+    assert client.get(f"/api/jobs/?graph={graph['id']}").json()["count"] == 1
+
+
+def test_an_edge_between_the_wrong_kinds_is_refused_naming_the_problem(client, graph, catalog):
+    task = _node(client, graph, catalog["dog-classification"])
+    category = _node(client, graph, catalog["cat-category"])
+    response = _edge(client, graph, task, category)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "incompatible_modules"
+    assert "category module" in error["message"]
+    assert Job.objects.count() == 0
+
+
+def test_an_edge_whose_teacher_lacks_the_task_is_refused(client, graph, catalog):
+    dog = _node(client, graph, catalog["dog-category"])
+    segmentation = _node(client, graph, catalog["cat-segmentation"])
+    response = _edge(client, graph, dog, segmentation)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "no_teacher" and "segmentation" in error["message"]
+
+
+def test_bad_settings_and_duplicate_edges_are_refused(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"])
+    response = _edge(client, graph, cat, dog, {"adapter_layers": 2})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_settings"
+    assert "adapter_layers" in response.json()["error"]["message"]
+    assert _edge(client, graph, cat, dog, {"wings": 2}).status_code == 400
+    assert _edge(client, graph, cat, dog).status_code == 201
+    assert _edge(client, graph, cat, dog).status_code == 409
+
+
+def test_deleting_an_edge_cancels_its_job(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"])
+    edge = _edge(client, graph, cat, dog).json()
+    assert client.delete(f"/api/graphs/{graph['id']}/edges/{edge['id']}/").status_code == 204
+    assert Job.objects.get(pk=edge["job"]["id"]).status == "cancelled"
+
+
+def test_another_users_graph_cannot_be_read_or_changed(client, other_client, graph, catalog):
+    url = f"/api/graphs/{graph['id']}/"
+    assert other_client.get(url).status_code == 404
+    assert other_client.patch(url, {"name": "mine"}, format="json").status_code == 404
+    assert other_client.delete(url).status_code == 404
+    assert other_client.post(f"{url}nodes/", {"module": catalog["cat-category"].id},
+                             format="json").status_code == 404
+    assert other_client.get(f"{url}export/").status_code == 404
+    assert other_client.get("/api/graphs/").json()["count"] == 0
+    assert client.get(url).json()["name"] == "my graph"
+
+
+def test_versions_snapshot_and_restore_the_graph(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"], x=1, y=2)
+    dog = _node(client, graph, catalog["dog-classification"])
+    _edge(client, graph, cat, dog, {"steps": 25})
+    version = client.post(f"/api/graphs/{graph['id']}/versions/", {"name": "v1"}, format="json")
+    assert version.status_code == 201
+    client.delete(f"/api/graphs/{graph['id']}/nodes/{cat['id']}/")
+    assert client.get(f"/api/graphs/{graph['id']}/").json()["edges"] == []
+    versions = client.get(f"/api/graphs/{graph['id']}/versions/").json()
+    assert [v["name"] for v in versions] == ["v1"]
+    restored = client.post(f"/api/graphs/{graph['id']}/versions/{versions[0]['id']}/restore/")
+    assert restored.status_code == 200
+    body = restored.json()
+    assert sorted(n["module"]["name"] for n in body["nodes"]) == [
+        "cat-vgg-mini-category", "dog-vgg-mini-classification"]
+    assert body["edges"][0]["settings"]["steps"] == 25
+    assert body["edges"][0]["job"]["status"] == "queued"
+
+
+def test_export_and_import_round_trip(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"], x=5)
+    dog = _node(client, graph, catalog["dog-classification"], x=50)
+    _edge(client, graph, cat, dog)
+    document = client.get(f"/api/graphs/{graph['id']}/export/").json()
+    assert document["format"] == "transplant-graph/1" and len(document["nodes"]) == 2
+    imported = client.post("/api/graphs/import/", document, format="json")
+    assert imported.status_code == 201, imported.json()
+    body = imported.json()
+    assert body["id"] != graph["id"] and len(body["nodes"]) == 2 and len(body["edges"]) == 1
+    document["nodes"][0]["module_sha256"] = "0" * 64
+    refused = client.post("/api/graphs/import/", document, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "missing_module"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from webapp.accounts import api
+
+urlpatterns = [
+    path("login/", api.LoginApi.as_view(), name="auth-login"),
+    path("logout/", api.LogoutApi.as_view(), name="auth-logout"),
+    path("me/", api.MeApi.as_view(), name="auth-me"),
+]

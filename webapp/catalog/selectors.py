@@ -1,0 +1,142 @@
+"""Reads from the catalog: who sees what, search and filters, facets, lineage, downloads."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, FloatField, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
+
+from webapp.accounts.selectors import user_is_lab_manager
+from webapp.catalog.models import Module, ModuleParent, Visibility
+from webapp.catalog.storage import MANIFEST_FILE, WEIGHTS_FILE, module_folder
+from webapp.errors import ApplicationError
+
+_METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+ORDERINGS = ("created", "-created", "name", "-name", "metric", "-metric")
+
+
+def module_visible(*, user: AbstractBaseUser) -> QuerySet[Module]:
+    """Modules the user may see: lab managers see the whole lab, others public ones and their own."""
+    queryset = Module.objects.select_related("owner").prefetch_related("parent_links")
+    if user_is_lab_manager(user):
+        return queryset
+    return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(owner_id=user.id))
+
+
+def module_get(*, user: AbstractBaseUser, module_id: int) -> Module:
+    """Return a module the user may see, or raise a 404 ApplicationError."""
+    module = module_visible(user=user).filter(pk=module_id).first()
+    if module is None:
+        raise ApplicationError(f"Module #{module_id} does not exist or is not visible to you.",
+                               code="not_found", status=404)
+    return module
+
+
+def _metric_name(filters: dict[str, Any]) -> str | None:
+    metric = filters.get("metric") or None
+    if metric is not None and not _METRIC_NAME.match(metric):
+        raise ApplicationError(f"Unknown metric name {metric!r}.", code="invalid",
+                               details={"metric": ["Use a metric name such as 'error'."]})
+    return metric
+
+
+def module_list(*, user: AbstractBaseUser, filters: dict[str, Any]) -> QuerySet[Module]:
+    """Filter, search and sort the visible modules.
+
+    Args:
+        user: the reader.
+        filters: validated query parameters: ``kind``, ``category``, ``task``, ``architecture``,
+            ``owner`` (username), ``visibility``, ``search``, ``metric`` with ``metric_min`` /
+            ``metric_max``, and ``ordering``.
+    """
+    queryset = module_visible(user=user)
+    for field in ("kind", "task", "architecture", "visibility"):
+        if filters.get(field):
+            queryset = queryset.filter(**{field: filters[field]})
+    if filters.get("category"):
+        # A task module names its categories in a JSON list; matching the quoted name in its text
+        # works the same on PostgreSQL and SQLite (which lacks JSON containment).
+        name = filters["category"]
+        queryset = queryset.filter(Q(category=name) | Q(categories__icontains=f'"{name}"'))
+    if filters.get("owner"):
+        queryset = queryset.filter(owner__username=filters["owner"])
+    if filters.get("search"):
+        term = filters["search"]
+        queryset = queryset.filter(Q(name__icontains=term) | Q(description__icontains=term)
+                                   | Q(category__icontains=term) | Q(task__icontains=term))
+    metric = _metric_name(filters)
+    ordering = filters.get("ordering") or "-created"
+    if ordering.lstrip("-") == "metric" and metric is None:
+        raise ApplicationError("Sorting by metric needs ?metric=<name>.", code="invalid",
+                               details={"metric": ["Required when ordering by metric."]})
+    if metric is not None:
+        queryset = queryset.annotate(
+            metric_value=Cast(KeyTransform(metric, "metrics"), FloatField()))
+        if filters.get("metric_min") is not None:
+            queryset = queryset.filter(metric_value__gte=filters["metric_min"])
+        if filters.get("metric_max") is not None:
+            queryset = queryset.filter(metric_value__lte=filters["metric_max"])
+    if ordering == "metric":
+        return queryset.order_by(F("metric_value").asc(nulls_last=True), "id")
+    if ordering == "-metric":
+        return queryset.order_by(F("metric_value").desc(nulls_last=True), "id")
+    return queryset.order_by(ordering, "-id")
+
+
+def module_facets(*, queryset: QuerySet[Module]) -> dict[str, dict[str, int]]:
+    """Count the filtered modules by kind, category, task and architecture."""
+    facets: dict[str, dict[str, int]] = {}
+    for field in ("kind", "category", "task", "architecture"):
+        rows = queryset.order_by().values(field).annotate(n=Count("id")).order_by(field)
+        facets[field] = {row[field]: row["n"] for row in rows if row[field]}
+    return facets
+
+
+def module_lineage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
+    """Ancestors and descendants of a module, limited to modules the user can see.
+
+    Returns:
+        ``{"nodes": [Module], "edges": [{"from", "to", "role"}]}`` (edges point parent -> child).
+    """
+    visible_ids = set(module_visible(user=user).values_list("id", flat=True))
+    seen = {module.id}
+    edges: set[tuple[int, int, str]] = set()
+    for direction in ("up", "down"):
+        frontier = [module.id]
+        while frontier:
+            if direction == "up":
+                links = ModuleParent.objects.filter(child_id__in=frontier, parent__isnull=False)
+                pairs = [(link.parent_id, link.child_id, link.role, link.parent_id) for link in links]
+            else:
+                links = ModuleParent.objects.filter(parent_id__in=frontier)
+                pairs = [(link.parent_id, link.child_id, link.role, link.child_id) for link in links]
+            frontier = []
+            for parent_id, child_id, role, new_id in pairs:
+                if new_id not in visible_ids:
+                    continue
+                edges.add((parent_id, child_id, role))
+                if new_id not in seen:
+                    seen.add(new_id)
+                    frontier.append(new_id)
+    nodes = list(Module.objects.filter(id__in=seen).select_related("owner").order_by("id"))
+    return {"nodes": nodes,
+            "edges": [{"from": a, "to": b, "role": r} for a, b, r in sorted(edges)]}
+
+
+def module_zip(*, module: Module) -> bytes:
+    """Return a zip archive with the module's ``manifest.json`` and ``weights.safetensors``."""
+    folder = module_folder(module)
+    buffer = io.BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.write(folder / MANIFEST_FILE, MANIFEST_FILE)
+            archive.write(folder / WEIGHTS_FILE, WEIGHTS_FILE)
+    except FileNotFoundError:
+        raise ApplicationError(f"The files of module #{module.id} are missing from the store.",
+                               code="module_unavailable", status=409)
+    return buffer.getvalue()

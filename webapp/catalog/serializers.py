@@ -1,0 +1,87 @@
+"""Serializers for catalog modules (output) and their query/upload/update inputs."""
+from rest_framework import serializers
+
+from webapp.catalog.models import Module, ModuleKind, Visibility
+from webapp.catalog.selectors import ORDERINGS
+
+
+class ParentSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    module_id = serializers.IntegerField(source="parent_id", allow_null=True)
+    sha256 = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ModuleLiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["id", "kind", "name", "category", "task", "architecture", "input_shape",
+                  "output_shape", "metrics"]
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username")
+    category = serializers.CharField(allow_null=True)
+    task = serializers.CharField(allow_null=True)
+    parents = ParentSerializer(source="parent_links", many=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "kind", "name", "category", "task", "categories", "architecture",
+                  "input_shape", "output_shape", "metrics", "license", "description", "owner",
+                  "visibility", "created", "sha256", "parents", "size_bytes"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Empty strings are stored for "not applicable"; the API says null.
+        data["category"] = data["category"] or None
+        data["task"] = data["task"] or None
+        return data
+
+
+class ModuleQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ModuleKind.choices, required=False)
+    category = serializers.CharField(required=False)
+    task = serializers.CharField(required=False)
+    architecture = serializers.CharField(required=False)
+    owner = serializers.CharField(required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    search = serializers.CharField(required=False)
+    metric = serializers.CharField(required=False)
+    metric_min = serializers.FloatField(required=False)
+    metric_max = serializers.FloatField(required=False)
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
+
+
+class ModuleUploadSerializer(serializers.Serializer):
+    weights = serializers.FileField(help_text="weights.safetensors")
+    manifest = serializers.FileField(help_text="manifest.json")
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
+
+
+class ModuleUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    license = serializers.CharField(max_length=100, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+
+class LineageEdgeSerializer(serializers.Serializer):
+    source = serializers.IntegerField()
+    target = serializers.IntegerField()
+    role = serializers.CharField()
+
+    def to_representation(self, instance):
+        return {"from": instance["from"], "to": instance["to"], "role": instance["role"]}
+
+
+class LineageSerializer(serializers.Serializer):
+    nodes = ModuleLiteSerializer(many=True)
+    edges = LineageEdgeSerializer(many=True)
+
+
+class FacetsSerializer(serializers.Serializer):
+    kind = serializers.DictField(child=serializers.IntegerField())
+    category = serializers.DictField(child=serializers.IntegerField())
+    task = serializers.DictField(child=serializers.IntegerField())
+    architecture = serializers.DictField(child=serializers.IntegerField())

@@ -1,0 +1,70 @@
+"""Job endpoints: list, detail, points (backfill), cancel, retry, insight."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from webapp.jobs import selectors, services
+from webapp.jobs.serializers import (InsightSerializer, JobPointSerializer, JobQuerySerializer,
+                                     JobSerializer, PointsQuerySerializer)
+
+
+class JobListApi(GenericAPIView):
+    serializer_class = JobSerializer
+
+    @extend_schema(parameters=[JobQuerySerializer], responses=JobSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = JobQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        jobs = selectors.job_list(user=request.user, graph_id=query.validated_data.get("graph"),
+                                  status=query.validated_data.get("status"))
+        page = self.paginate_queryset(jobs)
+        return self.get_paginated_response(JobSerializer(page, many=True).data)
+
+
+class JobDetailApi(GenericAPIView):
+    serializer_class = JobSerializer
+
+    def get(self, request: Request, job_id: int) -> Response:
+        return Response(JobSerializer(selectors.job_get(user=request.user, job_id=job_id)).data)
+
+
+class JobPointsApi(GenericAPIView):
+    serializer_class = JobPointSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[PointsQuerySerializer], responses=JobPointSerializer(many=True))
+    def get(self, request: Request, job_id: int) -> Response:
+        query = PointsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        points = selectors.job_points(job=job, after=query.validated_data.get("after"))
+        return Response(JobPointSerializer(points, many=True).data)
+
+
+class JobCancelApi(GenericAPIView):
+    serializer_class = JobSerializer
+
+    @extend_schema(request=None, responses=JobSerializer)
+    def post(self, request: Request, job_id: int) -> Response:
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        return Response(JobSerializer(services.job_cancel(job=job)).data)
+
+
+class JobRetryApi(GenericAPIView):
+    serializer_class = JobSerializer
+
+    @extend_schema(request=None, responses={201: JobSerializer})
+    def post(self, request: Request, job_id: int) -> Response:
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        new_job = services.job_retry(job=job, user=request.user)
+        return Response(JobSerializer(new_job).data, status=status.HTTP_201_CREATED)
+
+
+class JobInsightApi(GenericAPIView):
+    serializer_class = InsightSerializer
+
+    def get(self, request: Request, job_id: int) -> Response:
+        job = selectors.job_get(user=request.user, job_id=job_id)
+        return Response(services.job_insight(job=job))

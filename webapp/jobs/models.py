@@ -1,0 +1,64 @@
+"""Jobs: one back-distillation run per row, the source of truth for its state (NetBox Job style)."""
+from django.conf import settings as django_settings
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class Job(models.Model):
+    """Training an adapter for one edge: queued -> running -> succeeded | failed | cancelled."""
+
+    edge = models.ForeignKey("graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="jobs")
+    graph = models.ForeignKey("graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="jobs")
+    category_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    task_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    teacher_task_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
+                                            related_name="+")
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempt = models.PositiveIntegerField(default=1)
+    settings = models.JSONField(default=dict)
+    # (category sha256, task sha256, settings) digest: finished adapters are reused through it.
+    reuse_key = models.CharField(max_length=64, db_index=True)
+    reused = models.BooleanField(default=False)
+    error = models.TextField(blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    last_step = models.IntegerField(null=True, blank=True)
+    total_steps = models.IntegerField(null=True, blank=True)
+    final_metrics = models.JSONField(default=dict, blank=True)
+    adapter = models.ForeignKey("catalog.Module", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="producing_jobs")
+    owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"Job #{self.pk} ({self.status})"
+
+
+class JobPoint(models.Model):
+    """One training step of a job: its loss terms and, when evaluated, its metrics."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="points")
+    step = models.IntegerField()
+    losses = models.JSONField(default=dict)
+    metrics = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["step"]
+        constraints = [models.UniqueConstraint(fields=["job", "step"], name="one_point_per_step")]

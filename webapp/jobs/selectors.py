@@ -1,0 +1,43 @@
+"""Reads about jobs, limited to the jobs of graphs the user owns (or their own jobs)."""
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from webapp.errors import ApplicationError
+from webapp.jobs.models import Job, JobPoint
+
+MAX_POINTS = 1000
+
+
+def job_visible(*, user: AbstractBaseUser) -> QuerySet[Job]:
+    """Jobs the user may see: the ones they started."""
+    return Job.objects.filter(owner_id=user.id)
+
+
+def job_list(*, user: AbstractBaseUser, graph_id: int | None = None,
+             status: str | None = None) -> QuerySet[Job]:
+    """Visible jobs, optionally of one graph and one status, newest first."""
+    queryset = job_visible(user=user)
+    if graph_id is not None:
+        queryset = queryset.filter(graph_id=graph_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def job_get(*, user: AbstractBaseUser, job_id: int) -> Job:
+    """Return a visible job or raise a 404 ApplicationError."""
+    job = job_visible(user=user).select_related(
+        "category_module", "task_module", "teacher_task_module", "adapter", "edge").filter(
+        pk=job_id).first()
+    if job is None:
+        raise ApplicationError(f"Job #{job_id} does not exist or is not yours.", code="not_found",
+                               status=404)
+    return job
+
+
+def job_points(*, job: Job, after: int | None = None) -> QuerySet[JobPoint]:
+    """The job's points after a step (all when None), ordered by step, at most 1000."""
+    queryset = JobPoint.objects.filter(job=job)
+    if after is not None:
+        queryset = queryset.filter(step__gt=after)
+    return queryset.order_by("step")[:MAX_POINTS]

@@ -1,0 +1,10 @@
+"""Page-number pagination shared by every list endpoint."""
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    """``?page=N&page_size=M`` with 24 a page by default and 200 at most."""
+
+    page_size = 24
+    page_size_query_param = "page_size"
+    max_page_size = 200
