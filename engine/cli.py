@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object on stdout")
         if command.prog.split()[-1] in ("teacher", "graft", "evaluate", "predict"):
-            command.add_argument("--seed", type=int, default=0)
+            command.add_argument("--seed", type=int, default=0, help="initialisation and sampling")
+            command.add_argument("--data-seed", type=int, default=0, help="the train/test split (keep it fixed)")
             command.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     return parser
 
@@ -82,8 +83,10 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
     tasks = tuple(args.task or [Task.CLASSIFICATION])
-    config = TeacherConfig(category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed,
-                           epochs=args.epochs, limit_train=args.limit_train, device=args.device)
+    config = TeacherConfig(
+        category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed, data_seed=args.data_seed,
+        epochs=args.epochs, limit_train=args.limit_train, device=args.device,
+    )
     result = train_teacher(config, on_event=ProgressBar(f"teacher {args.category}"))
     modules = {"category": str(save_module(result.category, args.out / "category"))}
     for task, module in result.tasks.items():
@@ -95,8 +98,8 @@ def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
 def run_graft(args: argparse.Namespace) -> dict[str, Any]:
     config = GraftConfig(
         method=args.method, samples=args.samples, adapter_layers=args.adapter_layers, kernel_size=args.kernel_size,
-        steps=args.steps, seed=args.seed, learning_rate=args.learning_rate, solver=args.solver,
-        reorder=not args.no_reorder, device=args.device,
+        steps=args.steps, seed=args.seed, data_seed=args.data_seed, learning_rate=args.learning_rate,
+        solver=args.solver, reorder=not args.no_reorder, device=args.device,
     )
     category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
     result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))
@@ -112,7 +115,7 @@ def _load_path(args: argparse.Namespace):
 def run_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     category, task, adapter = _load_path(args)
     kind = task.manifest.task
-    data = load_task_data(args.category or category.manifest.category, kind, seed=args.seed)
+    data = load_task_data(args.category or category.manifest.category, kind, seed=args.data_seed)
     path = Path(category.network, task.network, adapter.network if adapter else None).eval()
     return {"metrics": evaluate(lambda images: task_logits(kind, path(images)), data.test, kind)}
 

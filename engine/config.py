@@ -70,7 +70,9 @@ class TeacherConfig:
     "leave-one-out" task modules, Table 4). A multi-category teacher learns the union of the
     per-category problems ("c vs other animals" for each c): each category gets its own category
     module and all of them share the task modules, as in a transplant net. `name` labels the modules
-    (default: the category, or the names joined by "+").
+    (default: the category, or the names joined by "+"). `seed` drives initialisation and batches;
+    `data_seed` picks the train/test split, which stays fixed across training seeds so that a test
+    split never holds another run's training images.
     """
 
     category: str | tuple[str, ...]
@@ -78,6 +80,7 @@ class TeacherConfig:
     tasks: tuple[Task, ...] = (Task.CLASSIFICATION,)
     architecture: str = "vgg-mini"
     seed: int = 0
+    data_seed: int = 0
     epochs: int = 20
     batch_size: int = 64
     learning_rate: float = 1e-3
@@ -119,7 +122,8 @@ class TeacherConfig:
 class GraftConfig:
     """Learning of one adapter between a category module and a task module.
 
-    `samples` is the number of labelled samples (0 means no task term; back-distill only).
+    `samples` is the number of labelled samples (0 means no task term; back-distill only), drawn by
+    `seed` from the training split that `data_seed` picks (the test split does not move with `seed`).
     `distill_weight` is the paper's constant c in lambda = c / E||D'_T||^2 (None: 10 for
     classification, 1 for segmentation). `relu_surrogate` and `gradient_seed` of None pick the paper's
     setting for the task and adapter (Exp. 1, 2 or 3). `bank_size` > 0 precomputes that many random
@@ -132,6 +136,7 @@ class GraftConfig:
     kernel_size: int = 3
     steps: int = 600
     seed: int = 0
+    data_seed: int = 0
     learning_rate: float = 1e-3
     batch_size: int = 32
     reorder: bool = True

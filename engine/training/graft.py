@@ -94,7 +94,7 @@ def graft(
     generator = torch.Generator().manual_seed(config.seed)
     for module in (category, task, teacher_task):
         freeze(module.network, device)
-    data = data or load_task_data(category.manifest.category, kind, seed=config.seed)
+    data = data or load_task_data(category.manifest.category, kind, seed=config.data_seed)
     labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
     adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
     if labelled is None:

@@ -104,7 +104,7 @@ def _problem_data(config: TeacherConfig, data: TeacherData | None) -> dict[tuple
     """Each (category, task) problem's data: given, or Animal-MNIST's "category vs other animals"."""
     if data is None:
         return {
-            (name, task): load_task_data(name, task, seed=config.seed, limit_train=config.limit_train)
+            (name, task): load_task_data(name, task, seed=config.data_seed, limit_train=config.limit_train)
             for name in config.categories for task in config.tasks
         }
     if all(isinstance(key, Task) for key in data) and len(config.categories) == 1:

@@ -34,7 +34,10 @@ def test_a_registered_name_cannot_be_taken_twice():
         register_architecture(existing)
 
 
-def test_new_architectures_register_by_name():
+def test_new_architectures_register_by_name(monkeypatch):
+    from engine.architectures import registry
+
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))  # the new name stays in this test
     mini = get_architecture("vgg-mini")
     register_architecture(Architecture(
         name="vgg-mini-wide", build_category=mini.build_category, build_task=mini.build_task,
