@@ -145,7 +145,7 @@ class GraftConfig:
     gradient_seed: GradientSeed | None = None
     enlarged_size: int = 7
     mask_positive_fraction: float = 0.2
-    bank_size: int = 1024
+    bank_size: int = 512
     solver: str = "adam"
     eval_every: int = 100
     device: str = "auto"
