@@ -4,7 +4,7 @@ closed form) computes the same thing as the naive path, and reaches the same err
 import pytest
 import torch
 
-from engine import Adapter, GraftConfig, Task, graft
+from engine import Adapter, GraftConfig, Task, TeacherConfig, graft, train_teacher
 from engine.config import ReluSurrogate
 from engine.pseudograd import LinearSurrogate, adapter_transpose
 
@@ -27,15 +27,32 @@ def test_every_conv_weight_gets_a_gradient_through_the_closed_form_transpose():
         assert torch.isfinite(conv.weight.grad).all()
 
 
-def test_zero_sample_fast_and_naive_paths_reach_the_same_error(horse_teacher):
-    category, task = horse_teacher.category, horse_teacher.tasks[Task.CLASSIFICATION]
-    base = dict(samples=0, adapter_layers=1, kernel_size=3, steps=300, eval_every=300, device="cpu", learning_rate=3e-3)
+@pytest.fixture(scope="module")
+def one_thread():
+    """One thread: these tiny convolutions gain nothing from two, and on a busy CPU two cost several times more."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def cat_teacher(one_thread):
+    """Two epochs on the full cat problem: about 10% error, good enough for errors to mean something."""
+    return train_teacher(TeacherConfig(category="cat", epochs=2, device="cpu"))
+
+
+def test_zero_sample_fast_and_naive_paths_reach_the_same_error(cat_teacher):
+    category, task = cat_teacher.category, cat_teacher.tasks[Task.CLASSIFICATION]
+    base = dict(samples=0, adapter_layers=1, kernel_size=3, steps=200, eval_every=200, batch_size=16,
+                learning_rate=3e-3, device="cpu")
     fast = graft(GraftConfig(bank_size=1024, **base), category=category, task=task, teacher_task=task)
     naive = graft(GraftConfig(bank_size=0, **base), category=category, task=task, teacher_task=task)
     exact = graft(GraftConfig(samples=0, solver="least-squares", bank_size=512, device="cpu"),
                   category=category, task=task, teacher_task=task)
-    teacher_error = horse_teacher.metrics[Task.CLASSIFICATION]["error"]
+    teacher_error = cat_teacher.metrics[Task.CLASSIFICATION]["error"]
+    assert teacher_error < 25.0  # the teacher has learned something, so matching it is not trivial
     # 400 test images: one image is 0.25 points; the two Adam paths differ only in which draws they see.
-    assert abs(fast.metrics["error"] - naive.metrics["error"]) <= 3.0
-    assert abs(exact.metrics["error"] - teacher_error) <= 3.0
-    assert abs(fast.metrics["error"] - exact.metrics["error"]) <= 3.0
+    assert abs(fast.metrics["error"] - naive.metrics["error"]) <= 2.0
+    assert abs(fast.metrics["error"] - teacher_error) <= 2.0
+    assert abs(exact.metrics["error"] - teacher_error) <= 2.0

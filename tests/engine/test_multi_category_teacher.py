@@ -41,7 +41,7 @@ def test_a_category_module_from_elsewhere_grafts_onto_a_multi_category_task_modu
     assert "error" in result.metrics
 
 
-def test_a_single_category_teacher_is_unchanged_by_the_multi_category_path():
+def test_a_single_category_teacher_keeps_its_module_names_and_is_reproducible():
     config = TeacherConfig(category="cat", epochs=1, limit_train=64, device="cpu")
     first, second = train_teacher(config), train_teacher(config)
     assert list(first.category_modules) == ["cat"] and first.category.manifest.name == "cat-vgg-mini-category"

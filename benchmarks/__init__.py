@@ -1,0 +1,1 @@
+"""Benchmarks: the paper's experiments replicated on Animal-MNIST, and the back-distillation speed check."""

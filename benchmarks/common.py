@@ -1,0 +1,85 @@
+"""Shared benchmark plumbing: CPU threads, a disk cache of trained teachers, cached task data."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from engine import (
+    Task, TaskData, TeacherConfig, __version__, get_architecture, load_module, load_task_data, save_module, train_teacher,
+)
+from engine.storage import StoredModule
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def limit_threads(threads: int) -> None:
+    """Pin torch's intra-op threads: on a shared 2-core CPU one thread is several times faster than two
+    (threads that spin while a neighbour's process holds the core cost more than they give)."""
+    torch.set_num_threads(threads)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """What the benchmarks need of a teacher: category modules by category and the task module."""
+
+    categories: dict[str, StoredModule]
+    task: StoredModule
+
+    @property
+    def category(self) -> StoredModule:
+        return next(iter(self.categories.values()))
+
+
+# The train/test split stays fixed across seeds (a test split never holds another seed's training
+# images); seeds vary the teacher's initialisation and batches and the graft's samples and draws.
+DATA_SEED = 0
+
+
+def code_fingerprint(architecture: str) -> str:
+    """A short hash of the engine's version and the architecture's source: a changed initialisation or
+    layer retrains instead of silently reusing teachers built by older code."""
+    source = inspect.getsource(inspect.getmodule(get_architecture(architecture).build_category))
+    return hashlib.sha256(f"{__version__}\n{source}".encode()).hexdigest()[:8]
+
+
+def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs: int, limit_train: int | None,
+            architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu") -> Teacher:
+    """A trained teacher for one task, from the disk cache or trained now and cached.
+
+    The key holds everything that changes the weights, so changing the profile or the architecture's
+    code retrains.
+    """
+    config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
+                           data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device)
+    key = (f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
+           f"-{code_fingerprint(architecture)}")
+    folder = CACHE / "teachers" / key
+    names = config.categories
+    if (folder / "task" / "manifest.json").is_file():
+        return Teacher({c: load_module(folder / f"category-{c}") for c in names}, load_module(folder / "task"))
+    result = train_teacher(config)
+    for c, module in result.category_modules.items():
+        save_module(module, folder / f"category-{c}")
+    save_module(result.tasks[task], folder / "task")  # last: its manifest marks the folder complete
+    return Teacher(dict(result.category_modules), result.tasks[task])
+
+
+@functools.lru_cache(maxsize=32)
+def task_data(category: str, task: Task) -> TaskData:
+    """Animal-MNIST data of one category's problem on the fixed split (scenes rendered once per process)."""
+    return load_task_data(category, task, seed=DATA_SEED)
+
+
+def write_json(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")

@@ -1,0 +1,125 @@
+"""Replicate the paper's Tables 2-4 and Figure 5 on Animal-MNIST with vgg-mini teachers.
+
+    nice -n 10 /work/venv/bin/python -m benchmarks.replicate --quick     # about ten minutes
+    nice -n 10 /work/venv/bin/python -m benchmarks.replicate             # the full profile
+
+Teachers are cached under benchmarks/.cache/ (safetensors module folders), so a second run only grafts.
+Results go to benchmarks/results/<profile>/: raw records (JSON), one Markdown file per table, fig5.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+
+from engine import Task
+
+from benchmarks.common import RESULTS, limit_threads, write_json
+from benchmarks.experiments import FULL, QUICK, Record, loo_teacher, own_teacher, table2, transplant_tables
+from benchmarks.figure5 import figure5
+from benchmarks.report import comparisons, markdown, summarise
+
+TITLES = {
+    "table2-one-conv": "Table 2 (left): Exp. 1, one 3x3 conv adapter in each category's own classifier",
+    "table2-three-conv": "Table 2 (right): Exp. 1, three 3x3 conv adapters in each category's own classifier",
+    "table3-classification": "Table 3 (top): category modules onto the dog's classifier (three 1x1 convs)",
+    "table3-segmentation": "Table 3 (bottom): category modules onto the dog's segmenter (one 1x1 conv)",
+    "table4-classification": "Table 4 (top): onto leave-one-out classifiers (three 1x1 convs)",
+    "table4-segmentation": "Table 4 (bottom): onto leave-one-out segmenters (one 1x1 conv)",
+}
+
+
+def kept_records(path, redone: set[str]) -> list[dict]:
+    """Records of the tables this run did not redo (e.g. "table3-segmentation"), from an earlier run
+    of the same profile, so that running one table at a time builds up one results folder."""
+    if not path.is_file():
+        return []
+    return [r for r in json.loads(path.read_text())["records"] if r["table"] not in redone]
+
+
+def teacher_metrics(profile, tables: set[str]) -> dict[str, dict[str, float]]:
+    """Test metrics of every teacher behind the given tables (e.g. "table3-segmentation"; all cached by
+    now, so nothing trains here), keyed "<name> <task> seed <s>"."""
+    wanted = [(c, Task.CLASSIFICATION) for c in profile.table2_categories] if "table2-one-conv" in tables else []
+    targets = {Task.CLASSIFICATION: profile.targets, Task.SEGMENTATION: profile.segmentation_targets}
+    for task in Task:
+        if f"table3-{task}" in tables:
+            wanted += [(c, task) for c in ("dog", *targets[task])]
+        if f"table4-{task}" in tables:
+            wanted += [(c, task) for c in targets[task]]
+    metrics = {}
+    for seed in profile.seeds:
+        for category, task in dict.fromkeys(wanted):
+            metrics[f"{category} {task} seed {seed}"] = own_teacher(profile, category, task, seed).task.manifest.metrics
+        for task in Task:
+            if f"table4-{task}" in tables:
+                for target in targets[task]:
+                    module = loo_teacher(profile, target, task, seed).task.manifest
+                    metrics[f"all-but-{target} {task} seed {seed}"] = module.metrics
+    return metrics
+
+
+def teachers_markdown(profile, teachers: dict[str, dict[str, float]]) -> str:
+    lines = [f"# Teachers of the `{profile.name}` profile", "",
+             f"Classifiers: {profile.classifier_epochs} epochs; segmenters: {profile.segmenter_epochs} epochs; "
+             f"leave-one-out modules: {profile.loo_epochs} epochs on {profile.loo_limit_train or 'all'} images per "
+             "category problem. Test metrics (%); a leave-one-out module's are averaged over its nine categories, "
+             "each through its own category module.", "", "| teacher | task | seed | error | pixel accuracy | mean IoU |",
+             "|---|---|---|---|---|---|"]
+    for key, metrics in teachers.items():
+        name, task, _, seed = key.split(" ")
+        cells = [f"{metrics[m]:.2f}" if m in metrics else "–" for m in ("error", "pixel_accuracy", "mean_iou")]
+        lines.append(f"| {name} | {task} | {seed} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the ten-minute profile (fewer categories and steps)")
+    parser.add_argument("--tables", default="2,3,4", help="comma-separated subset of 2,3,4 (Figure 5 comes with 2)")
+    parser.add_argument("--tasks", default="classification,segmentation", help="tasks of Tables 3 and 4 to run")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared CPU)")
+    args = parser.parse_args(argv)
+    limit_threads(args.threads)
+    profile = QUICK if args.quick else FULL
+    out = RESULTS / profile.name
+    started = time.perf_counter()
+
+    def log(record: Record) -> None:
+        print(f"[{time.perf_counter() - started:6.0f}s] {record.table} {record.row:<30} n={record.samples:<3} "
+              f"{record.category:<6} seed={record.seed} -> {record.value:6.2f} ({record.seconds:.1f}s)", flush=True)
+
+    records: list[Record] = []
+    adapters: dict = {}
+    tables = set(args.tables.split(","))
+    tasks3and4 = tuple(Task(name) for name in args.tasks.split(","))
+    if "2" in tables:
+        records += table2(profile, log, adapters)
+        seed, samples = profile.seeds[0], min(profile.samples)
+        teachers = {c: own_teacher(profile, c, Task.CLASSIFICATION, seed) for c in profile.table2_categories}
+        write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
+    if "3" in tables:
+        records += transplant_tables(profile, log, leave_one_out_modules=False, tasks=tasks3and4)
+    if "4" in tables:
+        records += transplant_tables(profile, log, leave_one_out_modules=True, tasks=tasks3and4)
+    raw = kept_records(out / "raw.json", {r.table for r in records}) + [dataclasses.asdict(r) for r in records]
+    teachers = teacher_metrics(profile, {r["table"] for r in raw})
+    write_json(out / "raw.json", {"profile": dataclasses.asdict(profile), "records": raw, "teachers": teachers,
+                                  "wall_seconds": time.perf_counter() - started})
+    (out / "teachers.md").write_text(teachers_markdown(profile, teachers))
+    summary = summarise(raw)
+    for table, cells in summary.items():
+        segmentation = table.endswith("segmentation")
+        unit = "Pixel accuracy %, higher is better" if segmentation else "Classification error %, lower is better"
+        text = f"# {TITLES[table]}\n\nProfile `{profile.name}`. {markdown(table, cells, unit)}\n"
+        text += "Back-distill vs direct-learn (average over categories):\n" + "\n".join(
+            comparisons(cells, lower_is_better=not segmentation)) + "\n"
+        (out / f"{table}.md").write_text(text)
+        print(text)
+    print(f"done in {time.perf_counter() - started:.0f}s; results in {out}")
+
+
+if __name__ == "__main__":
+    main()
