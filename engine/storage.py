@@ -181,7 +181,7 @@ def validate_weights_file(path: Path | str, manifest: Manifest) -> None:
     try:
         expected = _expected_tensors(key)
     except TransplantError:
-        raise
+        raise  # already a clear message; UnknownArchitectureError is a ValueError too, so keep it whole
     except (TypeError, ValueError, KeyError) as error:
         raise ModuleFileError(f"the manifest's architecture settings cannot be built: {error}") from None
     actual = {name: (entry["dtype"], tuple(entry["shape"])) for name, entry in header.items()}
