@@ -15,7 +15,6 @@ from PIL import Image, ImageDraw
 from torch import nn
 
 from engine import Task
-from engine.storage import StoredModule
 
 from benchmarks.common import task_data
 

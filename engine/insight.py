@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from engine.config import GraftConfig, ReluSurrogate
+from engine.config import GraftConfig
 from engine.draws import PseudoGradientSource, balance
-from engine.pseudograd import LinearSurrogate
+from engine.pseudograd import adapter_transpose
 from engine.storage import StoredModule
 from engine.student import Path
 from engine.training.graft import freeze, paper_setting
@@ -31,8 +31,7 @@ def pseudo_gradient_maps(category: StoredModule, task: StoredModule, teacher_tas
     )
     alpha = adapter.manifest.config.get("alpha") or balance(source)[0]
     draw = source.draw(1)
-    shape = source.feature_shape(1, source.teacher_channels)
-    student = alpha * LinearSurrogate(adapter.network, ReluSurrogate.FIRST).backward_through(draw.student_upstream, shape)
+    student = alpha * adapter_transpose(adapter.network, draw.student_upstream)  # as the fast path computes D'_S
     cosine = torch.nn.functional.cosine_similarity(student.flatten(), draw.teacher.flatten(), dim=0)
     return {
         "teacher": draw.teacher[0].sum(0).tolist(),

@@ -92,7 +92,7 @@ class BackDistill(_Objective):
         if isinstance(adapter, Adapter):  # closed form: no anchor, no double backward (the fast path's hot loop)
             return adapter_transpose(adapter, upstream)
         shape = self.source.feature_shape(len(upstream), self.source.teacher_channels)
-        return self.adapter_surrogate.backward_through(upstream, shape, create_graph=True)
+        return self.adapter_surrogate.pseudo_gradient(upstream, shape, create_graph=True)
 
     def pseudo_gradients(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(D'_S, D'_T) for this step's draws."""

@@ -152,19 +152,12 @@ class LinearSurrogate(nn.Module):
         self, output_gradient: torch.Tensor, input_shape: tuple[int, ...], draw: MaskDraw | None = None,
         *, create_graph: bool = False,
     ) -> torch.Tensor:
-        """D' = L^T G for the given G_y' (shaped as the surrogate's output for `input_shape`)."""
+        """D' = L^T G for G_y' (or any upstream pseudo-gradient) shaped as the output for `input_shape`."""
         anchor = torch.zeros(input_shape, device=output_gradient.device, requires_grad=True)
         (gradient,) = torch.autograd.grad(
             self(anchor, draw), anchor, grad_outputs=output_gradient, create_graph=create_graph
         )
         return gradient  # (B, *input_shape[1:])
-
-    def backward_through(
-        self, upstream: torch.Tensor, input_shape: tuple[int, ...], draw: MaskDraw | None = None,
-        *, create_graph: bool = False,
-    ) -> torch.Tensor:
-        """L^T applied to `upstream` (the pseudo-gradient at this module's output)."""
-        return self.pseudo_gradient(upstream, input_shape, draw, create_graph=create_graph)
 
 
 def adapter_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tensor:

@@ -89,15 +89,18 @@ def train_teacher(
         optimizer.step()
         return {"loss": loss.item(), **{name: torch.stack(terms).mean().item() for name, terms in losses.items()}}
 
+    latest: dict[Task, dict[str, float]] = {}  # the last evaluation, which run_steps makes after the final step
+
     def evaluate_all() -> dict[str, float]:
         categories.eval(), heads.eval()
-        return _merge([_evaluate_task(paths, data, task, device) for task in config.tasks])
+        latest.update({task: _evaluate_task(paths, data, task, device) for task in config.tasks})
+        return _merge(list(latest.values()))
 
     run_steps(
         steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
         on_event=on_event, should_cancel=should_cancel,
     )
-    return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data)
+    return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data, latest)
 
 
 def _problem_data(config: TeacherConfig, data: TeacherData | None) -> dict[tuple[str, Task], TaskData]:
@@ -125,12 +128,11 @@ def _merge(metrics: list[dict[str, float]]) -> dict[str, float]:
     return {name: value for group in metrics for name, value in group.items()}
 
 
-def _package(config, settings, categories, heads, data) -> TeacherResult:
+def _package(config, settings, categories, heads, data, metrics_by_task: dict[Task, dict[str, float]]) -> TeacherResult:
     teacher_id = uuid.uuid4().hex
     first = config.tasks[0]
     names = config.categories
     sample = {(name, task): data[name, task].train.tensors[0][:512] for name in names for task in config.tasks}
-    metrics_by_task: dict[Task, dict[str, float]] = {}
     modules: dict[Task, StoredModule] = {}
     base = f"{config.label}-{config.architecture}"
     for task in config.tasks:
@@ -138,9 +140,7 @@ def _package(config, settings, categories, heads, data) -> TeacherResult:
         with torch.inference_mode():
             features = categories[names[0]](sample[names[0], task][:1])
             output = head(features)
-        paths = {(name, task): Path(categories[name], head) for name in names}
-        metrics = _evaluate_task(paths, data, task, torch.device("cpu"))
-        metrics_by_task[task] = metrics
+        metrics = metrics_by_task[task]
         # E||f_S(I)||: the rms over every category's features, each on its own images.
         input_rms = math.sqrt(sum(feature_rms(categories[name], sample[name, task]) ** 2 for name in names) / len(names))
         modules[task] = with_weights_hash(StoredModule(Manifest(

@@ -1,6 +1,5 @@
 """The `transplant` command line: one JSON object on stdout with --json, clear errors otherwise."""
 
-import io
 import json
 import subprocess
 import sys

@@ -48,7 +48,7 @@ def test_only_the_adapter_trains_and_every_trainable_parameter_gets_a_gradient(h
 
 
 def test_the_fast_path_gives_the_same_student_pseudo_gradient_as_the_slow_path(horse_teacher, dog_teacher):
-    from engine.training.graft import _objective, build_adapter, paper_setting  # noqa: PLC0415
+    from engine.training.graft import _objective, build_adapter  # noqa: PLC0415
     from engine.student import Path
 
     category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
