@@ -6,7 +6,7 @@ Only the names in `__all__` are public; see docs/engine-api.md.
 from engine.adapter import Adapter
 from engine.architectures import Architecture, get_architecture, list_architectures, register_architecture
 from engine.compatibility import check_connectable, check_teacher
-from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
+from engine.config import AdapterInit, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
 from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
 from engine.errors import (
     Cancelled,
@@ -30,7 +30,7 @@ from engine.training.teacher import TeacherResult, train_teacher
 from engine.version import __version__
 
 __all__ = [
-    "Adapter", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
+    "Adapter", "AdapterInit", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
     "GradientSeed", "GraftConfig", "GraftResult", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import torch
 
 from engine.architectures import list_architectures
-from engine.config import GraftConfig, Method, Task, TeacherConfig
+from engine.config import AdapterInit, GraftConfig, Method, Task, TeacherConfig
 from engine.data import CATEGORIES, load_task_data
 from engine.errors import TransplantError
 from engine.evaluation import evaluate
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     graft_cmd.add_argument("--learning-rate", type=float, default=GraftConfig.learning_rate)
     graft_cmd.add_argument("--solver", default="adam", choices=("adam", "least-squares"))
     graft_cmd.add_argument("--no-reorder", action="store_true", help="leave out the reorder layer")
+    graft_cmd.add_argument("--adapter-init", default=str(AdapterInit.IDENTITY), choices=[str(i) for i in AdapterInit],
+                           help="how the adapter's convolutions start (default: identity)")
     graft_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the adapter module")
 
     evaluate_cmd = commands.add_parser("evaluate", help="measure a path on the category's Animal-MNIST test split")
@@ -99,7 +101,7 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
     config = GraftConfig(
         method=args.method, samples=args.samples, adapter_layers=args.adapter_layers, kernel_size=args.kernel_size,
         steps=args.steps, seed=args.seed, data_seed=args.data_seed, learning_rate=args.learning_rate,
-        solver=args.solver, reorder=not args.no_reorder, device=args.device,
+        solver=args.solver, reorder=not args.no_reorder, adapter_init=args.adapter_init, device=args.device,
     )
     category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
     result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))

@@ -45,6 +45,21 @@ class GradientSeed(enum.StrEnum):
     RANDOM = "random"  # uniform in [-1, 1] over the output (Exp. 3), or over an enlarged S x S map
 
 
+class AdapterInit(enum.StrEnum):
+    """How the adapter's convolutions start (the paper does not say).
+
+    `identity` passes the reordered, re-scaled features through unchanged (a Dirac kernel, plus a
+    little noise): the start keeps the features' scale, and the pseudo-gradients' scale that alpha
+    assumes. `he` is He-normal (scale-preserving in expectation, random directions). `pytorch` is
+    PyTorch's default, which shrinks features several-fold per layer (three 1x1 convs: rms 0.006 where
+    0.1 was expected), so a frozen task module sees almost nothing and its output is nearly constant.
+    """
+
+    IDENTITY = "identity"
+    HE = "he"
+    PYTORCH = "pytorch"
+
+
 def _choice(enum_type: type[enum.StrEnum], value: object, what: str) -> enum.StrEnum:
     try:
         return enum_type(value)
@@ -128,6 +143,7 @@ class GraftConfig:
     classification, 1 for segmentation). `relu_surrogate` and `gradient_seed` of None pick the paper's
     setting for the task and adapter (Exp. 1, 2 or 3). `bank_size` > 0 precomputes that many random
     draws of the task-module part of the pseudo-gradients once and reuses them (the fast path).
+    `adapter_init` is how the adapter's convolutions start (see `AdapterInit`).
     """
 
     method: Method = Method.BACK_DISTILL
@@ -140,6 +156,7 @@ class GraftConfig:
     learning_rate: float = 1e-3
     batch_size: int = 32
     reorder: bool = True
+    adapter_init: AdapterInit = AdapterInit.IDENTITY
     distill_weight: float | None = None
     relu_surrogate: ReluSurrogate | None = None
     gradient_seed: GradientSeed | None = None
@@ -152,6 +169,7 @@ class GraftConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", _choice(Method, self.method, "method"))
+        object.__setattr__(self, "adapter_init", _choice(AdapterInit, self.adapter_init, "adapter initialisation"))
         if self.relu_surrogate is not None:
             object.__setattr__(self, "relu_surrogate", _choice(ReluSurrogate, self.relu_surrogate, "ReLU surrogate"))
         if self.gradient_seed is not None:

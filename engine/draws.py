@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from engine.config import GradientSeed, ReluSurrogate
+from engine.layout import channels_last_on_cpu
 from engine.pseudograd import LinearSurrogate, MaskDraw, input_size_for_output, output_gradient
 
 
@@ -94,15 +95,19 @@ class DrawBank:
             draw = source.draw(min(chunk, size - start))
             uppers.append(draw.student_upstream)
             teachers.append(draw.teacher)
-        self.student_upstream = torch.cat(uppers)  # (N, C_g, h, w)
-        self.teacher = torch.cat(teachers)  # (N, C_f, h, w)
+        self.student_upstream = channels_last_on_cpu(torch.cat(uppers))  # (N, C_g, h, w)
+        self.teacher = channels_last_on_cpu(torch.cat(teachers))  # (N, C_f, h, w)
         self.generator = source.generator
 
     def __len__(self) -> int:
         return len(self.teacher)
 
+    def sample_index(self, batch: int) -> torch.Tensor:
+        """`batch` draws' positions in the bank, with replacement, (batch,)."""
+        return torch.randint(len(self), (batch,), generator=self.generator).to(self.teacher.device)
+
     def sample(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        index = torch.randint(len(self), (batch,), generator=self.generator).to(self.teacher.device)
+        index = self.sample_index(batch)
         return self.student_upstream[index], self.teacher[index]
 
 

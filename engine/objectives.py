@@ -15,7 +15,8 @@ from torch import nn
 from engine.adapter import Adapter
 from engine.config import GradientSeed, Task
 from engine.draws import DrawBank, PseudoGradientSource
-from engine.pseudograd import LinearSurrogate, adapter_transpose, output_gradient
+from engine.layout import channels_last_on_cpu
+from engine.pseudograd import LinearSurrogate, conv_chain_transpose, output_gradient
 from engine.student import Path, soft_task_loss, task_logits, task_loss
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -85,17 +86,26 @@ class BackDistill(_Objective):
         super().__init__(student, task)
         self.adapter_surrogate, self.source, self.bank = adapter_surrogate, source, bank
         self.alpha, self.weight, self.draws_per_step = alpha, weight, draws_per_step
+        adapter = student[1]
+        # The hot loop compares in the adapter's reordered channel order: reordering the fixed D'_T bank
+        # once costs less than undoing the reorder on D'_S (and differentiating that) at every step.
+        # A channel permutation leaves the squared distance unchanged.
+        self._reordered_teacher = (
+            channels_last_on_cpu(bank.teacher[:, adapter.permutation]) if bank is not None and isinstance(adapter, Adapter) else None
+        )
 
     def student_pseudo_gradient(self, upstream: torch.Tensor) -> torch.Tensor:
-        """D'_S = L_h^T u_S, differentiable with respect to the adapter's weights."""
-        adapter = self.student[1]
-        if isinstance(adapter, Adapter):  # closed form: no anchor, no double backward (the fast path's hot loop)
-            return adapter_transpose(adapter, upstream)
+        """D'_S = L_h^T u_S through the adapter's surrogate (any adapter module), differentiable in its weights."""
         shape = self.source.feature_shape(len(upstream), self.source.teacher_channels)
         return self.adapter_surrogate.pseudo_gradient(upstream, shape, create_graph=True)
 
     def pseudo_gradients(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(D'_S, D'_T) for this step's draws."""
+        """(D'_S, D'_T) for this step's draws, in the same (possibly reordered) channel order."""
+        if self._reordered_teacher is not None:  # closed form (`adapter_transpose`): no double backward
+            adapter = self.student[1]
+            index = self.bank.sample_index(self.draws_per_step)
+            student = conv_chain_transpose(adapter, self.bank.student_upstream[index]) * adapter.beta
+            return student, self._reordered_teacher[index]  # both in the adapter's reordered channel order
         if self.bank is not None:
             upstream, teacher = self.bank.sample(self.draws_per_step)
             return self.student_pseudo_gradient(upstream), teacher
@@ -111,7 +121,7 @@ class BackDistill(_Objective):
     def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
         output, task = self._task_term(batch)
         student, teacher = self.pseudo_gradients()  # (B, C_f, h, w) each
-        distill = self.weight * (self.alpha * student - teacher).pow(2).flatten(1).sum(1).mean()
+        distill = self.weight * (self.alpha * student - teacher).pow(2).sum(dim=(1, 2, 3)).mean()
         return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
 
 

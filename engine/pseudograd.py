@@ -175,11 +175,19 @@ def adapter_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tenso
     Returns:
         The pseudo-gradient at the adapter's input, (B, C_in, h, w), differentiable in the conv weights.
     """
+    inverse = torch.argsort(adapter.permutation)
+    return conv_chain_transpose(adapter, upstream)[:, inverse] * adapter.beta  # undo the re-scale, then the reorder
+
+
+def conv_chain_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tensor:
+    """W_1^T ... W_n^T u: `adapter_transpose` before the re-scale and the reorder are undone.
+
+    Its channels are in the reordered order (channel i stands for input channel permutation[i]).
+    """
     gradient = upstream
     for conv in reversed(adapter.convs):
         gradient = F.conv_transpose2d(gradient, conv.weight, None, 1, conv.padding)  # (B, C_conv_in, h, w)
-    inverse = torch.argsort(adapter.permutation)
-    return gradient[:, inverse] * adapter.beta  # (B, C_in, h, w): undo the re-scale, then the reorder
+    return gradient
 
 
 def output_gradient(seed: GradientSeed, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:

@@ -16,6 +16,7 @@ from engine.architectures import get_architecture
 from engine.config import ModuleKind, Task, resolve_device
 from engine.data import TaskData
 from engine.evaluation import evaluate
+from engine.layout import fast_layout
 from engine.manifest import Manifest
 from engine.events import CancelCheck, EventCallback
 from engine.storage import StoredModule, with_weights_hash
@@ -133,7 +134,9 @@ def _train_head(config: FineTuneConfig, head: torch.nn.Module, kind: Task, paths
                    for s, p in zip(students, paths)]
         return {name: sum(r[name] for r in results) / len(results) for name in results[0]}
 
-    _, metrics = run_steps(steps=config.steps, step=step, evaluate=evaluate_all, eval_every=config.eval_every,
-                           on_event=on_event, should_cancel=should_cancel)
+    frozen = [path.category.network for path in paths] + [path.adapter.network for path in paths if path.adapter]
+    with fast_layout([head, *frozen], device):
+        _, metrics = run_steps(steps=config.steps, step=step, evaluate=evaluate_all, eval_every=config.eval_every,
+                               on_event=on_event, should_cancel=should_cancel)
     head.eval()
     return metrics

@@ -14,6 +14,7 @@ from engine.data import TaskData, labelled_subset, load_task_data
 from engine.draws import DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
 from engine.events import CancelCheck, EventCallback, StepEvent
+from engine.layout import fast_layout
 from engine.least_squares import solve_one_layer
 from engine.manifest import Manifest
 from engine.objectives import BackDistill, DirectLearn, Distill, JacobianDistill
@@ -66,7 +67,7 @@ def build_adapter(config: GraftConfig, category: Manifest, task: Manifest, gener
     torch.manual_seed(int(torch.randint(2**31 - 1, (1,), generator=generator)))
     return Adapter(
         channels, task.input_shape[0], layers=config.adapter_layers, kernel_size=config.kernel_size,
-        permutation=permutation, beta=task.feature_rms / category.feature_rms,
+        permutation=permutation, beta=task.feature_rms / category.feature_rms, init=config.adapter_init,
     )
 
 
@@ -100,34 +101,39 @@ def graft(
     if labelled is None:
         for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
             conv.bias.requires_grad_(False)
-    student = Path(category.network, task.network, adapter)
-    objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
-    batches = BatchSampler(labelled, config.batch_size, generator, device) if labelled is not None else None
+    with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
+        student = Path(category.network, task.network, adapter)
+        objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
+        batches = BatchSampler(labelled, config.batch_size, generator, device) if labelled is not None else None
 
-    def evaluate_student() -> dict[str, float]:
-        return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
+        def evaluate_student() -> dict[str, float]:
+            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
 
+        history, metrics = _learn(config, adapter, objective, bank, batches, evaluate_student, on_event, should_cancel)
+    adapter.eval()
+    return GraftResult(_adapter_module(config, adapter, category, task, teacher_task, metrics, objective), metrics, history)
+
+
+def _learn(config, adapter, objective, bank, batches, evaluate_student, on_event, should_cancel):
+    """Fit the adapter (Adam steps, or one exact least-squares solve); returns (history, final metrics)."""
     if config.solver == "least-squares":
-        history, metrics = run_steps(
+        return run_steps(
             steps=1, step=lambda _: _solve(objective, bank), evaluate=evaluate_student, eval_every=1,
             on_event=on_event, should_cancel=should_cancel,
         )
-    else:
-        optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
+    optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
 
-        def step(_: int) -> dict[str, float]:
-            terms = objective(batches.next() if batches is not None else None)
-            optimizer.zero_grad(set_to_none=True)
-            terms["loss"].backward()
-            optimizer.step()
-            return {name: value.item() for name, value in terms.items() if name != "output" and value is not None}
+    def step(_: int) -> dict[str, float]:
+        terms = objective(batches.next() if batches is not None else None)
+        optimizer.zero_grad(set_to_none=True)
+        terms["loss"].backward()
+        optimizer.step()
+        return {name: value.item() for name, value in terms.items() if name != "output" and value is not None}
 
-        history, metrics = run_steps(
-            steps=config.steps, step=step, evaluate=evaluate_student, eval_every=config.eval_every,
-            on_event=on_event, should_cancel=should_cancel,
-        )
-    adapter.eval()
-    return GraftResult(_adapter_module(config, adapter, category, task, teacher_task, metrics, objective), metrics, history)
+    return run_steps(
+        steps=config.steps, step=step, evaluate=evaluate_student, eval_every=config.eval_every,
+        on_event=on_event, should_cancel=should_cancel,
+    )
 
 
 def _objective(config, student, category, task, teacher_task, generator, device):
@@ -183,6 +189,7 @@ def _adapter_module(config, adapter, category, task, teacher_task, metrics, obje
             "in_channels": category.manifest.output_shape[0], "out_channels": task.manifest.input_shape[0],
             "layers": config.adapter_layers, "kernel_size": config.kernel_size, "method": str(config.method),
             "samples": config.samples, "steps": config.steps, "seed": config.seed, "solver": config.solver,
+            "init": str(config.adapter_init),
             **scalars,
         },
         description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "

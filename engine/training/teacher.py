@@ -13,6 +13,7 @@ from engine.architectures import get_architecture
 from engine.config import ModuleKind, Task, TeacherConfig, resolve_device
 from engine.data import TaskData, load_task_data
 from engine.evaluation import evaluate
+from engine.layout import fast_layout
 from engine.events import CancelCheck, EventCallback
 from engine.manifest import Manifest
 from engine.storage import StoredModule, with_weights_hash
@@ -96,10 +97,11 @@ def train_teacher(
         latest.update({task: _evaluate_task(paths, data, task, device) for task in config.tasks})
         return _merge(list(latest.values()))
 
-    run_steps(
-        steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
-        on_event=on_event, should_cancel=should_cancel,
-    )
+    with fast_layout((categories, heads), device):
+        run_steps(
+            steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
+            on_event=on_event, should_cancel=should_cancel,
+        )
     return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data, latest)
 
 
