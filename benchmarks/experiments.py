@@ -1,12 +1,14 @@
-"""The paper's experiments as lists of grafts: each run returns one record (table, row, samples, category,
-seed, value) with the value measured on the target category's test split."""
+"""The paper's experiments as lists of independent graft jobs: each run returns one record (table, row,
+samples, category, seed, value) with the value measured on the target category's test split."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from engine import GraftConfig, Method, Task, graft
+from pathlib import Path
+
+from engine import GraftConfig, Method, Task, graft, save_module
 from engine.data import leave_one_out
 
 from benchmarks.common import DATA_SEED, Teacher, task_data, teacher
@@ -37,16 +39,17 @@ class Profile:
     limit_train: int | None
     loo_limit_train: int | None
     bank_size: int
+    jacobian_samples: tuple[int, ...]
 
 
 QUICK = Profile("quick", seeds=(0,), table2_categories=("cat", "dog", "horse"), targets=("cat", "horse"),
                 segmentation_targets=("cat",), table4_tasks=(Task.CLASSIFICATION,), samples=(10, 100), steps=100,
                 zero_sample_steps=600, classifier_epochs=6, segmenter_epochs=8, loo_epochs=10, limit_train=None,
-                loo_limit_train=320, bank_size=256)
+                loo_limit_train=320, bank_size=256, jacobian_samples=(10, 100))
 FULL = Profile("full", seeds=(0, 1, 2), table2_categories=("cat", "cow", "dog", "horse", "sheep"), targets=TARGETS,
                segmentation_targets=TARGETS, table4_tasks=(Task.CLASSIFICATION, Task.SEGMENTATION),
                samples=(10, 20, 50, 100), steps=150, zero_sample_steps=1000, classifier_epochs=12, segmenter_epochs=8,
-               loo_epochs=10, limit_train=None, loo_limit_train=320, bank_size=512)
+               loo_epochs=10, limit_train=None, loo_limit_train=320, bank_size=512, jacobian_samples=(10, 100))
 
 
 @dataclass(frozen=True)
@@ -60,32 +63,69 @@ class Record:
     seconds: float
 
 
-def _graft(table: str, row: str, config: GraftConfig, *, category: str, task: Task, seed: int, student: Teacher,
-           source: Teacher, keep: dict | None = None) -> Record:
-    """Graft `category`'s module from `source` (its own teacher) onto `student`'s task module."""
+@dataclass(frozen=True)
+class TeacherSpec:
+    """A cached teacher by what trains it (see `benchmarks.common.teacher`)."""
+
+    categories: str | tuple[str, ...]
+    task: Task
+    seed: int
+    epochs: int
+    limit_train: int | None
+    name: str | None = None
+
+    def load(self) -> Teacher:
+        return teacher(self.categories, self.task, seed=self.seed, epochs=self.epochs, limit_train=self.limit_train,
+                       name=self.name)
+
+
+@dataclass(frozen=True)
+class GraftJob:
+    """One graft of `category`'s module from `source` (its own teacher) onto `student`'s task module.
+    `keep`: also save the adapter (for Figure 5)."""
+
+    table: str
+    row: str
+    config: GraftConfig
+    category: str
+    task: Task
+    seed: int
+    student: TeacherSpec
+    source: TeacherSpec
+    keep: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}-{self.row}-n{self.config.samples}-{self.category}-s{self.seed}".replace(" ", "_")
+
+
+def run_job(job: GraftJob, kept_adapters: Path | None = None) -> Record:
+    """Run one graft (teachers from the disk cache); save the adapter under `kept_adapters` if `job.keep`."""
     start = time.perf_counter()
-    result = graft(config, category=source.categories[category], task=student.task, teacher_task=source.task,
-                   data=task_data(category, task))
-    if keep is not None:
-        keep[(row, config.samples, category, seed)] = result.adapter
-    return Record(table, row, config.samples, category, seed, result.metrics[METRIC[task]], time.perf_counter() - start)
+    student, source = job.student.load(), job.source.load()
+    result = graft(job.config, category=source.categories[job.category], task=student.task, teacher_task=source.task,
+                   data=task_data(job.category, job.task))
+    if job.keep and kept_adapters is not None:
+        save_module(result.adapter, kept_adapters / job.key)
+    return Record(job.table, job.row, job.config.samples, job.category, job.seed, result.metrics[METRIC[job.task]],
+                  time.perf_counter() - start)
 
 
-def own_teacher(profile: Profile, category: str, task: Task, seed: int) -> Teacher:
+def own_teacher(profile: Profile, category: str, task: Task, seed: int) -> TeacherSpec:
     epochs = profile.classifier_epochs if task is Task.CLASSIFICATION else profile.segmenter_epochs
-    return teacher(category, task, seed=seed, epochs=epochs, limit_train=profile.limit_train)
+    return TeacherSpec(category, task, seed, epochs, profile.limit_train)
 
 
-def loo_teacher(profile: Profile, target: str, task: Task, seed: int) -> Teacher:
+def loo_teacher(profile: Profile, target: str, task: Task, seed: int) -> TeacherSpec:
     """The "leave-one-out" task module: every Animal-MNIST category but the target (the other mammals
     plus bear, bird, elephant, giraffe, zebra), trained as the union of per-category problems."""
-    return teacher(leave_one_out(target), task, seed=seed, epochs=profile.loo_epochs,
-                   limit_train=profile.loo_limit_train, name=f"all-but-{target}")
+    return TeacherSpec(leave_one_out(target), task, seed, profile.loo_epochs, profile.loo_limit_train,
+                       name=f"all-but-{target}")
 
 
-def table2(profile: Profile, log, keep: dict) -> list[Record]:
+def table2(profile: Profile) -> list[GraftJob]:
     """Exp. 1: an adapter inserted into each category's own classifier (reorder on, 3x3 convs)."""
-    records = []
+    jobs = []
     for seed in profile.seeds:
         for category in profile.table2_categories:
             own = own_teacher(profile, category, Task.CLASSIFICATION, seed)
@@ -100,19 +140,18 @@ def table2(profile: Profile, log, keep: dict) -> list[Record]:
                     for method in (Method.DIRECT_LEARN, Method.BACK_DISTILL):
                         runs.append((str(method), GraftConfig(method=method, samples=n, steps=profile.steps,
                                                               eval_every=profile.steps, **base)))
-                for row, config in runs:
-                    records.append(_graft(table, row, config, category=category, task=Task.CLASSIFICATION, seed=seed,
-                                          student=own, source=own, keep=keep if layers == 3 else None))
-                    log(records[-1])
-    return records
+                jobs += [GraftJob(table, row, config, category, Task.CLASSIFICATION, seed, own, own, keep=layers == 3)
+                         for row, config in runs]
+    return jobs
 
 
-def transplant_tables(profile: Profile, log, *, leave_one_out_modules: bool, tasks: tuple[Task, ...] = tuple(Task),
-                      ) -> list[Record]:
+def transplant_tables(profile: Profile, *, leave_one_out_modules: bool, tasks: tuple[Task, ...] = tuple(Task),
+                      ) -> list[GraftJob]:
     """Exps. 2 and 3: each target's category module onto the dog's task modules (Table 3), or onto
-    leave-one-out task modules (Table 4). Classification: 3 x 1x1 conv adapter; segmentation: 1 x 1x1."""
+    leave-one-out task modules (Table 4). Classification: 3 x 1x1 conv adapter; segmentation: 1 x 1x1.
+    Jacobian distillation, an extra row, runs at `profile.jacobian_samples` only."""
     name = "table4" if leave_one_out_modules else "table3"
-    records = []
+    jobs = []
     for seed in profile.seeds:
         for task, layers, methods, targets in (
             (Task.CLASSIFICATION, 3, (Method.DIRECT_LEARN, Method.BACK_DISTILL, Method.JACOBIAN), profile.targets),
@@ -121,16 +160,16 @@ def transplant_tables(profile: Profile, log, *, leave_one_out_modules: bool, tas
         ):
             if task not in tasks or (leave_one_out_modules and task not in profile.table4_tasks):
                 continue
-            dog = None if leave_one_out_modules else own_teacher(profile, "dog", task, seed)
             for target in targets:
                 source = own_teacher(profile, target, task, seed)
-                student = loo_teacher(profile, target, task, seed) if leave_one_out_modules else dog
+                student = (loo_teacher(profile, target, task, seed) if leave_one_out_modules
+                           else own_teacher(profile, "dog", task, seed))
                 for n in profile.samples:
                     for method in methods:
+                        if method is Method.JACOBIAN and n not in profile.jacobian_samples:
+                            continue
                         config = GraftConfig(method=method, samples=n, adapter_layers=layers, kernel_size=1,
                                              steps=profile.steps, eval_every=profile.steps, seed=seed, data_seed=DATA_SEED,
                                              device="cpu", bank_size=profile.bank_size)
-                        records.append(_graft(f"{name}-{task}", str(method), config, category=target, task=task,
-                                              seed=seed, student=student, source=source))
-                        log(records[-1])
-    return records
+                        jobs.append(GraftJob(f"{name}-{task}", str(method), config, target, task, seed, student, source))
+    return jobs

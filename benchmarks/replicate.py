@@ -1,7 +1,7 @@
 """Replicate the paper's Tables 2-4 and Figure 5 on Animal-MNIST with vgg-mini teachers.
 
-    nice -n 10 /work/venv/bin/python -m benchmarks.replicate --quick     # about ten minutes
-    nice -n 10 /work/venv/bin/python -m benchmarks.replicate             # the full profile
+    python -m benchmarks.replicate --quick --jobs 2     # a few minutes
+    python -m benchmarks.replicate --jobs 2             # the full profile
 
 Teachers are cached under benchmarks/.cache/ (safetensors module folders), so a second run only grafts.
 Results go to benchmarks/results/<profile>/: raw records (JSON), one Markdown file per table, fig5.png.
@@ -14,10 +14,11 @@ import dataclasses
 import json
 import time
 
-from engine import Task
+from engine import Task, load_module
 
-from benchmarks.common import RESULTS, limit_threads, write_json
+from benchmarks.common import CACHE, RESULTS, limit_threads, write_json
 from benchmarks.experiments import FULL, QUICK, Record, loo_teacher, own_teacher, table2, transplant_tables
+from benchmarks.pool import run_jobs
 from benchmarks.figure5 import figure5
 from benchmarks.report import comparisons, markdown, summarise
 
@@ -52,11 +53,11 @@ def teacher_metrics(profile, tables: set[str]) -> dict[str, dict[str, float]]:
     metrics = {}
     for seed in profile.seeds:
         for category, task in dict.fromkeys(wanted):
-            metrics[f"{category} {task} seed {seed}"] = own_teacher(profile, category, task, seed).task.manifest.metrics
+            metrics[f"{category} {task} seed {seed}"] = own_teacher(profile, category, task, seed).load().task.manifest.metrics
         for task in Task:
             if f"table4-{task}" in tables:
                 for target in targets[task]:
-                    module = loo_teacher(profile, target, task, seed).task.manifest
+                    module = loo_teacher(profile, target, task, seed).load().task.manifest
                     metrics[f"all-but-{target} {task} seed {seed}"] = module.metrics
     return metrics
 
@@ -80,9 +81,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="the ten-minute profile (fewer categories and steps)")
     parser.add_argument("--tables", default="2,3,4", help="comma-separated subset of 2,3,4 (Figure 5 comes with 2)")
     parser.add_argument("--tasks", default="classification,segmentation", help="tasks of Tables 3 and 4 to run")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared CPU)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="worker processes, one torch thread each (2 uses both cores of an idle 2-core machine)")
     args = parser.parse_args(argv)
-    limit_threads(args.threads)
+    if args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
+    limit_threads(1)
     profile = QUICK if args.quick else FULL
     out = RESULTS / profile.name
     started = time.perf_counter()
@@ -91,19 +95,21 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[{time.perf_counter() - started:6.0f}s] {record.table} {record.row:<30} n={record.samples:<3} "
               f"{record.category:<6} seed={record.seed} -> {record.value:6.2f} ({record.seconds:.1f}s)", flush=True)
 
-    records: list[Record] = []
-    adapters: dict = {}
     tables = set(args.tables.split(","))
     tasks3and4 = tuple(Task(name) for name in args.tasks.split(","))
-    if "2" in tables:
-        records += table2(profile, log, adapters)
-        seed, samples = profile.seeds[0], min(profile.samples)
-        teachers = {c: own_teacher(profile, c, Task.CLASSIFICATION, seed) for c in profile.table2_categories}
-        write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
+    jobs = table2(profile) if "2" in tables else []
     if "3" in tables:
-        records += transplant_tables(profile, log, leave_one_out_modules=False, tasks=tasks3and4)
+        jobs += transplant_tables(profile, leave_one_out_modules=False, tasks=tasks3and4)
     if "4" in tables:
-        records += transplant_tables(profile, log, leave_one_out_modules=True, tasks=tasks3and4)
+        jobs += transplant_tables(profile, leave_one_out_modules=True, tasks=tasks3and4)
+    kept = CACHE / "adapters" / profile.name
+    records = run_jobs(jobs, workers=args.jobs, log=log, kept_adapters=kept)
+    if "2" in tables:
+        seed, samples = profile.seeds[0], min(profile.samples)
+        adapters = {(job.row, job.config.samples, job.category, job.seed): load_module(kept / job.key)
+                    for job in jobs if job.keep and job.seed == seed and job.config.samples == samples}
+        teachers = {c: own_teacher(profile, c, Task.CLASSIFICATION, seed).load() for c in profile.table2_categories}
+        write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
     raw = kept_records(out / "raw.json", {r.table for r in records}) + [dataclasses.asdict(r) for r in records]
     teachers = teacher_metrics(profile, {r["table"] for r in raw})
     write_json(out / "raw.json", {"profile": dataclasses.asdict(profile), "records": raw, "teachers": teachers,
