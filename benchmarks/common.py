@@ -53,21 +53,23 @@ def code_fingerprint(architecture: str) -> str:
 
 
 def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs: int, limit_train: int | None,
-            architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu") -> Teacher:
+            architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu",
+            start: Teacher | None = None, start_label: str = "") -> Teacher:
     """A trained teacher for one task, from the disk cache or trained now and cached.
 
-    The key holds everything that changes the weights, so changing the profile or the architecture's
-    code retrains.
+    `start`: fine-tune from this teacher's category and task modules (`start_label` names it in the
+    cache key). The key holds everything that changes the weights, so changing the profile or the
+    architecture's code retrains.
     """
     config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
                            data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device)
     key = (f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
-           f"-{code_fingerprint(architecture)}")
+           f"-{code_fingerprint(architecture)}" + (f"-from-{start_label}" if start is not None else ""))
     folder = CACHE / "teachers" / key
     names = config.categories
     if (folder / "task" / "manifest.json").is_file():
         return Teacher({c: load_module(folder / f"category-{c}") for c in names}, load_module(folder / "task"))
-    result = train_teacher(config)
+    result = train_teacher(config, start_from=(start.category, start.task) if start is not None else ())
     for c, module in result.category_modules.items():
         save_module(module, folder / f"category-{c}")
     save_module(result.tasks[task], folder / "task")  # last: its manifest marks the folder complete

@@ -3,6 +3,7 @@ samples, category, seed, value) with the value measured on the target category's
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -73,10 +74,16 @@ class TeacherSpec:
     epochs: int
     limit_train: int | None
     name: str | None = None
+    start: TeacherSpec | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or self.categories}-{self.task}-s{self.seed}-e{self.epochs}"
 
     def load(self) -> Teacher:
+        start = self.start.load() if self.start is not None else None
         return teacher(self.categories, self.task, seed=self.seed, epochs=self.epochs, limit_train=self.limit_train,
-                       name=self.name)
+                       name=self.name, start=start, start_label=self.start.label if self.start else "")
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,18 @@ def own_teacher(profile: Profile, category: str, task: Task, seed: int) -> Teach
     return TeacherSpec(category, task, seed, epochs, profile.limit_train)
 
 
+# The paper's teachers were all fine-tuned from one ImageNet-pretrained VGG-16. The "pretrained" variant
+# of Table 3 mimics that: every teacher is fine-tuned from one classifier of a category outside the five
+# mammals, trained first from scratch.
+PRETRAINING_CATEGORY = "giraffe"
+
+
+def fine_tuned_teacher(profile: Profile, category: str, task: Task, seed: int) -> TeacherSpec:
+    """`own_teacher`, but fine-tuned from the pretrained giraffe teacher of the same task and seed."""
+    start = own_teacher(profile, PRETRAINING_CATEGORY, task, seed)
+    return dataclasses.replace(own_teacher(profile, category, task, seed), start=start)
+
+
 def loo_teacher(profile: Profile, target: str, task: Task, seed: int) -> TeacherSpec:
     """The "leave-one-out" task module: every Animal-MNIST category but the target (the other mammals
     plus bear, bird, elephant, giraffe, zebra), trained as the union of per-category problems."""
@@ -146,11 +165,15 @@ def table2(profile: Profile) -> list[GraftJob]:
 
 
 def transplant_tables(profile: Profile, *, leave_one_out_modules: bool, tasks: tuple[Task, ...] = tuple(Task),
-                      ) -> list[GraftJob]:
+                      fine_tuned: bool = False) -> list[GraftJob]:
     """Exps. 2 and 3: each target's category module onto the dog's task modules (Table 3), or onto
     leave-one-out task modules (Table 4). Classification: 3 x 1x1 conv adapter; segmentation: 1 x 1x1.
-    Jacobian distillation, an extra row, runs at `profile.jacobian_samples` only."""
-    name = "table4" if leave_one_out_modules else "table3"
+    Jacobian distillation, an extra row, runs at `profile.jacobian_samples` only. `fine_tuned`: Table 3
+    with teachers fine-tuned from one pretrained teacher ("table3-pretrained")."""
+    if fine_tuned and leave_one_out_modules:
+        raise ValueError("the fine-tuned variant is of Table 3 only")
+    name = "table4" if leave_one_out_modules else ("table3-pretrained" if fine_tuned else "table3")
+    teacher_of = fine_tuned_teacher if fine_tuned else own_teacher
     jobs = []
     for seed in profile.seeds:
         for task, layers, methods, targets in (
@@ -161,9 +184,9 @@ def transplant_tables(profile: Profile, *, leave_one_out_modules: bool, tasks: t
             if task not in tasks or (leave_one_out_modules and task not in profile.table4_tasks):
                 continue
             for target in targets:
-                source = own_teacher(profile, target, task, seed)
+                source = teacher_of(profile, target, task, seed)
                 student = (loo_teacher(profile, target, task, seed) if leave_one_out_modules
-                           else own_teacher(profile, "dog", task, seed))
+                           else teacher_of(profile, "dog", task, seed))
                 for n in profile.samples:
                     for method in methods:
                         if method is Method.JACOBIAN and n not in profile.jacobian_samples:

@@ -17,7 +17,9 @@ import time
 from engine import Task, load_module
 
 from benchmarks.common import CACHE, RESULTS, limit_threads, write_json
-from benchmarks.experiments import FULL, QUICK, Record, loo_teacher, own_teacher, table2, transplant_tables
+from benchmarks.experiments import (
+    FULL, PRETRAINING_CATEGORY, QUICK, Record, fine_tuned_teacher, loo_teacher, own_teacher, table2, transplant_tables,
+)
 from benchmarks.pool import run_jobs
 from benchmarks.figure5 import figure5
 from benchmarks.report import comparisons, markdown, summarise
@@ -29,6 +31,10 @@ TITLES = {
     "table3-segmentation": "Table 3 (bottom): category modules onto the dog's segmenter (one 1x1 conv)",
     "table4-classification": "Table 4 (top): onto leave-one-out classifiers (three 1x1 convs)",
     "table4-segmentation": "Table 4 (bottom): onto leave-one-out segmenters (one 1x1 conv)",
+    "table3-pretrained-classification": "Table 3 (top), variant: every teacher fine-tuned from one pretrained "
+                                        "giraffe classifier, as the paper's all came from one ImageNet VGG-16",
+    "table3-pretrained-segmentation": "Table 3 (bottom), variant: every teacher fine-tuned from one pretrained "
+                                      "giraffe segmenter",
 }
 
 
@@ -44,16 +50,24 @@ def teacher_metrics(profile, tables: set[str]) -> dict[str, dict[str, float]]:
     """Test metrics of every teacher behind the given tables (e.g. "table3-segmentation"; all cached by
     now, so nothing trains here), keyed "<name> <task> seed <s>"."""
     wanted = [(c, Task.CLASSIFICATION) for c in profile.table2_categories] if "table2-one-conv" in tables else []
+    pretrained: list[tuple[str, Task]] = []
     targets = {Task.CLASSIFICATION: profile.targets, Task.SEGMENTATION: profile.segmentation_targets}
     for task in Task:
         if f"table3-{task}" in tables:
             wanted += [(c, task) for c in ("dog", *targets[task])]
         if f"table4-{task}" in tables:
             wanted += [(c, task) for c in targets[task]]
+        if f"table3-pretrained-{task}" in tables:
+            pretrained += [(c, task) for c in (PRETRAINING_CATEGORY, "dog", *targets[task])]
     metrics = {}
     for seed in profile.seeds:
         for category, task in dict.fromkeys(wanted):
             metrics[f"{category} {task} seed {seed}"] = own_teacher(profile, category, task, seed).load().task.manifest.metrics
+        for category, task in dict.fromkeys(pretrained):
+            start = category == PRETRAINING_CATEGORY
+            spec = (own_teacher if start else fine_tuned_teacher)(profile, category, task, seed)
+            label = f"{category}({'start' if start else 'fine-tuned'})"
+            metrics[f"{label} {task} seed {seed}"] = spec.load().task.manifest.metrics
         for task in Task:
             if f"table4-{task}" in tables:
                 for target in targets[task]:
@@ -79,7 +93,9 @@ def teachers_markdown(profile, teachers: dict[str, dict[str, float]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the ten-minute profile (fewer categories and steps)")
-    parser.add_argument("--tables", default="2,3,4", help="comma-separated subset of 2,3,4 (Figure 5 comes with 2)")
+    parser.add_argument("--tables", default="2,3,4,3p",
+                        help="comma-separated subset of 2,3,4,3p (3p: Table 3 with teachers fine-tuned from one "
+                             "pretrained teacher; Figure 5 comes with 2)")
     parser.add_argument("--tasks", default="classification,segmentation", help="tasks of Tables 3 and 4 to run")
     parser.add_argument("--jobs", type=int, default=1,
                         help="worker processes, one torch thread each (2 uses both cores of an idle 2-core machine)")
@@ -102,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
         jobs += transplant_tables(profile, leave_one_out_modules=False, tasks=tasks3and4)
     if "4" in tables:
         jobs += transplant_tables(profile, leave_one_out_modules=True, tasks=tasks3and4)
+    if "3p" in tables:
+        jobs += transplant_tables(profile, leave_one_out_modules=False, tasks=tasks3and4, fine_tuned=True)
     kept = CACHE / "adapters" / profile.name
     records = run_jobs(jobs, workers=args.jobs, log=log, kept_adapters=kept)
     if "2" in tables:

@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     teacher.add_argument("--task", action="append", choices=[str(t) for t in Task], help="repeat for a multi-task teacher")
     teacher.add_argument("--epochs", type=int, default=TeacherConfig.epochs)
     teacher.add_argument("--limit-train", type=int, default=None, help="use only this many training samples")
+    teacher.add_argument("--start-from", nargs="+", type=FilePath, default=[], metavar="MODULE",
+                         help="fine-tune from these module folders (a category module and task modules) "
+                              "instead of random weights")
     teacher.add_argument("--out", required=True, type=FilePath, help="folder for the modules")
 
     graft_cmd = commands.add_parser("graft", help="learn an adapter joining a category module to a task module")
@@ -89,7 +92,8 @@ def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
         category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed, data_seed=args.data_seed,
         epochs=args.epochs, limit_train=args.limit_train, device=args.device,
     )
-    result = train_teacher(config, on_event=ProgressBar(f"teacher {args.category}"))
+    start_from = tuple(load_module(folder) for folder in args.start_from)
+    result = train_teacher(config, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
     modules = {"category": str(save_module(result.category, args.out / "category"))}
     for task, module in result.tasks.items():
         modules[str(task)] = str(save_module(module, args.out / str(task)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -20,6 +21,7 @@ from engine.storage import StoredModule, with_weights_hash
 from engine.student import Path, task_logits, task_loss
 from engine.training.loop import run_steps
 from engine.training.sampling import BatchSampler
+from engine.training.warm_start import apply_start
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ TeacherData = dict[Task, TaskData] | dict[tuple[str, Task], TaskData]
 
 
 def train_teacher(
-    config: TeacherConfig, *, data: TeacherData | None = None,
+    config: TeacherConfig, *, data: TeacherData | None = None, start_from: Sequence[StoredModule] = (),
     on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
 ) -> TeacherResult:
     """Train a teacher net: a category module per category, shared task modules, end to end.
@@ -59,7 +61,9 @@ def train_teacher(
     Every step sums one batch of each (category, task) problem's loss; each problem runs through its
     own category module and the task's shared module. Metrics are measured on each test split
     (averaged over categories). `data` defaults to Animal-MNIST; a single-category teacher may key it
-    by task alone, a multi-category one by (category, task).
+    by task alone, a multi-category one by (category, task). `start_from` fine-tunes instead of
+    starting from random weights (see `engine.training.warm_start.apply_start`); the modules record
+    it in their lineage.
     Returns the modules with manifests (a shared `teacher` id links them).
     """
     architecture = get_architecture(config.architecture)
@@ -73,6 +77,7 @@ def train_teacher(
     data = _problem_data(config, data)
     categories = nn.ModuleDict({name: architecture.build_category(settings) for name in config.categories}).to(device)
     heads = nn.ModuleDict({str(task): architecture.build_task(task, settings) for task in config.tasks}).to(device)
+    parents = apply_start(start_from, config, categories=categories, heads=heads)
     paths = {(name, task): Path(categories[name], heads[str(task)]) for name, task in problems}
     samplers = {problem: BatchSampler(data[problem].train, config.batch_size, generator, device) for problem in problems}
     optimizer = torch.optim.Adam([*categories.parameters(), *heads.parameters()], lr=config.learning_rate)
@@ -102,7 +107,7 @@ def train_teacher(
             steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
             on_event=on_event, should_cancel=should_cancel,
         )
-    return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data, latest)
+    return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data, latest, parents)
 
 
 def _problem_data(config: TeacherConfig, data: TeacherData | None) -> dict[tuple[str, Task], TaskData]:
@@ -130,7 +135,8 @@ def _merge(metrics: list[dict[str, float]]) -> dict[str, float]:
     return {name: value for group in metrics for name, value in group.items()}
 
 
-def _package(config, settings, categories, heads, data, metrics_by_task: dict[Task, dict[str, float]]) -> TeacherResult:
+def _package(config, settings, categories, heads, data, metrics_by_task: dict[Task, dict[str, float]],
+             parents: dict) -> TeacherResult:
     teacher_id = uuid.uuid4().hex
     first = config.tasks[0]
     names = config.categories
@@ -149,7 +155,7 @@ def _package(config, settings, categories, heads, data, metrics_by_task: dict[Ta
             kind=ModuleKind.TASK, name=f"{base}-{task}", architecture=config.architecture, task=task,
             categories=names, input_shape=tuple(features.shape[1:]), output_shape=tuple(output.shape[1:]),
             feature_rms=input_rms, metrics=metrics, config=settings, teacher=teacher_id,
-            description=f"{task.capitalize()} task module of the {config.label} teacher ({config.architecture}).",
+            parents=parents.get(task, ()), description=f"{task.capitalize()} task module of the {config.label} teacher ({config.architecture}).",
         ), head))
     merged = _merge(list(metrics_by_task.values()))
     category_modules = {}
@@ -164,6 +170,6 @@ def _package(config, settings, categories, heads, data, metrics_by_task: dict[Ta
             category=name, categories=(name,),
             input_shape=tuple(images.shape[1:]), output_shape=tuple(features.shape[1:]),
             feature_rms=feature_rms(category, images), metrics=merged, config=settings, teacher=teacher_id,
-            description=f"Category module (conv1 block) of the {owner} teacher ({config.architecture}).",
+            parents=parents[ModuleKind.CATEGORY], description=f"Category module (conv1 block) of the {owner} teacher ({config.architecture}).",
         ), category))
     return TeacherResult(category_modules[names[0]], modules, metrics_by_task, category_modules)

@@ -81,3 +81,23 @@ def test_python_dash_m_engine_is_the_same_command():
 def test_inspect_validates_and_shows_the_manifest(teacher_folder, capsys):
     status, body = run_cli(capsys, "inspect", str(teacher_folder / "category"))
     assert status == 0 and body["valid"] and body["manifest"]["kind"] == "category"
+
+
+def test_a_teacher_can_start_from_saved_modules_and_names_them_as_parents(teacher_folder, tmp_path, capsys):
+    status, body = run_cli(
+        capsys, "teacher", "--category", "dog", "--epochs", "1", "--limit-train", "64", "--out", str(tmp_path / "dog"),
+        "--start-from", str(teacher_folder / "category"), str(teacher_folder / "classification"),
+    )
+    assert status == 0, body
+    started = json.loads((tmp_path / "dog" / "category" / "manifest.json").read_text())
+    source = json.loads((teacher_folder / "category" / "manifest.json").read_text())
+    assert started["parents"] == [{"role": "fine_tuned_from", "sha256": source["sha256"], "name": source["name"]}]
+
+
+def test_starting_from_a_module_of_another_task_is_refused(teacher_folder, tmp_path, capsys):
+    status, body = run_cli(
+        capsys, "teacher", "--category", "dog", "--task", "segmentation", "--epochs", "1", "--out", str(tmp_path / "d"),
+        "--start-from", str(teacher_folder / "classification"),
+    )
+    assert status == 2 and "at most one for each" in body["error"]
+    assert not (tmp_path / "d").exists()
