@@ -22,7 +22,7 @@ def _train(spec: TeacherSpec) -> str:
     """Train into the disk cache (nothing but this label travels back between processes)."""
     started = time.perf_counter()
     spec.load()
-    name = spec.name or spec.categories
+    name = f"{spec.name or spec.categories}" + (f" (fine-tuned from {spec.start.label})" if spec.start else "")
     return f"teacher {name} {spec.task} seed {spec.seed} ready ({time.perf_counter() - started:.0f}s)"
 
 
@@ -38,8 +38,10 @@ def run_jobs(jobs: list[GraftJob], *, workers: int, log: Callable[[Record], None
     """Every job's record, in the order of `jobs`. `workers` processes of one torch thread each."""
     specs = sorted(dict.fromkeys(spec for job in jobs for spec in (job.source, job.student)), key=_teacher_cost,
                    reverse=True)
+    # Teachers that others are fine-tuned from train first, so that no two workers train the same one.
+    phases = [list(dict.fromkeys(spec.start for spec in specs if spec.start is not None)), specs]
     if workers == 1:
-        for spec in specs:
+        for spec in (spec for phase in phases for spec in phase):
             print(_train(spec), flush=True)
         records = []
         for job in jobs:
@@ -48,8 +50,9 @@ def run_jobs(jobs: list[GraftJob], *, workers: int, log: Callable[[Record], None
         return records
     context = multiprocessing.get_context("spawn")  # a fresh interpreter per worker: no forked torch state
     with ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads, initargs=(1,)) as pool:
-        for future in as_completed([pool.submit(_train, spec) for spec in specs]):
-            print(future.result(), flush=True)
+        for phase in phases:
+            for future in as_completed([pool.submit(_train, spec) for spec in phase]):
+                print(future.result(), flush=True)
         order = sorted(range(len(jobs)), key=lambda i: _job_cost(jobs[i]), reverse=True)
         futures = {pool.submit(run_job, jobs[i], kept_adapters): i for i in order}
         records: dict[int, Record] = {}

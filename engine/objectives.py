@@ -90,9 +90,8 @@ class BackDistill(_Objective):
         # The hot loop compares in the adapter's reordered channel order: reordering the fixed D'_T bank
         # once costs less than undoing the reorder on D'_S (and differentiating that) at every step.
         # A channel permutation leaves the squared distance unchanged.
-        self._reordered_teacher = (
-            channels_last_on_cpu(bank.teacher[:, adapter.permutation]) if bank is not None and isinstance(adapter, Adapter) else None
-        )
+        closed_form = bank is not None and isinstance(adapter, Adapter)
+        self._reordered_teacher = channels_last_on_cpu(bank.teacher[:, adapter.permutation]) if closed_form else None
 
     def student_pseudo_gradient(self, upstream: torch.Tensor) -> torch.Tensor:
         """D'_S = L_h^T u_S through the adapter's surrogate (any adapter module), differentiable in its weights."""
