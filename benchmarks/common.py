@@ -7,6 +7,7 @@ import hashlib
 import inspect
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,11 +55,11 @@ def code_fingerprint(architecture: str) -> str:
 
 def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs: int, limit_train: int | None,
             architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu",
-            start: Teacher | None = None, start_label: str = "") -> Teacher:
+            start: Callable[[], Teacher] | None = None, start_label: str = "") -> Teacher:
     """A trained teacher for one task, from the disk cache or trained now and cached.
 
-    `start`: fine-tune from this teacher's category and task modules (`start_label` names it in the
-    cache key). The key holds everything that changes the weights, so changing the profile or the
+    `start`: fine-tune from the category and task modules of the teacher it returns, called only when
+    this teacher is not cached yet (`start_label` names it in the cache key). The key holds everything that changes the weights, so changing the profile or the
     architecture's code retrains.
     """
     config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
@@ -69,7 +70,8 @@ def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs:
     names = config.categories
     if (folder / "task" / "manifest.json").is_file():
         return Teacher({c: load_module(folder / f"category-{c}") for c in names}, load_module(folder / "task"))
-    result = train_teacher(config, start_from=(start.category, start.task) if start is not None else ())
+    pretrained = start() if start is not None else None
+    result = train_teacher(config, start_from=(pretrained.category, pretrained.task) if pretrained else ())
     for c, module in result.category_modules.items():
         save_module(module, folder / f"category-{c}")
     save_module(result.tasks[task], folder / "task")  # last: its manifest marks the folder complete

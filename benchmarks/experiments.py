@@ -4,6 +4,7 @@ samples, category, seed, value) with the value measured on the target category's
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from dataclasses import dataclass
 
@@ -81,9 +82,15 @@ class TeacherSpec:
         return f"{self.name or self.categories}-{self.task}-s{self.seed}-e{self.epochs}"
 
     def load(self) -> Teacher:
-        start = self.start.load() if self.start is not None else None
-        return teacher(self.categories, self.task, seed=self.seed, epochs=self.epochs, limit_train=self.limit_train,
-                       name=self.name, start=start, start_label=self.start.label if self.start else "")
+        """From the disk cache (trained first if missing), once per process: grafts only read its modules."""
+        return _load_teacher(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_teacher(spec: TeacherSpec) -> Teacher:
+    start = spec.start.load if spec.start is not None else None
+    return teacher(spec.categories, spec.task, seed=spec.seed, epochs=spec.epochs, limit_train=spec.limit_train,
+                   name=spec.name, start=start, start_label=spec.start.label if spec.start else "")
 
 
 @dataclass(frozen=True)
@@ -159,8 +166,10 @@ def table2(profile: Profile) -> list[GraftJob]:
                     for method in (Method.DIRECT_LEARN, Method.BACK_DISTILL):
                         runs.append((str(method), GraftConfig(method=method, samples=n, steps=profile.steps,
                                                               eval_every=profile.steps, **base)))
-                jobs += [GraftJob(table, row, config, category, Task.CLASSIFICATION, seed, own, own, keep=layers == 3)
-                         for row, config in runs]
+                # Figure 5 shows the three-conv adapters of the first seed at the smallest sample count.
+                figure = layers == 3 and seed == profile.seeds[0]
+                jobs += [GraftJob(table, row, config, category, Task.CLASSIFICATION, seed, own, own,
+                                  keep=figure and config.samples == min(profile.samples)) for row, config in runs]
     return jobs
 
 

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     if "2" in tables:
         seed, samples = profile.seeds[0], min(profile.samples)
         adapters = {(job.row, job.config.samples, job.category, job.seed): load_module(kept / job.key)
-                    for job in jobs if job.keep and job.seed == seed and job.config.samples == samples}
+                    for job in jobs if job.keep}
         teachers = {c: own_teacher(profile, c, Task.CLASSIFICATION, seed).load() for c in profile.table2_categories}
         write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
     raw = kept_records(out / "raw.json", {r.table for r in records}) + [dataclasses.asdict(r) for r in records]
