@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 
 from engine import (
-    Task, TaskData, TeacherConfig, __version__, get_architecture, load_module, load_task_data, save_module, train_teacher,
+    Task, TaskData, TeacherConfig, __version__, get_architecture, keep_freed_memory, load_module, load_task_data, save_module,
+    train_teacher,
 )
 from engine.storage import StoredModule
 
@@ -22,11 +23,13 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def limit_threads(threads: int) -> None:
+def tune_process(threads: int) -> None:
     """Pin torch's intra-op threads: on a shared 2-core CPU one thread is several times faster than two
-    (threads that spin while a neighbour's process holds the core cost more than they give)."""
+    (threads that spin while a neighbour's process holds the core cost more than they give). Keep freed
+    memory for the next step instead of faulting it back in (`engine.keep_freed_memory`)."""
     torch.set_num_threads(threads)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    keep_freed_memory()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine import Method, Task
 
-from benchmarks.common import limit_threads
+from benchmarks.common import tune_process
 from benchmarks.experiments import GraftJob, Record, TeacherSpec, run_job
 
 METHOD_COST = {Method.DIRECT_LEARN: 1, Method.BACK_DISTILL: 2, Method.DISTILL: 2, Method.JACOBIAN: 4}
@@ -49,7 +49,7 @@ def run_jobs(jobs: list[GraftJob], *, workers: int, log: Callable[[Record], None
             log(records[-1])
         return records
     context = multiprocessing.get_context("spawn")  # a fresh interpreter per worker: no forked torch state
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=limit_threads, initargs=(1,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=tune_process, initargs=(1,)) as pool:
         for phase in phases:
             for future in as_completed([pool.submit(_train, spec) for spec in phase]):
                 print(future.result(), flush=True)

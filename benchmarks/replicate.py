@@ -16,7 +16,7 @@ import time
 
 from engine import Task, load_module
 
-from benchmarks.common import CACHE, RESULTS, limit_threads, write_json
+from benchmarks.common import CACHE, RESULTS, tune_process, write_json
 from benchmarks.experiments import (
     FULL, PRETRAINING_CATEGORY, QUICK, Record, fine_tuned_teacher, loo_teacher, own_teacher, table2, transplant_tables,
 )
@@ -36,17 +36,24 @@ TITLES = {
 }
 
 
-def kept_records(path, redone: set[str]) -> list[dict]:
-    """Records of the tables this run did not redo (e.g. "table3-segmentation"), from an earlier run
-    of the same profile, so that running one table at a time builds up one results folder."""
+def kept_records(path, redone: set[str]) -> tuple[list[dict], dict[str, dict[str, float]]]:
+    """Records of the tables this run did not redo (e.g. "table3-segmentation"), and the teachers' metrics,
+    from an earlier run of the same profile, so that running one table at a time builds up one results
+    folder (and no teacher of a table not run now is trained just to be listed)."""
     if not path.is_file():
-        return []
-    return [r for r in json.loads(path.read_text())["records"] if r["table"] not in redone]
+        return [], {}
+    earlier = json.loads(path.read_text())
+    return [r for r in earlier["records"] if r["table"] not in redone], earlier.get("teachers", {})
+
+
+def record_order(record: dict) -> tuple:
+    """raw.json lists records in this order, whichever tables were run now and which were kept."""
+    return record["table"], record["row"], record["samples"], record["category"], record["seed"]
 
 
 def teacher_metrics(profile, tables: set[str]) -> dict[str, dict[str, float]]:
-    """Test metrics of every teacher behind the given tables (e.g. "table3-segmentation"; all cached by
-    now, so nothing trains here), keyed "<name> <task> seed <s>"."""
+    """Test metrics of every teacher behind the given tables of this run (e.g. "table3-segmentation"; all
+    cached by now, so nothing trains here), keyed "<name> <task> seed <s>"."""
     wanted = [(c, Task.CLASSIFICATION) for c in profile.table2_categories] if "table2-one-conv" in tables else []
     pretrained: list[tuple[str, Task]] = []
     targets = {Task.CLASSIFICATION: profile.targets, Task.SEGMENTATION: profile.segmentation_targets}
@@ -81,7 +88,7 @@ def teachers_markdown(profile, teachers: dict[str, dict[str, float]]) -> str:
              "category problem. Test metrics (%); a leave-one-out module's are averaged over its nine categories, "
              "each through its own category module.", "", "| teacher | task | seed | error | pixel accuracy | mean IoU |",
              "|---|---|---|---|---|---|"]
-    for key, metrics in teachers.items():
+    for key, metrics in sorted(teachers.items()):  # one order whatever order the workers finished in
         name, task, _, seed = key.split(" ")
         cells = [f"{metrics[m]:.2f}" if m in metrics else "–" for m in ("error", "pixel_accuracy", "mean_iou")]
         lines.append(f"| {name} | {task} | {seed} | " + " | ".join(cells) + " |")
@@ -91,16 +98,16 @@ def teachers_markdown(profile, teachers: dict[str, dict[str, float]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the ten-minute profile (fewer categories and steps)")
-    parser.add_argument("--tables", default="2,3,4,3p",
-                        help="comma-separated subset of 2,3,4,3p (3p: Table 3 top with teachers fine-tuned from one "
-                             "pretrained teacher; Figure 5 comes with 2)")
+    parser.add_argument("--tables", default="2,3,4",
+                        help="comma-separated subset of 2,3,4,3p (Figure 5 comes with 2; 3p, not run by default: Table 3 "
+                             "top with teachers fine-tuned from one pretrained teacher, a variant the paper does not have)")
     parser.add_argument("--tasks", default="classification,segmentation", help="tasks of Tables 3 and 4 to run")
     parser.add_argument("--jobs", type=int, default=1,
                         help="worker processes, one torch thread each (2 uses both cores of an idle 2-core machine)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be 1 or more")
-    limit_threads(1)
+    tune_process(1)
     profile = QUICK if args.quick else FULL
     out = RESULTS / profile.name
     started = time.perf_counter()
@@ -128,8 +135,10 @@ def main(argv: list[str] | None = None) -> None:
                     for job in jobs if job.keep}
         teachers = {c: own_teacher(profile, c, Task.CLASSIFICATION, seed).load() for c in profile.table2_categories}
         write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
-    raw = kept_records(out / "raw.json", {r.table for r in records}) + [dataclasses.asdict(r) for r in records]
-    teachers = teacher_metrics(profile, {r["table"] for r in raw})
+    redone = {r.table for r in records}
+    earlier_records, earlier_teachers = kept_records(out / "raw.json", redone)
+    raw = sorted(earlier_records + [dataclasses.asdict(r) for r in records], key=record_order)
+    teachers = {**earlier_teachers, **teacher_metrics(profile, redone)}
     write_json(out / "raw.json", {"profile": dataclasses.asdict(profile), "records": raw, "teachers": teachers,
                                   "wall_seconds": time.perf_counter() - started})
     (out / "teachers.md").write_text(teachers_markdown(profile, teachers))

@@ -4,6 +4,7 @@ Only the names in `__all__` are public; see docs/engine-api.md.
 """
 
 from engine.adapter import Adapter
+from engine.allocator import keep_freed_memory
 from engine.architectures import Architecture, get_architecture, list_architectures, register_architecture
 from engine.compatibility import check_connectable, check_teacher
 from engine.config import AdapterInit, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
@@ -24,18 +25,18 @@ from engine.transplant_net import TransplantNet
 from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
 from engine.manifest import Manifest
 from engine.storage import StoredModule, load_module, read_manifest, save_module, validate_weights_file
-from engine.training.graft import GraftResult, graft
+from engine.training.graft import GraftResult, GraftSession, graft, graft_session
 from engine.training.fine_tune import CategoryPath, FineTuneConfig, fine_tune_task
 from engine.training.teacher import TeacherResult, train_teacher
 from engine.version import __version__
 
 __all__ = [
     "Adapter", "AdapterInit", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
-    "GradientSeed", "GraftConfig", "GraftResult", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
+    "GradientSeed", "GraftConfig", "GraftResult", "GraftSession", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",
     "UnknownArchitectureError", "__version__", "Prediction", "TransplantNet", "image_from_bytes", "native_size",
     "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate",
-    "get_architecture", "graft", "labelled_subset", "list_architectures", "load_module", "load_task_data",
+    "get_architecture", "graft", "graft_session", "keep_freed_memory", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
 ]

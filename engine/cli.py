@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import torch
 
+from engine.allocator import keep_freed_memory
 from engine.architectures import list_architectures
 from engine.config import AdapterInit, GraftConfig, Method, Task, TeacherConfig
 from engine.data import CATEGORIES, load_task_data
@@ -160,6 +161,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `transplant`; returns the exit status."""
     args = build_parser().parse_args(argv)
+    keep_freed_memory()  # training steps reuse freed memory instead of faulting it in again
     try:
         result = COMMANDS[args.command](args)
     except (TransplantError, ValueError) as error:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from engine.config import GradientSeed, ReluSurrogate
-from engine.layout import channels_last_on_cpu
+from engine.layout import channels_last_on_cpu, gather_rows
 from engine.pseudograd import LinearSurrogate, MaskDraw, input_size_for_output, output_gradient
 
 
@@ -44,7 +44,8 @@ class PseudoGradientSource:
         task: the student's task module g_S (frozen).
         teacher_task: the teacher's task module g_T (frozen).
         student_channels: channels at g_S's input; teacher_channels: at g_T's input.
-        native_size: the (h, w) of category features at the native image size.
+        native_size: the (h, w) of the features the teacher's task module takes at its own image size (a
+            category module trained for several tasks sees 28 x 28 images for one and 64 x 64 for another).
         setting: the DistillSetting.
         generator: the seeded CPU generator every random draw comes from.
         device: where the tensors live.
@@ -86,10 +87,20 @@ class PseudoGradientSource:
         return Draw(seed, masks, upstream.detach(), teacher.detach())
 
 
+# A bank computes its draws in chunks: the linearised backward of a chunk holds every activation of
+# the task modules for all its draws at once. A chunk holds at most 128 draws and about this many
+# feature values: 128 draws of vgg-mini's largest map (its classifier's enlarged 16 x 36 x 36 input),
+# 3 of vgg16's 64 x 112 x 112 (a chunk of 128 of those took over 20 GB).
+CHUNK_DRAWS = 128
+CHUNK_FEATURE_VALUES = CHUNK_DRAWS * 16 * 36 * 36
+
+
 class DrawBank:
     """Many precomputed draws (u_S, D'_T), sampled in minibatches by the seeded generator."""
 
-    def __init__(self, source: PseudoGradientSource, size: int, chunk: int = 128) -> None:
+    def __init__(self, source: PseudoGradientSource, size: int) -> None:
+        per_draw = max(source.student_channels, source.teacher_channels) * source.size[0] * source.size[1]
+        chunk = max(1, min(CHUNK_DRAWS, CHUNK_FEATURE_VALUES // per_draw))
         uppers, teachers = [], []
         for start in range(0, size, chunk):
             draw = source.draw(min(chunk, size - start))
@@ -108,18 +119,25 @@ class DrawBank:
 
     def sample(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         index = self.sample_index(batch)
-        return self.student_upstream[index], self.teacher[index]
+        return gather_rows(self.student_upstream, index), gather_rows(self.teacher, index)
 
 
-def balance(source: PseudoGradientSource, draws: int = 256) -> tuple[float, float]:
-    """The paper's fixed scalars, measured once on the fixed modules.
+# Draws that `balance` measures on when no bank supplies them (a DrawBank of this size, then dropped).
+BALANCE_DRAWS = 256
 
-    Returns (alpha, mean squared norm of D'_T): alpha = E||D'_T|| / E||L_gS^T G|| balances the two
-    task modules' gradient magnitudes; the second value normalises lambda.
+
+def balance(student_upstream: torch.Tensor, teacher: torch.Tensor) -> tuple[float, float]:
+    """The paper's fixed scalars, measured once on the fixed modules' pseudo-gradients of many draws.
+
+    Args:
+        student_upstream: u_S = L_gS^T G per draw, (N, C_g, h, w): the bank's, or a bank of `BALANCE_DRAWS`.
+        teacher: D'_T per draw, (N, C_f, h, w).
+    Returns:
+        (alpha, mean squared norm of D'_T): alpha = E||D'_T|| / E||L_gS^T G|| balances the two task
+        modules' gradient magnitudes; the second value normalises lambda.
     """
-    draw = source.draw(draws)
-    teacher_norm = draw.teacher.flatten(1).norm(dim=1)
-    student_norm = draw.student_upstream.flatten(1).norm(dim=1)
+    teacher_norm = teacher.flatten(1).norm(dim=1)
+    student_norm = student_upstream.flatten(1).norm(dim=1)
     if float(student_norm.mean()) == 0.0 or float(teacher_norm.mean()) == 0.0:
         raise ValueError(
             "the task module passes no pseudo-gradient (all draws are zero); try relu_surrogate='first' "

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from engine.config import GraftConfig
-from engine.draws import PseudoGradientSource, balance
+from engine.draws import BALANCE_DRAWS, DrawBank, PseudoGradientSource, balance
 from engine.pseudograd import adapter_transpose
 from engine.storage import StoredModule
 from engine.student import Path
@@ -25,11 +25,15 @@ def pseudo_gradient_maps(category: StoredModule, task: StoredModule, teacher_tas
     own_teacher = task.manifest.sha256 == teacher_task.manifest.sha256
     source = PseudoGradientSource(
         task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
-        teacher_channels=category.manifest.output_shape[0], native_size=tuple(category.manifest.output_shape[1:]),
+        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
         setting=paper_setting(GraftConfig(), task.manifest.task, own_teacher),
         generator=torch.Generator().manual_seed(seed), device=device,
     )
-    alpha = adapter.manifest.config.get("alpha") or balance(source)[0]
+    if "alpha" in adapter.manifest.config:
+        alpha = adapter.manifest.config["alpha"]
+    else:
+        fresh = DrawBank(source, BALANCE_DRAWS)
+        alpha = balance(fresh.student_upstream, fresh.teacher)[0]
     draw = source.draw(1)
     student = alpha * adapter_transpose(adapter.network, draw.student_upstream)  # as the fast path computes D'_S
     cosine = torch.nn.functional.cosine_similarity(student.flatten(), draw.teacher.flatten(), dim=0)

@@ -5,6 +5,9 @@ Back-distill (paper, Eqn. 3): task loss + lambda * ||alpha * D'_S - D'_T||^2 ove
 The baselines learn the same adapter: direct-learn (task loss only), distill (cross-entropy between
 student and teacher outputs, Hinton et al.) and Jacobian distillation (real input gradients at the
 real feature maps, normalised, as Srinivas and Fleuret 2018).
+
+A labelled batch is (category features, targets): the category module is frozen, so the features of
+the labelled images are computed once (`engine.training.sampling.FeatureBatches`), not every step.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from torch import nn
 from engine.adapter import Adapter
 from engine.config import GradientSeed, Task
 from engine.draws import DrawBank, PseudoGradientSource
-from engine.layout import channels_last_on_cpu
+from engine.layout import channels_last_on_cpu, gather_rows
 from engine.pseudograd import LinearSurrogate, conv_chain_transpose, output_gradient
 from engine.student import Path, soft_task_loss, task_logits, task_loss
 
@@ -27,38 +30,42 @@ class _Objective(nn.Module):
         super().__init__()
         self.student, self.task = student, task
 
-    def _task_term(self, batch: Batch | None) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    def task_term(self, batch: Batch | None) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(the student's logits, the task loss) on a labelled batch, or (None, None) without one.
+
+        Alone, this is direct-learn's objective; every other objective adds its term to it.
+        """
         if batch is None:
             return None, None
-        images, targets = batch
-        logits = task_logits(self.task, self.student(images))
+        features, targets = batch
+        logits = task_logits(self.task, self.student.from_features(features))
         return logits, task_loss(self.task, logits, targets)
 
 
 def _total(terms: dict[str, torch.Tensor | None]) -> torch.Tensor:
     present = [term for term in terms.values() if term is not None]
-    return torch.stack(present).sum() if len(present) > 1 else present[0]
+    return sum(present[1:], start=present[0])
 
 
 class DirectLearn(_Objective):
     """The task loss alone."""
 
     def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
-        output, task = self._task_term(batch)
+        output, task = self.task_term(batch)
         return {"loss": task, "output": output, "task": task}
 
 
 class Distill(_Objective):
     """Task loss + cross-entropy between the student's and the teacher's outputs."""
 
-    def __init__(self, student: Path, teacher: Path, task: Task) -> None:
+    def __init__(self, student: Path, teacher_task: nn.Module, task: Task) -> None:
         super().__init__(student, task)
-        self.teacher = teacher
+        self.teacher_task = teacher_task  # the teacher net is the same category module + its own task module
 
     def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
-        output, task = self._task_term(batch)
+        output, task = self.task_term(batch)
         with torch.no_grad():
-            teacher_logits = task_logits(self.task, self.teacher(batch[0]))
+            teacher_logits = task_logits(self.task, self.teacher_task(batch[0]))
         distill = soft_task_loss(self.task, output, teacher_logits)
         return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
 
@@ -87,11 +94,16 @@ class BackDistill(_Objective):
         self.adapter_surrogate, self.source, self.bank = adapter_surrogate, source, bank
         self.alpha, self.weight, self.draws_per_step = alpha, weight, draws_per_step
         adapter = student[1]
-        # The hot loop compares in the adapter's reordered channel order: reordering the fixed D'_T bank
-        # once costs less than undoing the reorder on D'_S (and differentiating that) at every step.
-        # A channel permutation leaves the squared distance unchanged.
-        closed_form = bank is not None and isinstance(adapter, Adapter)
-        self._reordered_teacher = channels_last_on_cpu(bank.teacher[:, adapter.permutation]) if closed_form else None
+        self._closed_form = bank is not None and isinstance(adapter, Adapter)
+        if self._closed_form:
+            # The hot loop compares in the adapter's reordered channel order, before its re-scale:
+            # alpha * beta * (W^T u)[:, inverse] - t has the squared norm of
+            # (alpha * beta)^2 * ||W^T u - t[:, perm] / (alpha * beta)||^2 (a permutation keeps distances),
+            # so reordering and dividing the fixed D'_T bank once leaves each step the transposed convs,
+            # one subtraction and one sum of squares.
+            scale = alpha * float(adapter.beta)
+            self._closed_form_target = channels_last_on_cpu(bank.teacher[:, adapter.permutation] / scale)
+            self._closed_form_weight = weight * scale**2 / draws_per_step
 
     def student_pseudo_gradient(self, upstream: torch.Tensor) -> torch.Tensor:
         """D'_S = L_h^T u_S through the adapter's surrogate (any adapter module), differentiable in its weights."""
@@ -99,12 +111,7 @@ class BackDistill(_Objective):
         return self.adapter_surrogate.pseudo_gradient(upstream, shape, create_graph=True)
 
     def pseudo_gradients(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(D'_S, D'_T) for this step's draws, in the same (possibly reordered) channel order."""
-        if self._reordered_teacher is not None:  # closed form (`adapter_transpose`): no double backward
-            adapter = self.student[1]
-            index = self.bank.sample_index(self.draws_per_step)
-            student = conv_chain_transpose(adapter, self.bank.student_upstream[index]) * adapter.beta
-            return student, self._reordered_teacher[index]  # both in the adapter's reordered channel order
+        """(D'_S, D'_T) for this step's draws through autograd: from the bank, or drawn afresh without one."""
         if self.bank is not None:
             upstream, teacher = self.bank.sample(self.draws_per_step)
             return self.student_pseudo_gradient(upstream), teacher
@@ -117,10 +124,19 @@ class BackDistill(_Objective):
         (student,) = torch.autograd.grad(out, anchor, grad_outputs=draw.output_gradient, create_graph=True)
         return student, draw.teacher
 
-    def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
-        output, task = self._task_term(batch)
+    def distill_term(self) -> torch.Tensor:
+        """lambda * the mean over this step's draws of ||alpha D'_S - D'_T||^2, differentiable in the adapter."""
+        if self._closed_form:  # `adapter_transpose` written out: no zero anchor, no double backward
+            index = self.bank.sample_index(self.draws_per_step)
+            student = conv_chain_transpose(self.student[1], gather_rows(self.bank.student_upstream, index))
+            residual = student - gather_rows(self._closed_form_target, index)  # (B, C_f, h, w), reordered
+            return self._closed_form_weight * residual.square().sum()
         student, teacher = self.pseudo_gradients()  # (B, C_f, h, w) each
-        distill = self.weight * (self.alpha * student - teacher).pow(2).sum(dim=(1, 2, 3)).mean()
+        return self.weight * (self.alpha * student - teacher).pow(2).sum(dim=(1, 2, 3)).mean()
+
+    def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
+        output, task = self.task_term(batch)
+        distill = self.distill_term()
         return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
 
 
@@ -133,10 +149,9 @@ class JacobianDistill(_Objective):
         self.teacher_task, self.weight, self.seed, self.generator = teacher_task, weight, seed, generator
 
     def forward(self, batch: Batch | None) -> dict[str, torch.Tensor | None]:
-        output, task = self._task_term(batch)
-        category, adapter, task_module = self.student
-        with torch.no_grad():
-            features = category(batch[0])  # (B, C_f, h, w)
+        output, task = self.task_term(batch)
+        _, adapter, task_module = self.student
+        features = batch[0]  # (B, C_f, h, w)
         features_s = features.clone().requires_grad_()
         student_out = task_module(adapter(features_s))
         seed = output_gradient(self.seed, tuple(student_out.shape), self.generator).to(features.device)

@@ -16,6 +16,12 @@ class Path(nn.Sequential):
         parts = [category] + ([adapter] if adapter is not None else []) + [task]
         super().__init__(*parts)
 
+    def from_features(self, features: torch.Tensor) -> torch.Tensor:
+        """The task output for the category module's features: the adapter (if any), then the task module."""
+        for part in list(self)[1:]:
+            features = part(features)
+        return features
+
 
 def task_logits(task: Task, output: torch.Tensor) -> torch.Tensor:
     """Classification: the mean of the logit map, (B,). Segmentation: the class map itself, (B, K, H, W)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -11,7 +13,7 @@ from engine.adapter import Adapter
 from engine.compatibility import check_connectable, check_teacher
 from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, resolve_device
 from engine.data import TaskData, labelled_subset, load_task_data
-from engine.draws import DistillSetting, DrawBank, PseudoGradientSource, balance
+from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
 from engine.events import CancelCheck, EventCallback, StepEvent
 from engine.layout import fast_layout
@@ -22,7 +24,7 @@ from engine.pseudograd import LinearSurrogate
 from engine.storage import StoredModule, with_weights_hash
 from engine.student import Path, task_logits
 from engine.training.loop import run_steps
-from engine.training.sampling import BatchSampler
+from engine.training.sampling import FeatureBatches
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,87 @@ def build_adapter(config: GraftConfig, category: Manifest, task: Manifest, gener
     )
 
 
+@dataclass
+class GraftSession:
+    """A graft set up and ready to learn: the adapter, its objective, the optimiser and what feeds them.
+
+    `graft` runs one to the end; `graft_session` hands one out for stepping by hand (a benchmark, a
+    notebook). While the session is open the modules are frozen and, on the CPU, in the fast layout.
+    """
+
+    config: GraftConfig
+    adapter: Adapter
+    objective: nn.Module  # DirectLearn, Distill, BackDistill or JacobianDistill
+    bank: DrawBank | None
+    batches: FeatureBatches | None  # None with zero labelled samples
+    optimizer: torch.optim.Optimizer
+    evaluate: Callable[[], dict[str, float]]
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The next labelled minibatch (category features, targets), or None without labelled samples."""
+        return self.batches.next() if self.batches is not None else None
+
+    def step(self, batch: tuple[torch.Tensor, torch.Tensor] | None) -> dict[str, float]:
+        """One Adam step of the objective on `batch`; returns its loss terms as floats."""
+        terms = self.objective(batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        terms["loss"].backward()
+        self.optimizer.step()
+        return {name: value.item() for name, value in terms.items() if name != "output" and value is not None}
+
+    def solve(self) -> dict[str, float]:
+        """Set a one-layer adapter to the exact least-squares minimiser of the distillation term."""
+        if not isinstance(self.objective, BackDistill) or self.bank is None:
+            raise ValueError("the least-squares solver needs back-distill with a bank of draws; set bank_size above 0")
+        solve_one_layer(self.adapter, self.bank.student_upstream, self.bank.teacher, self.objective.alpha)
+        terms = self.objective(None)
+        return {"loss": terms["loss"].item(), "distill": terms["distill"].item()}
+
+    def learn(self, on_event: EventCallback | None = None,
+              should_cancel: CancelCheck | None = None) -> tuple[list[StepEvent], dict[str, float]]:
+        """Fit the adapter as the config says (Adam steps, or one exact solve); returns (history, final metrics)."""
+        if self.config.solver == "least-squares":
+            return run_steps(steps=1, step=lambda _: self.solve(), evaluate=self.evaluate, eval_every=1,
+                             on_event=on_event, should_cancel=should_cancel)
+        return run_steps(
+            steps=self.config.steps, step=lambda _: self.step(self.next_batch()), evaluate=self.evaluate,
+            eval_every=self.config.eval_every, on_event=on_event, should_cancel=should_cancel,
+        )
+
+
+@contextmanager
+def graft_session(
+    config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
+    data: TaskData | None = None,
+) -> Iterator[GraftSession]:
+    """Set up a graft (see `graft` for the arguments) and hand it out; the layout is restored on exit."""
+    check_connectable(category.manifest, task.manifest)
+    check_teacher(category.manifest, task.manifest, teacher_task.manifest)
+    kind = task.manifest.task
+    device = resolve_device(config.device)
+    generator = torch.Generator().manual_seed(config.seed)
+    for module in (category, task, teacher_task):
+        freeze(module.network, device)
+    data = data or load_task_data(category.manifest.category, kind, seed=config.data_seed)
+    labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
+    adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
+    if labelled is None:
+        for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
+            conv.bias.requires_grad_(False)
+    with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
+        student = Path(category.network, task.network, adapter)
+        objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
+        batches = (FeatureBatches(labelled, category.network, config.batch_size, generator, device)
+                   if labelled is not None else None)
+        optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
+
+        def evaluate_student() -> dict[str, float]:
+            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
+
+        yield GraftSession(config, adapter, objective, bank, batches, optimizer, evaluate_student)
+    adapter.eval()
+
+
 def graft(
     config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
     data: TaskData | None = None, on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
@@ -88,52 +171,10 @@ def graft(
     Returns:
         GraftResult with the adapter module (manifest with parents and metrics).
     """
-    check_connectable(category.manifest, task.manifest)
-    check_teacher(category.manifest, task.manifest, teacher_task.manifest)
-    kind = task.manifest.task
-    device = resolve_device(config.device)
-    generator = torch.Generator().manual_seed(config.seed)
-    for module in (category, task, teacher_task):
-        freeze(module.network, device)
-    data = data or load_task_data(category.manifest.category, kind, seed=config.data_seed)
-    labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
-    adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
-    if labelled is None:
-        for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
-            conv.bias.requires_grad_(False)
-    with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
-        student = Path(category.network, task.network, adapter)
-        objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
-        batches = BatchSampler(labelled, config.batch_size, generator, device) if labelled is not None else None
-
-        def evaluate_student() -> dict[str, float]:
-            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
-
-        history, metrics = _learn(config, adapter, objective, bank, batches, evaluate_student, on_event, should_cancel)
-    adapter.eval()
-    return GraftResult(_adapter_module(config, adapter, category, task, teacher_task, metrics, objective), metrics, history)
-
-
-def _learn(config, adapter, objective, bank, batches, evaluate_student, on_event, should_cancel):
-    """Fit the adapter (Adam steps, or one exact least-squares solve); returns (history, final metrics)."""
-    if config.solver == "least-squares":
-        return run_steps(
-            steps=1, step=lambda _: _solve(objective, bank), evaluate=evaluate_student, eval_every=1,
-            on_event=on_event, should_cancel=should_cancel,
-        )
-    optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
-
-    def step(_: int) -> dict[str, float]:
-        terms = objective(batches.next() if batches is not None else None)
-        optimizer.zero_grad(set_to_none=True)
-        terms["loss"].backward()
-        optimizer.step()
-        return {name: value.item() for name, value in terms.items() if name != "output" and value is not None}
-
-    return run_steps(
-        steps=config.steps, step=step, evaluate=evaluate_student, eval_every=config.eval_every,
-        on_event=on_event, should_cancel=should_cancel,
-    )
+    with graft_session(config, category=category, task=task, teacher_task=teacher_task, data=data) as session:
+        history, metrics = session.learn(on_event, should_cancel)
+    adapter = _adapter_module(config, session.adapter, category, task, teacher_task, metrics, session.objective)
+    return GraftResult(adapter, metrics, history)
 
 
 def _objective(config, student, category, task, teacher_task, generator, device):
@@ -141,7 +182,7 @@ def _objective(config, student, category, task, teacher_task, generator, device)
     if config.method is Method.DIRECT_LEARN:
         return DirectLearn(student, kind), None
     if config.method is Method.DISTILL:
-        return Distill(student, Path(category.network, teacher_task.network), kind), None
+        return Distill(student, teacher_task.network, kind), None
     own_teacher = task.manifest.sha256 != "" and task.manifest.sha256 == teacher_task.manifest.sha256
     setting = paper_setting(config, kind, own_teacher or task.network is teacher_task.network)
     weight_constant = config.distill_weight or (10.0 if kind is Task.CLASSIFICATION else 1.0)
@@ -150,24 +191,17 @@ def _objective(config, student, category, task, teacher_task, generator, device)
                                seed=setting.gradient_seed, generator=generator), None
     source = PseudoGradientSource(
         task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
-        teacher_channels=category.manifest.output_shape[0], native_size=tuple(category.manifest.output_shape[1:]),
+        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
         setting=setting, generator=generator, device=device,
     )
-    alpha, teacher_energy = balance(source)
     bank = DrawBank(source, config.bank_size) if config.bank_size else None
+    measured = bank if bank is not None else DrawBank(source, BALANCE_DRAWS)  # the bank's own draws, when there is one
+    alpha, teacher_energy = balance(measured.student_upstream, measured.teacher)
     objective = BackDistill(
         student, kind, adapter_surrogate=LinearSurrogate(student[1], ReluSurrogate.FIRST), source=source,
         alpha=alpha, weight=weight_constant / teacher_energy, draws_per_step=config.batch_size, bank=bank,
     )
     return objective, bank
-
-
-def _solve(objective: BackDistill, bank: DrawBank | None) -> dict[str, float]:
-    if bank is None:
-        raise ValueError("the least-squares solver needs a bank of draws; set bank_size above 0")
-    solve_one_layer(objective.student[1], bank.student_upstream, bank.teacher, objective.alpha)
-    terms = objective(None)
-    return {"loss": terms["loss"].item(), "distill": terms["distill"].item()}
 
 
 def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective) -> StoredModule:

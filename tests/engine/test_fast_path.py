@@ -59,3 +59,41 @@ def test_zero_sample_fast_and_naive_paths_reach_the_same_error(cat_teacher):
     assert abs(fast.metrics["error"] - naive.metrics["error"]) <= 2.0
     assert abs(fast.metrics["error"] - teacher_error) <= 2.0
     assert abs(exact.metrics["error"] - teacher_error) <= 2.0
+
+
+class _RecordingSource:
+    """Stands in for a PseudoGradientSource: records how many draws each chunk asks for."""
+
+    def __init__(self, channels: int, size: tuple[int, int]) -> None:
+        self.student_channels = self.teacher_channels = channels
+        self.size, self.generator, self.chunks = size, torch.Generator().manual_seed(0), []
+
+    def draw(self, batch: int):
+        from engine.draws import Draw
+
+        self.chunks.append(batch)
+        zeros = torch.zeros(batch, self.teacher_channels, *self.size)
+        return Draw(zeros, None, zeros, zeros)
+
+
+@pytest.mark.parametrize("channels,size,draws,chunks", [(16, (14, 14), 300, [128, 128, 44]), (64, (112, 112), 7, [3, 3, 1])])
+def test_a_bank_computes_large_feature_maps_in_small_chunks(channels, size, draws, chunks):
+    from engine.draws import DrawBank
+
+    source = _RecordingSource(channels, size)
+    assert len(DrawBank(source, draws)) == draws
+    assert source.chunks == chunks  # vgg-mini's maps 128 at a time, vgg16's 3
+
+
+def test_the_exact_solution_does_not_depend_on_how_the_draws_are_chunked(monkeypatch):
+    import engine.least_squares as least_squares
+
+    torch.manual_seed(0)
+    upstream, teacher = torch.randn(40, 6, 5, 5), torch.randn(40, 6, 5, 5)
+    solutions = []
+    for chunk_bytes in (least_squares.CHUNK_BYTES, 6 * 9 * 25 * 8 * 3):  # every draw at once, then 3 at a time
+        monkeypatch.setattr(least_squares, "CHUNK_BYTES", chunk_bytes)
+        adapter = Adapter(6, 6, layers=1, kernel_size=3, permutation=torch.randperm(6, generator=torch.Generator().manual_seed(1)))
+        least_squares.solve_one_layer(adapter, upstream, teacher, alpha=1.3)
+        solutions.append(adapter.convs[0].weight.detach().clone())
+    torch.testing.assert_close(solutions[0], solutions[1], rtol=1e-6, atol=1e-8)

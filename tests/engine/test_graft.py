@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from engine import (
-    Cancelled, Evaluated, Finished, GraftConfig, Method, Started, StepEvent, Task, TrainingDiverged, graft,
+    Cancelled, Evaluated, Finished, GraftConfig, Method, Started, StepEvent, Task, TrainingDiverged, graft, graft_session,
 )
 from engine.storage import StoredModule, weights_bytes
 
@@ -48,19 +48,14 @@ def test_only_the_adapter_trains_and_every_trainable_parameter_gets_a_gradient(h
 
 
 def test_the_fast_path_gives_the_same_student_pseudo_gradient_as_the_slow_path(horse_teacher, dog_teacher):
-    from engine.training.graft import _objective, build_adapter  # noqa: PLC0415
-    from engine.student import Path
-
     category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
-    config = quick(bank_size=0)
-    generator = torch.Generator().manual_seed(0)
-    adapter = build_adapter(config, category.manifest, task.manifest, generator)
-    objective, _ = _objective(config, Path(category.network, task.network, adapter), category, task, teacher, generator, torch.device("cpu"))
-    draw = objective.source.draw(6)
-    anchor = torch.zeros(objective.source.feature_shape(6, 16), requires_grad=True)
-    out = objective.source.task_surrogate(objective.adapter_surrogate(anchor), draw.masks)
-    (slow,) = torch.autograd.grad(out, anchor, grad_outputs=draw.output_gradient)
-    fast = objective.student_pseudo_gradient(draw.student_upstream)
+    with graft_session(quick(bank_size=0), category=category, task=task, teacher_task=teacher) as session:
+        objective = session.objective
+        draw = objective.source.draw(6)
+        anchor = torch.zeros(objective.source.feature_shape(6, 16), requires_grad=True)
+        out = objective.source.task_surrogate(objective.adapter_surrogate(anchor), draw.masks)
+        (slow,) = torch.autograd.grad(out, anchor, grad_outputs=draw.output_gradient)
+        fast = objective.student_pseudo_gradient(draw.student_upstream)
     torch.testing.assert_close(fast, slow, rtol=1e-5, atol=1e-6)
 
 
@@ -120,17 +115,24 @@ def test_segmentation_graft_reports_pixel_accuracy_and_mean_iou(segmentation_tea
 
 def test_grafting_onto_another_nets_classifier_draws_an_enlarged_7x7_output_gradient(horse_teacher, dog_teacher):
     from engine.config import GradientSeed, ReluSurrogate
-    from engine.student import Path
-    from engine.training.graft import _objective, build_adapter
 
     category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
-    config = quick()
-    generator = torch.Generator().manual_seed(0)
-    adapter = build_adapter(config, category.manifest, task.manifest, generator)
-    objective, _ = _objective(config, Path(category.network, task.network, adapter), category, task, teacher, generator, torch.device("cpu"))
-    setting = objective.source.setting
+    with graft_session(quick(), category=category, task=task, teacher_task=teacher) as session:
+        source = session.objective.source
+        draw = source.draw(2)
+    setting = source.setting
     assert (setting.relu, setting.gradient_seed, setting.enlarged_size) == (ReluSurrogate.LOWEST_SECOND, GradientSeed.RANDOM, 7)
-    draw = objective.source.draw(2)
     assert tuple(draw.output_gradient.shape) == (2, 1, 7, 7)
     assert draw.output_gradient.min() >= -1 and draw.output_gradient.max() <= 1
     assert draw.teacher.shape[-1] > 14  # features enlarged beyond the native 14 x 14 to give a 7 x 7 output
+
+
+def test_the_category_module_of_a_two_task_teacher_grafts_onto_its_segmenter_by_back_distillation(two_task_teacher):
+    from engine import pseudo_gradient_maps
+
+    category, segmenter = two_task_teacher.category, two_task_teacher.tasks[Task.SEGMENTATION]
+    assert category.manifest.output_shape[1:] != segmenter.manifest.input_shape[1:]  # 14 x 14 against 32 x 32
+    result = graft(quick(kernel_size=1), category=category, task=segmenter, teacher_task=segmenter)
+    assert set(result.metrics) == {"pixel_accuracy", "mean_iou"}
+    maps = pseudo_gradient_maps(category, segmenter, segmenter, result.adapter)
+    assert (len(maps["teacher"]), len(maps["teacher"][0])) == (32, 32)  # drawn at the segmenter's feature size

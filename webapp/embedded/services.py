@@ -64,6 +64,7 @@ def demo_seed(*, categories: list[str], quick: bool = False, epochs: int | None 
         raise ValueError(f"unknown categories {unknown}; choose from {list(engine.CATEGORIES)}")
     owner = user_ensure(username=DEMO_USERNAME, password=DEMO_PASSWORD, lab_manager=True)
     trained, skipped = [], []
+    engine.keep_freed_memory()  # teachers train for minutes: reuse freed memory, do not fault it in again
     for category in categories:
         if _demo_teacher_exists(owner, category):
             skipped.append(category)

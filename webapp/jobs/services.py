@@ -198,6 +198,7 @@ def job_run(*, job_id: int) -> None:
         logger.info("job %s is not queued any more; skipping (redelivery or cancel)", job_id)
         return
     _publish(job, EventType.STARTED, {"attempt": job.attempt})
+    engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory, do not fault it in again
     recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
     try:
         if None in (job.category_module, job.task_module, job.teacher_task_module):
