@@ -1,7 +1,7 @@
 """How fast is back-distillation? Time per step against direct-learn on the same adapter and batches,
 peak memory, and the zero-sample graft end to end (fast path, naive path, exact least squares).
 
-    python -m benchmarks.speed                                   # vgg-mini on the CPU, about 2 minutes
+    python -m benchmarks.speed                                   # vgg-mini on the CPU, 2-3 minutes
     python -m benchmarks.speed --device cuda --arch vgg16        # on a GPU; also --arch fcn8s
 
 Steps are timed in pairs inside one graft session: a direct-learn step (the task term alone) and a
@@ -71,7 +71,7 @@ def paired_steps(session: GraftSession, pairs: int, warmup: int) -> dict[str, li
 
 
 def per_step(teacher_modules, data, args: argparse.Namespace) -> dict:
-    """For each adapter depth and path (bank, naive): median ms per step, images/s and the ratio."""
+    """For each adapter depth and path (bank, naive): median ms per step, images/s and the ratio of the medians."""
     category, task = teacher_modules
     report = {}
     for layers in (1, 3):
