@@ -10,7 +10,7 @@ from torch.utils.data import TensorDataset
 
 from engine import StoredModule, Task, TaskData, TeacherConfig, load_module, save_module, train_teacher
 
-from benchmarks.common import CACHE, task_data, teacher
+from benchmarks.common import CACHE, code_fingerprint, task_data, teacher
 
 
 class PeakMemory:
@@ -78,7 +78,7 @@ def speed_teacher(arch: str, device: str) -> tuple[tuple[StoredModule, StoredMod
         own = teacher("cat", task, seed=0, epochs=6, limit_train=None)
         return (own.category, own.task), task_data("cat", task)
     data = _random_images(task)
-    folder = CACHE / "speed" / f"{arch}-{device.split(':')[0]}"
+    folder = CACHE / "speed" / f"{arch}-{device.split(':')[0]}-{code_fingerprint(arch)}"  # changed code retrains
     if not (folder / "task" / "manifest.json").is_file():
         config = TeacherConfig(category="cat", architecture=arch, tasks=(task,), epochs=1, batch_size=16, device=device)
         result = train_teacher(config, data={task: data})

@@ -122,22 +122,20 @@ class DrawBank:
         return gather_rows(self.student_upstream, index), gather_rows(self.teacher, index)
 
 
-# Draws that `balance` measures on when no bank supplies them (a DrawBank of this size, then dropped).
+# Draws that `balance` measures on when no graft bank supplies them (a DrawBank of this size, then dropped).
 BALANCE_DRAWS = 256
 
 
-def balance(student_upstream: torch.Tensor, teacher: torch.Tensor) -> tuple[float, float]:
-    """The paper's fixed scalars, measured once on the fixed modules' pseudo-gradients of many draws.
+def balance(bank: DrawBank) -> tuple[float, float]:
+    """The paper's fixed scalars, measured once on the fixed modules' pseudo-gradients of a bank's draws
+    (the graft's own bank, or one of `BALANCE_DRAWS` made for the purpose).
 
-    Args:
-        student_upstream: u_S = L_gS^T G per draw, (N, C_g, h, w): the bank's, or a bank of `BALANCE_DRAWS`.
-        teacher: D'_T per draw, (N, C_f, h, w).
     Returns:
         (alpha, mean squared norm of D'_T): alpha = E||D'_T|| / E||L_gS^T G|| balances the two task
         modules' gradient magnitudes; the second value normalises lambda.
     """
-    teacher_norm = teacher.flatten(1).norm(dim=1)
-    student_norm = student_upstream.flatten(1).norm(dim=1)
+    teacher_norm = bank.teacher.flatten(1).norm(dim=1)  # (N,)
+    student_norm = bank.student_upstream.flatten(1).norm(dim=1)  # (N,)
     if float(student_norm.mean()) == 0.0 or float(teacher_norm.mean()) == 0.0:
         raise ValueError(
             "the task module passes no pseudo-gradient (all draws are zero); try relu_surrogate='first' "

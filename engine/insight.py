@@ -6,11 +6,11 @@ import torch
 from torch import nn
 
 from engine.config import GraftConfig
-from engine.draws import BALANCE_DRAWS, DrawBank, PseudoGradientSource, balance
+from engine.draws import BALANCE_DRAWS, DrawBank, balance
 from engine.pseudograd import adapter_transpose
 from engine.storage import StoredModule
 from engine.student import Path
-from engine.training.graft import freeze, paper_setting
+from engine.training.graft import freeze, paper_setting, pseudo_gradient_source
 
 
 def pseudo_gradient_maps(category: StoredModule, task: StoredModule, teacher_task: StoredModule,
@@ -23,17 +23,11 @@ def pseudo_gradient_maps(category: StoredModule, task: StoredModule, teacher_tas
     for module in (category, task, teacher_task, adapter):
         freeze(module.network, device)
     own_teacher = task.manifest.sha256 == teacher_task.manifest.sha256
-    source = PseudoGradientSource(
-        task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
-        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
-        setting=paper_setting(GraftConfig(), task.manifest.task, own_teacher),
-        generator=torch.Generator().manual_seed(seed), device=device,
-    )
-    if "alpha" in adapter.manifest.config:
-        alpha = adapter.manifest.config["alpha"]
-    else:
-        fresh = DrawBank(source, BALANCE_DRAWS)
-        alpha = balance(fresh.student_upstream, fresh.teacher)[0]
+    setting = paper_setting(GraftConfig(), task.manifest.task, own_teacher)
+    source = pseudo_gradient_source(category, task, teacher_task, setting, torch.Generator().manual_seed(seed), device)
+    alpha = adapter.manifest.config.get("alpha")
+    if alpha is None:  # an adapter learned without back-distillation: measure alpha as a graft would
+        alpha = balance(DrawBank(source, BALANCE_DRAWS))[0]
     draw = source.draw(1)
     student = alpha * adapter_transpose(adapter.network, draw.student_upstream)  # as the fast path computes D'_S
     cosine = torch.nn.functional.cosine_similarity(student.flatten(), draw.teacher.flatten(), dim=0)

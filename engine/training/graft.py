@@ -177,6 +177,18 @@ def graft(
     return GraftResult(adapter, metrics, history)
 
 
+def pseudo_gradient_source(category: StoredModule, task: StoredModule, teacher_task: StoredModule,
+                           setting: DistillSetting, generator: torch.Generator, device: torch.device) -> PseudoGradientSource:
+    """The draws of (u_S, D'_T) for grafting `category` onto `task`. D'_T is drawn at the size the teacher's
+    task module takes its features (a category module of a two-task teacher feeds 14 x 14 maps to its
+    classifier and 32 x 32 to its segmenter), not at the category module's output size."""
+    return PseudoGradientSource(
+        task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
+        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
+        setting=setting, generator=generator, device=device,
+    )
+
+
 def _objective(config, student, category, task, teacher_task, generator, device):
     kind = task.manifest.task
     if config.method is Method.DIRECT_LEARN:
@@ -189,14 +201,9 @@ def _objective(config, student, category, task, teacher_task, generator, device)
     if config.method is Method.JACOBIAN:
         return JacobianDistill(student, teacher_task.network, kind, weight=weight_constant,
                                seed=setting.gradient_seed, generator=generator), None
-    source = PseudoGradientSource(
-        task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
-        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
-        setting=setting, generator=generator, device=device,
-    )
+    source = pseudo_gradient_source(category, task, teacher_task, setting, generator, device)
     bank = DrawBank(source, config.bank_size) if config.bank_size else None
-    measured = bank if bank is not None else DrawBank(source, BALANCE_DRAWS)  # the bank's own draws, when there is one
-    alpha, teacher_energy = balance(measured.student_upstream, measured.teacher)
+    alpha, teacher_energy = balance(bank if bank is not None else DrawBank(source, BALANCE_DRAWS))
     objective = BackDistill(
         student, kind, adapter_surrogate=LinearSurrogate(student[1], ReluSurrogate.FIRST), source=source,
         alpha=alpha, weight=weight_constant / teacher_energy, draws_per_step=config.batch_size, bank=bank,
