@@ -115,6 +115,24 @@ def _surrogate_leaf(module: nn.Module, relu_index: int, policy: ReluSurrogate, s
     return None
 
 
+_PIECEWISE_LINEAR_LEAVES = (
+    nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.BatchNorm2d, nn.ReLU, nn.MaxPool2d, nn.Dropout, nn.Dropout2d,
+    *_LINEAR_LEAVES,
+)
+
+
+def is_piecewise_linear(module: nn.Module) -> bool:
+    """Whether every leaf of a frozen (eval-mode) module is piecewise linear in its input.
+
+    Such a module's input gradient J(x)^T g changes with x only where an activation pattern flips, so
+    its derivative with respect to x is zero almost everywhere (autograd's double backward through
+    ReLU and max-pooling gives exactly zero there). Containers are trusted to compose their children
+    with sums, slices and concatenations, as the linear surrogate trusts them.
+    """
+    leaves = [child for child in module.modules() if not child._modules]
+    return all(isinstance(leaf, _PIECEWISE_LINEAR_LEAVES) for leaf in leaves)
+
+
 def _linearize(module: nn.Module, policy: ReluSurrogate, slot: _DrawSlot, relu_count: list[int]) -> nn.Module:
     leaf = _surrogate_leaf(module, relu_count[0], policy, slot)
     if leaf is not None:

@@ -17,6 +17,7 @@ from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradient
 from engine.evaluation import evaluate
 from engine.events import CancelCheck, EventCallback, StepEvent
 from engine.layout import fast_layout
+from engine.labelled_batch import LabelledBatch
 from engine.least_squares import solve_one_layer
 from engine.manifest import Manifest
 from engine.objectives import BackDistill, DirectLearn, Distill, JacobianDistill
@@ -89,11 +90,11 @@ class GraftSession:
     optimizer: torch.optim.Optimizer
     evaluate: Callable[[], dict[str, float]]
 
-    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor] | None:
-        """The next labelled minibatch (category features, targets), or None without labelled samples."""
+    def next_batch(self) -> LabelledBatch | None:
+        """The next labelled minibatch (category features, targets, ...), or None without labelled samples."""
         return self.batches.next() if self.batches is not None else None
 
-    def step(self, batch: tuple[torch.Tensor, torch.Tensor] | None) -> dict[str, float]:
+    def step(self, batch: LabelledBatch | None) -> dict[str, float]:
         """One Adam step of the objective on `batch`; returns its loss terms as floats."""
         terms = self.objective(batch)
         self.optimizer.zero_grad(set_to_none=True)
@@ -143,7 +144,8 @@ def graft_session(
     with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
         student = Path(category.network, task.network, adapter)
         objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
-        batches = (FeatureBatches(labelled, category.network, config.batch_size, generator, device)
+        batches = (FeatureBatches(labelled, category.network, config.batch_size, generator, device,
+                                  teacher_task=teacher_task.network if config.method is Method.DISTILL else None)
                    if labelled is not None else None)
         optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
 

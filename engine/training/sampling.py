@@ -1,5 +1,5 @@
 """Seeded minibatches from a small labelled set, reshuffled each pass: of images, or of the features a
-frozen category module gives them."""
+frozen category module gives them (and a frozen teacher's outputs on those)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+from engine.labelled_batch import LabelledBatch
 from engine.layout import channels_last_on_cpu, gather_rows
 
 # A graft keeps its labelled set's category features in memory up to this size (100 vgg-mini scenes
@@ -36,33 +37,44 @@ class BatchSampler:
 
 
 class FeatureBatches:
-    """Yields (category features, targets) batches: a frozen category module's output on the images
-    `BatchSampler` would yield, in the same order.
+    """Yields `LabelledBatch`es: a frozen category module's output on the images `BatchSampler` would
+    yield, in the same order, and the frozen teacher task module's output on them if one is given.
 
-    The category module never changes during a graft, so the features of the whole labelled set are
-    computed once when they fit in `cache_bytes`, and every step skips the category module (on 64 x 64
-    scenes it was a fifth of a direct-learn step, and distill and Jacobian distillation ran it twice);
-    a larger set is run through it batch by batch.
+    Neither module changes during a graft, so both outputs are computed once for the whole labelled set
+    when they fit in `cache_bytes`, and every step skips the category module (on 64 x 64 scenes it was a
+    fifth of a direct-learn step) and distill's teacher (a third of its step); a larger set is run
+    through them batch by batch.
     """
 
     def __init__(self, dataset: TensorDataset, category: nn.Module, batch_size: int, generator: torch.Generator,
-                 device: torch.device, cache_bytes: int = FEATURE_CACHE_BYTES) -> None:
+                 device: torch.device, cache_bytes: int = FEATURE_CACHE_BYTES,
+                 teacher_task: nn.Module | None = None) -> None:
         self.sampler = BatchSampler(dataset, batch_size, generator, device)
-        self.category = category
+        self.category, self.teacher_task = category, teacher_task
         images = self.sampler.images
-        with torch.no_grad():
-            one = self.category(images[:1])  # (1, C_f, h, w)
-        size = one.numel() * one.element_size() * len(images)
-        self.features = self._all_features(images) if size <= cache_bytes else None
+        size = sum(_bytes(output) for output in self._frozen_outputs(images[:1])) * len(images)
+        self.features, self.teacher_outputs = self._all_outputs(images) if size <= cache_bytes else (None, None)
 
-    def _all_features(self, images: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    def _frozen_outputs(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         with torch.no_grad():
-            parts = [self.category(images[start:start + chunk]) for start in range(0, len(images), chunk)]
-        return channels_last_on_cpu(torch.cat(parts))  # (N, C_f, h, w)
+            features = self.category(images)  # (B, C_f, h, w)
+            return features, self.teacher_task(features) if self.teacher_task is not None else None
 
-    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def _all_outputs(self, images: torch.Tensor, chunk: int = 256) -> tuple[torch.Tensor, torch.Tensor | None]:
+        parts = [self._frozen_outputs(images[start:start + chunk]) for start in range(0, len(images), chunk)]
+        features, teacher = zip(*parts)
+        return (channels_last_on_cpu(torch.cat(features)),
+                channels_last_on_cpu(torch.cat(teacher)) if self.teacher_task is not None else None)
+
+    def next(self) -> LabelledBatch:
         index = self.sampler.next_index()
-        if self.features is not None:
-            return gather_rows(self.features, index), self.sampler.targets[index]
-        with torch.no_grad():
-            return self.category(self.sampler.images[index]), self.sampler.targets[index]
+        targets = self.sampler.targets[index]
+        if self.features is None:
+            features, teacher = self._frozen_outputs(self.sampler.images[index])
+            return LabelledBatch(features, targets, teacher)
+        teacher = gather_rows(self.teacher_outputs, index) if self.teacher_outputs is not None else None
+        return LabelledBatch(gather_rows(self.features, index), targets, teacher)
+
+
+def _bytes(tensor: torch.Tensor | None) -> int:
+    return 0 if tensor is None else tensor.numel() * tensor.element_size()
