@@ -66,7 +66,8 @@ def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs:
     architecture's code retrains.
     """
     config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
-                           data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device)
+                           data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device,
+                           evaluate_each_epoch=False)  # only the final metrics are reported; same weights
     key = (f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
            f"-{code_fingerprint(architecture)}" + (f"-from-{start_label}" if start is not None else ""))
     folder = CACHE / "teachers" / key

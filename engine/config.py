@@ -87,7 +87,8 @@ class TeacherConfig:
     module and all of them share the task modules, as in a transplant net. `name` labels the modules
     (default: the category, or the names joined by "+"). `seed` drives initialisation and batches;
     `data_seed` picks the train/test split, which stays fixed across training seeds so that a test
-    split never holds another run's training images.
+    split never holds another run's training images. `evaluate_each_epoch`: measure the test metrics
+    after every epoch (the live chart's points) or only after the last (the weights are the same).
     """
 
     category: str | tuple[str, ...]
@@ -101,6 +102,7 @@ class TeacherConfig:
     learning_rate: float = 1e-3
     limit_train: int | None = None
     device: str = "auto"
+    evaluate_each_epoch: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.category, str):

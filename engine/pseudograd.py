@@ -73,6 +73,8 @@ class _BiasFree(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         layer = self.layer
+        if layer.bias is None:
+            return layer(x)  # already bias-free: its own forward (an FCN `Upsampler`'s is the fast one)
         if isinstance(layer, nn.Conv2d):
             return F.conv2d(x, layer.weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
         if isinstance(layer, nn.ConvTranspose2d):

@@ -102,9 +102,11 @@ def train_teacher(
         latest.update({task: _evaluate_task(paths, data, task, device) for task in config.tasks})
         return _merge(list(latest.values()))
 
+    steps = config.epochs * steps_per_epoch
     with fast_layout((categories, heads), device):
         run_steps(
-            steps=config.epochs * steps_per_epoch, step=step, evaluate=evaluate_all, eval_every=steps_per_epoch,
+            steps=steps, step=step, evaluate=evaluate_all,
+            eval_every=steps_per_epoch if config.evaluate_each_epoch else steps,
             on_event=on_event, should_cancel=should_cancel,
         )
     return _package(config, settings, categories.eval().cpu(), heads.eval().cpu(), data, latest, parents)

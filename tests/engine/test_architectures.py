@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from engine import Architecture, Task, get_architecture, list_architectures, register_architecture
+from engine.architectures.fcn_parts import Upsampler, upsample
 
 
 @pytest.mark.parametrize("name,task,features,output", [
@@ -51,3 +52,37 @@ def test_new_architectures_register_by_name(monkeypatch):
 def test_unknown_settings_are_refused():
     with pytest.raises(ValueError, match="has no setting"):
         get_architecture("vgg-mini").config({"depth": 99})
+
+
+@pytest.mark.parametrize("factor", [2, 4, 8])
+@pytest.mark.parametrize("layout", [torch.channels_last, torch.contiguous_format])
+def test_the_fcn_upsampler_computes_the_transposed_convolution_it_stands_for(factor, layout):
+    torch.manual_seed(factor)
+    upsampler = Upsampler(3, factor)
+    with torch.no_grad():
+        upsampler.weight.normal_()  # any trained weights, not only the bilinear start
+    reference = torch.nn.ConvTranspose2d(3, 3, 2 * factor, stride=factor, padding=factor // 2, bias=False)
+    reference.load_state_dict(upsampler.state_dict())  # the same parameters under the same names
+    x = torch.randn(2, 3, 5, 7).contiguous(memory_format=layout).requires_grad_()
+    fast, slow = upsampler(x), reference(x)
+    assert fast.shape == slow.shape == (2, 3, 5 * factor, 7 * factor)
+    torch.testing.assert_close(fast, slow, rtol=1e-5, atol=1e-5)
+    upstream = torch.randn_like(slow)
+    fast_grads = torch.autograd.grad(fast, (x, upsampler.weight), upstream)
+    slow_grads = torch.autograd.grad(slow, (x, reference.weight), upstream)
+    for fast_grad, slow_grad in zip(fast_grads, slow_grads):
+        torch.testing.assert_close(fast_grad, slow_grad, rtol=1e-4, atol=1e-4)
+
+
+def test_an_upsampler_needs_an_even_factor():
+    with pytest.raises(ValueError, match="even"):
+        Upsampler(2, 3)
+
+
+def test_the_upsampler_differentiates_twice_as_pseudo_gradients_need():
+    torch.manual_seed(0)
+    upsampler = Upsampler(2, 4).double()
+    x = torch.randn(1, 2, 3, 3, dtype=torch.float64, requires_grad=True)
+    weight = upsampler.weight.detach().clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda x, weight: upsample(x, weight, 4), (x, weight))
+    assert torch.autograd.gradgradcheck(lambda x, weight: upsample(x, weight, 4), (x, weight))

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from engine import GraftConfig, Task, TeacherConfig, graft, train_teacher
+from engine import Evaluated, GraftConfig, Task, TeacherConfig, graft, train_teacher
 
 
 def test_a_tuple_of_categories_is_kept_and_named():
@@ -46,3 +46,19 @@ def test_a_single_category_teacher_keeps_its_module_names_and_is_reproducible():
     first, second = train_teacher(config), train_teacher(config)
     assert list(first.category_modules) == ["cat"] and first.category.manifest.name == "cat-vgg-mini-category"
     torch.testing.assert_close(first.category.network[0].weight, second.category.network[0].weight)
+
+
+def test_evaluating_only_after_the_last_epoch_trains_the_same_weights():
+    base = dict(category=("cat", "cow"), epochs=2, limit_train=64, batch_size=32, device="cpu")
+    evaluations: dict[bool, list[Evaluated]] = {True: [], False: []}
+    results = {}
+    for each in (True, False):
+        def collect(event, each=each):
+            if isinstance(event, Evaluated):
+                evaluations[each].append(event)
+        results[each] = train_teacher(TeacherConfig(evaluate_each_epoch=each, **base), on_event=collect)
+    assert len(evaluations[True]) == 2 and len(evaluations[False]) == 1  # two epochs; the last one only
+    assert results[True].metrics == results[False].metrics
+    for name in ("cat", "cow"):
+        every, last = (results[each].category_modules[name].network.state_dict() for each in (True, False))
+        assert all(torch.equal(every[key], last[key]) for key in every)
