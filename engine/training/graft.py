@@ -16,8 +16,8 @@ from engine.data import TaskData, labelled_subset, load_task_data
 from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
 from engine.events import CancelCheck, EventCallback, StepEvent
-from engine.layout import fast_layout
 from engine.labelled_batch import LabelledBatch
+from engine.layout import fast_layout
 from engine.least_squares import solve_one_layer
 from engine.manifest import Manifest
 from engine.objectives import BackDistill, DirectLearn, Distill, JacobianDistill
