@@ -37,8 +37,12 @@ class _Objective(nn.Module):
         """
         if batch is None:
             return None, None
-        logits = task_logits(self.task, self.student.from_features(batch.features))
-        return logits, task_loss(self.task, logits, batch.targets)
+        return self.task_term_of(self.student.from_features(batch.features), batch.targets)
+
+    def task_term_of(self, task_output: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits, task loss) of a student output already computed (Jacobian distillation shares its forward)."""
+        logits = task_logits(self.task, task_output)
+        return logits, task_loss(self.task, logits, targets)
 
 
 def _total(terms: dict[str, torch.Tensor | None]) -> torch.Tensor:
@@ -166,8 +170,7 @@ class JacobianDistill(_Objective):
         features_s = features.detach().requires_grad_()
         adapted = adapter(features_s)
         student_out = task_module(adapted)
-        output = task_logits(self.task, student_out)
-        task = task_loss(self.task, output, targets)
+        output, task = self.task_term_of(student_out, targets)
         seed = output_gradient(self.seed, tuple(student_out.shape), self.generator).to(features.device)
         if self.constant_task_jacobian:
             (at_adapter,) = torch.autograd.grad(student_out, adapted, grad_outputs=seed, retain_graph=True)

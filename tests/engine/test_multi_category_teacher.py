@@ -50,13 +50,10 @@ def test_a_single_category_teacher_keeps_its_module_names_and_is_reproducible():
 
 def test_evaluating_only_after_the_last_epoch_trains_the_same_weights():
     base = dict(category=("cat", "cow"), epochs=2, limit_train=64, batch_size=32, device="cpu")
-    evaluations: dict[bool, list[Evaluated]] = {True: [], False: []}
-    results = {}
-    for each in (True, False):
-        def collect(event, each=each):
-            if isinstance(event, Evaluated):
-                evaluations[each].append(event)
-        results[each] = train_teacher(TeacherConfig(evaluate_each_epoch=each, **base), on_event=collect)
+    events: dict[bool, list] = {True: [], False: []}
+    results = {each: train_teacher(TeacherConfig(evaluate_each_epoch=each, **base), on_event=events[each].append)
+               for each in (True, False)}
+    evaluations = {each: [event for event in events[each] if isinstance(event, Evaluated)] for each in events}
     assert len(evaluations[True]) == 2 and len(evaluations[False]) == 1  # two epochs; the last one only
     assert results[True].metrics == results[False].metrics
     for name in ("cat", "cow"):
