@@ -10,7 +10,8 @@ from engine import keep_freed_memory
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Training-like steps on 48 MiB activations, after three to warm up; prints the median page faults of a step.
+# Eleven training-like steps on 48 MiB activations, after three to warm up; prints the median page
+# faults of a step.
 # Blocks above 32 MiB, where glibc's own mmap threshold stops growing: by default each is mapped
 # afresh and faulted in again on every step, which makes the contrast certain. (With 8 MiB blocks
 # glibc's defaults sometimes settle into reuse, and both settings now and then fault a block in once.)
@@ -44,7 +45,7 @@ def _page_faults(mode: str) -> int:
     """In a fresh process: the allocator's settings last for the whole process."""
     done = subprocess.run([sys.executable, "-c", STEPS, mode], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    return int(float(done.stdout))
+    return int(done.stdout)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt exists on Linux only")
