@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import multiprocessing
+import platform
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import torch
 from torch import nn
@@ -52,22 +55,55 @@ def _synchronise(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
-def paired_steps(session: GraftSession, pairs: int, warmup: int) -> dict[str, list[float]]:
-    """Seconds per step of direct-learn and of the session's own objective, timed in alternating pairs."""
-    direct = dataclasses.replace(session, objective=TaskTermOnly(session.objective))
-    device = next(session.adapter.parameters()).device
-    times: dict[str, list[float]] = {"direct-learn": [], "back-distill": []}
+def _alternate(runners: dict[str, Callable[[Any], object]], next_input: Callable[[], Any], pairs: int, warmup: int,
+               device: torch.device) -> dict[str, list[float]]:
+    """Seconds per call of two runners, called in pairs on one input each, in an order that swaps every pair."""
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    order = list(runners.items())
     for index in range(warmup + pairs):
-        batch = session.next_batch()
-        order = (("direct-learn", direct), ("back-distill", session))
+        given = next_input()
         for name, runner in order if index % 2 == 0 else reversed(order):
             _synchronise(device)
             start = time.perf_counter()
-            runner.step(batch)
+            runner(given)
             _synchronise(device)
             if index >= warmup:
                 times[name].append(time.perf_counter() - start)
     return times
+
+
+def paired_steps(session: GraftSession, pairs: int, warmup: int) -> dict[str, list[float]]:
+    """Seconds per step of direct-learn and of the session's own objective, timed in alternating pairs."""
+    direct = dataclasses.replace(session, objective=TaskTermOnly(session.objective))
+    runners = {"direct-learn": direct.step, "back-distill": session.step}
+    return _alternate(runners, session.next_batch, pairs, warmup, _device(session))
+
+
+def paired_parts(session: GraftSession, pairs: int, warmup: int) -> dict[str, list[float]]:
+    """Seconds of the adapter's own forward and backward over a labelled batch (its part of the task
+    term) and of the distillation term's forward and backward, timed in alternating pairs.
+
+    The second is what back-distill adds to a direct-learn step; it cannot cost much less than the
+    first: both run the adapter's convolutions (transposed, for D'_S) forward, then their weight and
+    input gradients, over as many maps of the same size.
+    """
+    adapter, objective = session.adapter, session.objective
+
+    def adapter_part(features: torch.Tensor) -> None:
+        output = adapter(features)
+        output.backward(torch.ones_like(output))
+        adapter.zero_grad(set_to_none=True)
+
+    def distill_term(_: object) -> None:
+        objective.distill_term().backward()
+        adapter.zero_grad(set_to_none=True)
+
+    runners = {"adapter": adapter_part, "distillation term": distill_term}
+    return _alternate(runners, lambda: session.next_batch().features, pairs, warmup, _device(session))
+
+
+def _device(session: GraftSession) -> torch.device:
+    return next(session.adapter.parameters()).device
 
 
 def per_step(teacher_modules, data, args: argparse.Namespace) -> dict:
@@ -79,11 +115,15 @@ def per_step(teacher_modules, data, args: argparse.Namespace) -> dict:
         for path, bank_size, pairs in (("bank", args.bank_size, args.pairs), ("naive", 0, max(1, args.pairs // 4))):
             config = GraftConfig(samples=args.samples, adapter_layers=layers, kernel_size=3, batch_size=args.batch,
                                  bank_size=bank_size, device=args.device, steps=1)
-            rounds = []
+            rounds, parts = [], []
             for _ in range(args.rounds):
                 with graft_session(config, category=category, task=task, teacher_task=task, data=data) as session:
                     rounds.append(paired_steps(session, pairs, args.warmup))
+                    if path == "bank":
+                        parts.append(paired_parts(session, pairs, args.warmup))
             rows[path] = _summary(rounds, args.batch)
+            if parts:
+                rows[path]["parts"] = _parts_summary(parts)
         report[f"{layers}-conv"] = rows
     return report
 
@@ -100,6 +140,13 @@ def _summary(rounds: list[dict[str, list[float]]], batch: int) -> dict:
         "ratio": medians["back-distill"] / medians["direct-learn"], "ratio_per_round": per_round,
         "pairs": len(merged["direct-learn"]),
     }
+
+
+def _parts_summary(rounds: list[dict[str, list[float]]]) -> dict:
+    """Median ms of the adapter's part of a direct-learn step and of the distillation term, and their ratio."""
+    adapter = statistics.median([t for r in rounds for t in r["adapter"]])
+    distill = statistics.median([t for r in rounds for t in r["distillation term"]])
+    return {"adapter_ms": 1000 * adapter, "distill_term_ms": 1000 * distill, "distill_over_adapter": distill / adapter}
 
 
 def one_graft(arch: str, device: str, threads: int, config: GraftConfig) -> dict:
@@ -143,6 +190,15 @@ def zero_sample(args: argparse.Namespace) -> dict:
     })
 
 
+def cpu_name() -> str:
+    """The CPU's model name (Linux), since the ratio depends on it: see benchmarks/README.md, "Speed"."""
+    try:
+        with open("/proc/cpuinfo") as stream:
+            return next(line.split(":", 1)[1].strip() for line in stream if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown"
+
+
 def print_report(report: dict) -> None:
     for adapter, rows in report["per_step"].items():
         print(f"\nper step, {adapter} adapter, batch {report['batch']}, {report['samples']} labelled samples:")
@@ -150,6 +206,10 @@ def print_report(report: dict) -> None:
             rounds = ", ".join(f"{r:.2f}" for r in row["ratio_per_round"])
             print(f"  {path:<6} direct-learn {row['direct_learn_ms']:7.2f} ms  back-distill {row['back_distill_ms']:7.2f} ms"
                   f"  ratio {row['ratio']:.2f} (rounds {rounds}; {row['pairs']} pairs)")
+            if "parts" in row:
+                parts = row["parts"]
+                print(f"         the adapter's forward + backward {parts['adapter_ms']:5.2f} ms  the distillation term's"
+                      f" {parts['distill_term_ms']:5.2f} ms  ({parts['distill_over_adapter']:.2f}x)")
     print("\npeak memory of a three-conv graft above the loaded modules:")
     for name, row in report["memory"].items():
         print(f"  {name:<36} +{row['peak_mib']:.1f} MiB")
@@ -177,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
         args.bank_size = 1024 if args.arch == "vgg-mini" else 128
     tune_process(args.threads)
     (category, task), data = speed_teacher(args.arch, args.device)
-    report = {"device": args.device, "arch": args.arch, "threads": args.threads, "batch": args.batch,
+    report = {"device": args.device, "cpu": cpu_name(), "arch": args.arch, "threads": args.threads, "batch": args.batch,
               "samples": args.samples, "bank_size": args.bank_size,
               "per_step": per_step((category, task), data, args), "memory": memory(args),
               "zero_sample": zero_sample(args)}

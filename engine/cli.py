@@ -109,6 +109,11 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         solver=args.solver, reorder=not args.no_reorder, adapter_init=args.adapter_init, device=args.device,
     )
     category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
+    if config.samples == 0 and task.manifest.sha256 != teacher.manifest.sha256:
+        # Allowed, since it is the paper's question, but it rarely gives a usable adapter: say so.
+        print("transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
+              "usually ends near chance (the paper shows zero-sample grafting only into the category's own "
+              "net); give --samples 10 or more for a usable adapter", file=sys.stderr)
     result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))
     return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics}
 

@@ -136,7 +136,15 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
     )
     dialog = editor.get_by_role("dialog", name="Train a new adapter")
     expect(dialog.get_by_label("Method")).to_have_value("back-distill")
-    expect(dialog.get_by_label("Labelled samples")).to_have_value("0")
+    # The cat's category module onto the dog's classifier: another net, so a few labels by default,
+    # and a caution if a person takes them away.
+    samples = dialog.get_by_label("Labelled samples")
+    expect(samples).to_have_value("10")
+    samples.fill("0")
+    expect(dialog.get_by_text("usually ends near chance")).to_be_visible()
+    dialog.screenshot(path=str(screenshots / "new-edge-caution.png"))
+    samples.fill("10")
+    expect(dialog.get_by_text("usually ends near chance")).to_have_count(0)
     dialog.get_by_label("Training steps").fill(str(STEPS))
     # A seed no earlier run used, so the server trains instead of reusing a finished adapter.
     dialog.get_by_label("Seed").fill(str(int(time.time()) % 100_000))

@@ -101,3 +101,16 @@ def test_starting_from_a_module_of_another_task_is_refused(teacher_folder, tmp_p
     )
     assert status == 2 and "at most one for each" in body["error"]
     assert not (tmp_path / "d").exists()
+
+
+def test_a_zero_sample_graft_onto_another_nets_task_module_gets_a_note_on_stderr(teacher_folder, tmp_path, capsys):
+    assert main(["teacher", "--category", "dog", "--epochs", "1", "--limit-train", "64", "--seed", "4",
+                 "--out", str(tmp_path / "dog"), "--json"]) == 0
+    capsys.readouterr()
+    graft = ["graft", "--category-module", str(teacher_folder / "category"),
+             "--teacher-task-module", str(teacher_folder / "classification"), "--steps", "2", "--json"]
+    for task_module, noted in ((tmp_path / "dog" / "classification", True), (teacher_folder / "classification", False)):
+        status = main([*graft, "--task-module", str(task_module), "--out", str(tmp_path / f"adapter-{noted}")])
+        captured = capsys.readouterr()
+        assert status == 0 and json.loads(captured.out)["metrics"]["error"] >= 0
+        assert ("usually ends near chance" in captured.err) is noted, captured.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from webapp.jobs.models import Job
+from webapp.jobs.services import CROSS_NET_SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,9 @@ def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, g
     response = _edge(client, graph, cat, dog, {"steps": 40})
     assert response.status_code == 201, response.json()
     edge = response.json()
-    assert edge["settings"] == {"method": "back-distill", "samples": 0, "adapter_layers": 1,
-                                "steps": 40, "seed": 0}
+    # Onto another net's task module: a few labelled samples by default (zero would end at chance).
+    assert edge["settings"] == {"method": "back-distill", "samples": CROSS_NET_SAMPLES,
+                                "adapter_layers": 1, "steps": 40, "seed": 0}
     assert edge["job"]["status"] == "queued" and edge["job"]["reused"] is False
     job = Job.objects.get(pk=edge["job"]["id"])
     assert job.teacher_task_module == catalog["cat-classification"]
@@ -43,6 +45,22 @@ def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, g
     detail = client.get(f"/api/graphs/{graph['id']}/").json()
     assert [e["id"] for e in detail["edges"]] == [edge["id"]] and len(detail["nodes"]) == 2
     assert client.get(f"/api/jobs/?graph={graph['id']}").json()["count"] == 1
+
+
+def test_an_edge_into_the_categorys_own_net_needs_no_labelled_samples_by_default(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    own = _node(client, graph, catalog["cat-classification"], x=300)
+    assert cat["module"]["teacher"] is not None and cat["module"]["teacher"] == own["module"]["teacher"]
+    edge = _edge(client, graph, cat, own, {"steps": 40}).json()
+    assert edge["settings"]["samples"] == 0
+
+
+def test_zero_samples_asked_for_across_nets_are_kept(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"], x=300)
+    assert cat["module"]["teacher"] != dog["module"]["teacher"]
+    edge = _edge(client, graph, cat, dog, {"samples": 0, "steps": 40}).json()
+    assert edge["settings"]["samples"] == 0
 
 
 def test_an_edge_between_the_wrong_kinds_is_refused_naming_the_problem(client, graph, catalog):

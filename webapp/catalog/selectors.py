@@ -22,7 +22,7 @@ ORDERINGS = ("created", "-created", "name", "-name", "metric", "-metric")
 
 def module_visible(*, user: AbstractBaseUser) -> QuerySet[Module]:
     """Modules the user may see: lab managers see the whole lab, others public ones and their own."""
-    queryset = Module.objects.select_related("owner").prefetch_related("parent_links")
+    queryset = Module.objects.select_related("owner", "teacher").prefetch_related("parent_links")
     if user_is_lab_manager(user):
         return queryset
     return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(owner_id=user.id))
@@ -123,7 +123,7 @@ def module_lineage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
                 if new_id not in seen:
                     seen.add(new_id)
                     frontier.append(new_id)
-    nodes = list(Module.objects.filter(id__in=seen).select_related("owner").order_by("id"))
+    nodes = list(Module.objects.filter(id__in=seen).select_related("owner", "teacher").order_by("id"))
     return {"nodes": nodes,
             "edges": [{"from": a, "to": b, "role": r} for a, b, r in sorted(edges)]}
 

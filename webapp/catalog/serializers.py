@@ -13,10 +13,13 @@ class ParentSerializer(serializers.Serializer):
 
 
 class ModuleLiteSerializer(serializers.ModelSerializer):
+    # The teacher key: a category module and a task module with the same one come from one net.
+    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
     class Meta:
         model = Module
         fields = ["id", "kind", "name", "category", "task", "architecture", "input_shape",
-                  "output_shape", "metrics"]
+                  "output_shape", "metrics", "teacher"]
 
 
 class ModuleSerializer(serializers.ModelSerializer):
@@ -24,11 +27,12 @@ class ModuleSerializer(serializers.ModelSerializer):
     category = serializers.CharField(allow_null=True)
     task = serializers.CharField(allow_null=True)
     parents = ParentSerializer(source="parent_links", many=True)
+    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True)
 
     class Meta:
         model = Module
         fields = ["id", "kind", "name", "category", "task", "categories", "architecture",
-                  "input_shape", "output_shape", "metrics", "license", "description", "owner",
+                  "input_shape", "output_shape", "metrics", "teacher", "license", "description", "owner",
                   "visibility", "created", "sha256", "parents", "size_bytes"]
 
     def to_representation(self, instance):

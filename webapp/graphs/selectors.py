@@ -16,7 +16,7 @@ def graph_list(*, user: AbstractBaseUser) -> QuerySet[Graph]:
 def graph_get(*, user: AbstractBaseUser, graph_id: int) -> Graph:
     """Return one of the user's graphs with nodes and edges, or raise 404 (others' graphs too)."""
     graph = (graph_list(user=user)
-             .prefetch_related(Prefetch("nodes", Node.objects.select_related("module")),
+             .prefetch_related(Prefetch("nodes", Node.objects.select_related("module__teacher")),
                                Prefetch("edges", Edge.objects.select_related(
                                    "job", "job__adapter", "source", "target")))
              .filter(pk=graph_id).first())

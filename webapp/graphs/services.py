@@ -140,8 +140,8 @@ def edge_create(*, graph: Graph, user: AbstractBaseUser, source_id: int, target_
     source, target = nodes[source_id], nodes[target_id]
     if Edge.objects.filter(source=source, target=target).exists():
         raise ApplicationError("These two nodes are already connected.", code="conflict", status=409)
-    job_settings = job_settings_clean(settings)
     teacher_task = _check_edge(source.module, target.module)
+    job_settings = job_settings_clean(settings, onto_own_teacher=teacher_task.id == target.module.id)
     edge = Edge.objects.create(graph=graph, source=source, target=target, settings=job_settings)
     edge.job = job_create(owner=user, edge=edge, category=source.module, task=target.module,
                           teacher_task=teacher_task, job_settings=job_settings)

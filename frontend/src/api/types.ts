@@ -26,6 +26,8 @@ export interface ModuleLite {
   input_shape: Shape;
   output_shape: Shape;
   metrics: Record<string, number>;
+  /** The key of the teacher net the module was trained in; null for adapters and loose uploads. */
+  teacher: string | null;
 }
 
 export interface Module extends ModuleLite {

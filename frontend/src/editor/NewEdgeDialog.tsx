@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useGraph } from '../api/graphs';
 import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
-import { DEFAULT_SETTINGS, METHODS, validateSettings } from '../lib/edgeSettings';
+import { DEFAULT_SETTINGS, METHODS, defaultSettingsFor, sameNet, samplesCaution, validateSettings } from '../lib/edgeSettings';
 import { checkConnection } from '../lib/validation';
 import { Field } from '../ui/Field';
 
@@ -11,7 +11,9 @@ export interface PendingEdge {
 }
 
 /**
- * Asks how to train a new edge; the defaults (back-distillation, no labels) are one Enter away.
+ * Asks how to train a new edge; the defaults are one Enter away: back-distillation with no labels
+ * into the category's own net, with a few labels onto another net's task module (where zero-sample
+ * back-distillation ends near chance), which the samples field says when it is set to 0.
  * Opened by drawing a connection (ends known) or from the toolbar (pick both ends: the keyboard
  * way to connect modules).
  */
@@ -31,6 +33,7 @@ export function NewEdgeDialog({
   const [target, setTarget] = useState<number | null>(pending.target);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [samplesEdited, setSamplesEdited] = useState(false);
   const graph = useGraph(graphId, useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), [])).data;
   const pickEnds = pending.source === null || pending.target === null;
   const categories = graph?.nodes.filter((n) => n.module.kind === 'category') ?? [];
@@ -39,6 +42,16 @@ export function NewEdgeDialog({
   const errors = validateSettings(settings);
   const valid = Object.keys(errors).length === 0 && source !== null && target !== null;
   const hint = METHODS.find((m) => m.value === settings.method)?.hint;
+  const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
+  // Unknown ends count as one net: nothing to caution about until both are chosen.
+  const ontoOwnNet = !ends[0] || !ends[1] || sameNet(ends[0].module, ends[1].module);
+  const caution = samplesCaution(settings, ontoOwnNet);
+
+  useEffect(() => {
+    // Follow the chosen ends' default until the person types a count of their own.
+    if (samplesEdited) return;
+    setSettings((old) => (old.method === 'back-distill' ? { ...old, samples: defaultSettingsFor(ontoOwnNet).samples } : old));
+  }, [ontoOwnNet, samplesEdited]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
@@ -103,8 +116,8 @@ export function NewEdgeDialog({
             ))}
           </select>
         </Field>
-        <Field label="Labelled samples" error={errors.samples}>
-          <input className="input" type="number" min={0} step={1} value={numberValue(settings.samples)} onChange={(e) => update('samples', e.target.valueAsNumber)} />
+        <Field label="Labelled samples" hint={caution} error={errors.samples}>
+          <input className="input" type="number" min={0} step={1} value={numberValue(settings.samples)} onChange={(e) => { setSamplesEdited(true); update('samples', e.target.valueAsNumber); }} />
         </Field>
         <fieldset className="field field--inline">
           <legend>Adapter layers</legend>

@@ -1,6 +1,6 @@
-import type { EdgeSettings, Method } from '../api/types';
+import type { EdgeSettings, Method, ModuleLite } from '../api/types';
 
-/** The server's defaults (docs/api.md), used when a person accepts the dialog unchanged. */
+/** The server's defaults (docs/api.md) for an edge into the category module's own net. */
 export const DEFAULT_SETTINGS: EdgeSettings = {
   method: 'back-distill',
   samples: 0,
@@ -9,8 +9,33 @@ export const DEFAULT_SETTINGS: EdgeSettings = {
   seed: 0,
 };
 
+/** Labelled samples an edge onto another net's task module starts with (the server's default too). */
+export const CROSS_NET_SAMPLES = 10;
+
+/** Whether a task module was trained in the same teacher net as the category module. */
+export function sameNet(category: Pick<ModuleLite, 'teacher'>, task: Pick<ModuleLite, 'teacher'>): boolean {
+  return category.teacher !== null && category.teacher === task.teacher;
+}
+
+/** The settings a new edge starts with: no labelled samples within one net, a few across nets. */
+export function defaultSettingsFor(ontoOwnNet: boolean): EdgeSettings {
+  return ontoOwnNet ? DEFAULT_SETTINGS : { ...DEFAULT_SETTINGS, samples: CROSS_NET_SAMPLES };
+}
+
+/**
+ * A caution for settings that are allowed but unlikely to work, or undefined.
+ *
+ * Zero-sample back-distillation matches pseudo-gradients of linearised nets; that recovers the
+ * adapter inside the category's own net (the paper's Experiment 1) but not across nets, where it
+ * ends near chance.
+ */
+export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean): string | undefined {
+  if (ontoOwnNet || settings.method !== 'back-distill' || settings.samples !== 0) return undefined;
+  return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${CROSS_NET_SAMPLES} samples are enough to start.`;
+}
+
 export const METHODS: { value: Method; label: string; hint: string }[] = [
-  { value: 'back-distill', label: 'Back-distillation', hint: 'Needs no labelled samples: matches the teacher’s pseudo-gradients.' },
+  { value: 'back-distill', label: 'Back-distillation', hint: 'Matches the teacher’s pseudo-gradients: no labelled samples within the category’s own net, a few across nets.' },
   { value: 'direct-learn', label: 'Direct learning', hint: 'Trains the adapter on labelled samples only.' },
   { value: 'distill', label: 'Distillation', hint: 'Matches the teacher’s outputs on labelled samples.' },
   { value: 'jacobian', label: 'Jacobian matching', hint: 'Matches outputs and input gradients on labelled samples.' },

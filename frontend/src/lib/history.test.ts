@@ -7,7 +7,7 @@ const node = (id: number): NodeSnapshot => ({
   id,
   x: 0,
   y: 0,
-  module: { id: 100 + id, kind: 'category', name: `m${id}`, category: 'cat', task: null, architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {} },
+  module: { id: 100 + id, kind: 'category', name: `m${id}`, category: 'cat', task: null, architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {}, teacher: null },
 });
 const edge = (id: number, source: number, target: number): EdgeSnapshot => ({ id, source, target, settings: DEFAULT_SETTINGS });
 

@@ -3,7 +3,7 @@ import type { ModuleLite } from '../api/types';
 import { lineageForest } from './lineage';
 
 const mod = (id: number, kind: ModuleLite['kind']): ModuleLite => ({
-  id, kind, name: `m${id}`, category: null, task: null, architecture: 'a', input_shape: [1, 1, 1], output_shape: [1, 1, 1], metrics: {},
+  id, kind, name: `m${id}`, category: null, task: null, architecture: 'a', input_shape: [1, 1, 1], output_shape: [1, 1, 1], metrics: {}, teacher: null,
 });
 
 describe('lineageForest', () => {

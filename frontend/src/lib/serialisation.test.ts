@@ -5,7 +5,7 @@ import { exportFileName, graphToFlow, parseGraphDocument, reconcile } from './se
 
 const mod = (id: number, kind: ModuleLite['kind']): ModuleLite => ({
   id, kind, name: `m${id}`, category: kind === 'category' ? 'cat' : null, task: kind === 'task' ? 'classification' : null,
-  architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {},
+  architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {}, teacher: null,
 });
 const gnode = (id: number, kind: ModuleLite['kind'], x = 0, y = 0): GraphNode => ({ id, module: mod(id, kind), x, y });
 const graph = (nodes: GraphNode[], edges: Graph['edges'] = []): Pick<Graph, 'nodes' | 'edges'> => ({ nodes, edges });
