@@ -7,7 +7,9 @@ peak memory, and the zero-sample graft end to end (fast path, naive path, exact 
 Steps are timed in pairs inside one graft session: a direct-learn step (the task term alone) and a
 back-distill step (task term + distillation term) on the same labelled batch and the same adapter,
 in alternating order. A shared machine's speed drifts by tens of percent within seconds; pairing
-cancels the drift, so the ratio holds still where separate runs would not. Memory and the
+cancels the drift, so the ratio holds still where separate runs would not. The same sessions time,
+also in pairs, the adapter's own forward and backward against the distillation term's: what
+back-distill adds to a step, against what the adapter itself costs. Memory and the
 end-to-end grafts run each in a fresh process, since an allocator that keeps freed memory
 (`engine.keep_freed_memory`) would hide one graft's peak behind the last one's.
 

@@ -22,7 +22,7 @@ from benchmarks.common import CACHE, RESULTS, code_fingerprint, tune_process, wr
 
 # As webapp/embedded/services.py seeds the demo catalog (the benchmarks import nothing of the web app).
 DEMO_TEACHER = dict(architecture="vgg-mini", seed=0, epochs=2, limit_train=1000, evaluate_each_epoch=False)
-WEB_SETTINGS = dict(adapter_layers=1, steps=300)  # webapp.jobs.services.DEFAULT_SETTINGS, but samples
+WEB_SETTINGS = dict(adapter_layers=1, steps=300)  # webapp.jobs.services.DEFAULT_SETTINGS; each row sets the rest
 ROWS = {"back-distill, 0 samples": (Method.BACK_DISTILL, 0), "back-distill, 10 samples": (Method.BACK_DISTILL, 10),
         "direct-learn, 10 samples": (Method.DIRECT_LEARN, 10)}
 METRIC = {Task.CLASSIFICATION: "error", Task.SEGMENTATION: "pixel_accuracy"}
