@@ -6,7 +6,7 @@ Only the names in `__all__` are public; see docs/engine-api.md.
 from engine.adapter import Adapter
 from engine.allocator import keep_freed_memory
 from engine.architectures import Architecture, get_architecture, list_architectures, register_architecture
-from engine.compatibility import check_connectable, check_teacher
+from engine.compatibility import check_connectable, check_teacher, is_own_task_module
 from engine.config import AdapterInit, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
 from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
 from engine.errors import (
@@ -36,7 +36,7 @@ __all__ = [
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",
     "UnknownArchitectureError", "__version__", "Prediction", "TransplantNet", "image_from_bytes", "native_size",
-    "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate",
+    "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate", "is_own_task_module",
     "get_architecture", "graft", "graft_session", "keep_freed_memory", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
 ]

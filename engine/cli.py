@@ -16,6 +16,7 @@ import torch
 
 from engine.allocator import keep_freed_memory
 from engine.architectures import list_architectures
+from engine.compatibility import is_own_task_module
 from engine.config import AdapterInit, GraftConfig, Method, Task, TeacherConfig
 from engine.data import CATEGORIES, load_task_data
 from engine.errors import TransplantError
@@ -109,7 +110,7 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         solver=args.solver, reorder=not args.no_reorder, adapter_init=args.adapter_init, device=args.device,
     )
     category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
-    if config.samples == 0 and task.manifest.sha256 != teacher.manifest.sha256:
+    if config.samples == 0 and not is_own_task_module(task.manifest, teacher.manifest):
         # Allowed, since it is the paper's question, but it rarely gives a usable adapter: say so.
         print("transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
               "usually ends near chance (the paper shows zero-sample grafting only into the category's own "

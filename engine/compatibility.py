@@ -50,3 +50,9 @@ def check_teacher(category: Manifest, task: Manifest, teacher_task: Manifest) ->
             f"the teacher's task module {teacher_task.name!r} takes {teacher_task.input_shape[0]} channels, "
             f"not the {category.output_shape[0]} that {category.name!r} outputs; is it from the same teacher net?"
         )
+
+
+def is_own_task_module(task: Manifest, teacher_task: Manifest) -> bool:
+    """Whether `task` is the teacher's own task module: grafting into the category's own net (Exp. 1),
+    where back-distillation works without labelled samples, rather than onto another net's."""
+    return task.sha256 != "" and task.sha256 == teacher_task.sha256

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from engine.adapter import Adapter
-from engine.compatibility import check_connectable, check_teacher
+from engine.compatibility import check_connectable, check_teacher, is_own_task_module
 from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, resolve_device
 from engine.data import TaskData, labelled_subset, load_task_data
 from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
@@ -197,7 +197,7 @@ def _objective(config, student, category, task, teacher_task, generator, device)
         return DirectLearn(student, kind), None
     if config.method is Method.DISTILL:
         return Distill(student, teacher_task.network, kind), None
-    own_teacher = task.manifest.sha256 != "" and task.manifest.sha256 == teacher_task.manifest.sha256
+    own_teacher = is_own_task_module(task.manifest, teacher_task.manifest)
     setting = paper_setting(config, kind, own_teacher or task.network is teacher_task.network)
     weight_constant = config.distill_weight or (10.0 if kind is Task.CLASSIFICATION else 1.0)
     if config.method is Method.JACOBIAN:

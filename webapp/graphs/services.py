@@ -141,7 +141,8 @@ def edge_create(*, graph: Graph, user: AbstractBaseUser, source_id: int, target_
     if Edge.objects.filter(source=source, target=target).exists():
         raise ApplicationError("These two nodes are already connected.", code="conflict", status=409)
     teacher_task = _check_edge(source.module, target.module)
-    job_settings = job_settings_clean(settings, onto_own_teacher=teacher_task.id == target.module.id)
+    own = engine.is_own_task_module(_manifest(target.module), _manifest(teacher_task))
+    job_settings = job_settings_clean(settings, onto_own_teacher=own)
     edge = Edge.objects.create(graph=graph, source=source, target=target, settings=job_settings)
     edge.job = job_create(owner=user, edge=edge, category=source.module, task=target.module,
                           teacher_task=teacher_task, job_settings=job_settings)
