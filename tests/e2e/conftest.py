@@ -26,9 +26,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-DATABASE = "transplant_e2e"
+# Overridable so that several checkouts can run the browser tests on one machine at once.
+DATABASE = os.environ.get("E2E_DATABASE", "transplant_e2e")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
-REDIS_URL = "redis://127.0.0.1:6379/6"
+REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/6")
 CHROMIUM = "/usr/bin/chromium"
 
 
