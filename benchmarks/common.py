@@ -18,6 +18,7 @@ from engine import (
     train_teacher,
 )
 from engine.storage import StoredModule
+from engine.training.backbone import BackboneConfig, train_backbone
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -58,7 +59,8 @@ def code_fingerprint(architecture: str) -> str:
 
 def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs: int, limit_train: int | None,
             architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu",
-            start: Callable[[], Teacher] | None = None, start_label: str = "") -> Teacher:
+            start: Callable[[], Teacher] | None = None, start_label: str = "",
+            learning_rate: float = TeacherConfig.learning_rate) -> Teacher:
     """A trained teacher for one task, from the disk cache or trained now and cached.
 
     `start`: fine-tune from the category and task modules of the teacher it returns, called only when
@@ -67,9 +69,11 @@ def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs:
     """
     config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
                            data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device,
+                           learning_rate=learning_rate,
                            evaluate_each_epoch=False)  # only the final metrics are reported; same weights
     key = (f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
-           f"-{code_fingerprint(architecture)}" + (f"-from-{start_label}" if start is not None else ""))
+           f"-{code_fingerprint(architecture)}" + (f"-from-{start_label}" if start is not None else "")
+           + (f"-lr{learning_rate:g}" if learning_rate != TeacherConfig.learning_rate else ""))
     folder = CACHE / "teachers" / key
     names = config.categories
     if (folder / "task" / "manifest.json").is_file():
@@ -91,3 +95,16 @@ def task_data(category: str, task: Task) -> TaskData:
 def write_json(path: Path, payload: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+
+
+def backbone(*, seed: int, epochs: int, architecture: str = "vgg-mini", device: str = "cpu") -> Teacher:
+    """The ten-way Animal-MNIST backbone (`engine.train_backbone`), from the disk cache or trained now; as a
+    `Teacher` whose one category module is keyed "animals" and whose task module is the ten-way classifier."""
+    folder = CACHE / "backbones" / f"{architecture}-s{seed}-d{DATA_SEED}-e{epochs}-{code_fingerprint(architecture)}"
+    if (folder / "classifier" / "manifest.json").is_file():
+        return Teacher({"animals": load_module(folder / "category")}, load_module(folder / "classifier"))
+    trained = train_backbone(BackboneConfig(architecture=architecture, seed=seed, data_seed=DATA_SEED, epochs=epochs,
+                                            device=device))
+    save_module(trained.category, folder / "category")
+    save_module(trained.classifier, folder / "classifier")  # last: its manifest marks the folder complete
+    return Teacher({"animals": trained.category}, trained.classifier)

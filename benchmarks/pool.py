@@ -15,7 +15,8 @@ from engine import Method, Task
 from benchmarks.common import tune_process
 from benchmarks.experiments import GraftJob, Record, TeacherSpec, run_job
 
-METHOD_COST = {Method.DIRECT_LEARN: 1, Method.BACK_DISTILL: 2, Method.DISTILL: 2, Method.JACOBIAN: 4}
+METHOD_COST = {Method.DIRECT_LEARN: 1, Method.BACK_DISTILL: 2, Method.DISTILL: 2, Method.JACOBIAN: 4, Method.STITCH: 1,
+               Method.AUTO: 2}
 
 
 def _train(spec: TeacherSpec) -> str:

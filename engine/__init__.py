@@ -7,7 +7,10 @@ from engine.adapter import Adapter
 from engine.allocator import keep_freed_memory
 from engine.architectures import Architecture, get_architecture, list_architectures, register_architecture
 from engine.compatibility import check_connectable, check_teacher, is_own_task_module
-from engine.config import AdapterInit, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
+from engine.auto import AutoChoice, auto_method
+from engine.config import (
+    AdapterInit, AdapterStart, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Solver, Task, TeacherConfig,
+)
 from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
 from engine.errors import (
     Cancelled,
@@ -22,16 +25,18 @@ from engine.evaluation import evaluate
 from engine.inference import Prediction, image_from_bytes, native_size, predict
 from engine.insight import feature_pca, pseudo_gradient_maps
 from engine.transplant_net import TransplantNet
-from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
+from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent, StopReason
 from engine.manifest import Manifest
 from engine.storage import StoredModule, load_module, read_manifest, save_module, validate_weights_file
 from engine.training.graft import GraftResult, GraftSession, graft, graft_session
+from engine.training.backbone import Backbone, BackboneConfig, train_backbone
 from engine.training.fine_tune import CategoryPath, FineTuneConfig, fine_tune_task
 from engine.training.teacher import TeacherResult, train_teacher
 from engine.version import __version__
 
 __all__ = [
-    "Adapter", "AdapterInit", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
+    "Adapter", "AdapterInit", "AdapterStart", "AutoChoice", "Backbone", "BackboneConfig", "Solver", "StopReason",
+    "auto_method", "train_backbone", "Architecture", "CATEGORIES", "Cancelled", "DatasetError", "Evaluated", "Finished",
     "GradientSeed", "GraftConfig", "GraftResult", "GraftSession", "IncompatibleModulesError", "MAMMALS", "Manifest", "Method",
     "ModuleFileError", "ModuleKind", "ProgressEvent", "ReluSurrogate", "Started", "StepEvent", "StoredModule",
     "Task", "TaskData", "TeacherConfig", "TeacherResult", "TrainingDiverged", "TransplantError",

@@ -17,7 +17,7 @@ import torch
 from engine.allocator import keep_freed_memory
 from engine.architectures import list_architectures
 from engine.compatibility import is_own_task_module
-from engine.config import AdapterInit, GraftConfig, Method, Task, TeacherConfig
+from engine.config import AdapterInit, AdapterStart, GraftConfig, Method, Solver, Task, TeacherConfig
 from engine.data import CATEGORIES, load_task_data
 from engine.errors import TransplantError
 from engine.evaluation import evaluate
@@ -49,13 +49,25 @@ def build_parser() -> argparse.ArgumentParser:
     graft_cmd.add_argument("--task-module", required=True, type=FilePath)
     graft_cmd.add_argument("--teacher-task-module", required=True, type=FilePath,
                            help="the task module of the teacher the category module came from")
-    graft_cmd.add_argument("--method", default=str(Method.BACK_DISTILL), choices=[str(m) for m in Method])
+    graft_cmd.add_argument("--method", default=str(Method.AUTO), choices=[str(m) for m in Method],
+                           help="auto (default) picks what the study measured best for the edge and says why")
     graft_cmd.add_argument("--samples", type=int, default=0, help="labelled samples (0: back-distill only)")
     graft_cmd.add_argument("--adapter-layers", type=int, default=1, choices=(1, 3))
     graft_cmd.add_argument("--kernel-size", type=int, default=3, choices=(1, 3))
     graft_cmd.add_argument("--steps", type=int, default=GraftConfig.steps)
     graft_cmd.add_argument("--learning-rate", type=float, default=GraftConfig.learning_rate)
-    graft_cmd.add_argument("--solver", default="adam", choices=("adam", "least-squares"))
+    graft_cmd.add_argument("--solver", default=str(Solver.AUTO), choices=[str(s) for s in Solver],
+                           help="auto: exact least squares where the problem is linear (zero samples, one conv), else Adam")
+    graft_cmd.add_argument("--start", default=str(AdapterStart.INIT), choices=[str(s) for s in AdapterStart],
+                           help="where learning starts: the initialisation, a stitching fit, or the zero-sample solution")
+    graft_cmd.add_argument("--student-category-module", type=FilePath,
+                           help="the task module's own net's category module (stitching needs it)")
+    graft_cmd.add_argument("--converge", action=argparse.BooleanOptionalAction, default=None,
+                           help="stop Adam when the loss stops falling (default: on without labels, off with them)")
+    graft_cmd.add_argument("--tolerance", type=float, default=GraftConfig.tolerance,
+                           help="relative fall of the windowed mean loss below which it has converged")
+    graft_cmd.add_argument("--window", type=int, default=GraftConfig.window, help="steps per window of the rule")
+    graft_cmd.add_argument("--max-seconds", type=float, default=GraftConfig.max_seconds, help="time cap of the fit")
     graft_cmd.add_argument("--no-reorder", action="store_true", help="leave out the reorder layer")
     graft_cmd.add_argument("--adapter-init", default=str(AdapterInit.IDENTITY), choices=[str(i) for i in AdapterInit],
                            help="how the adapter's convolutions start (default: identity)")
@@ -108,15 +120,23 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         method=args.method, samples=args.samples, adapter_layers=args.adapter_layers, kernel_size=args.kernel_size,
         steps=args.steps, seed=args.seed, data_seed=args.data_seed, learning_rate=args.learning_rate,
         solver=args.solver, reorder=not args.no_reorder, adapter_init=args.adapter_init, device=args.device,
+        start=args.start, converge=args.converge, tolerance=args.tolerance, window=args.window,
+        max_seconds=args.max_seconds,
     )
     category, task, teacher = (load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module))
+    student_category = load_module(args.student_category_module) if args.student_category_module else None
     if config.samples == 0 and not is_own_task_module(task.manifest, teacher.manifest):
         # Allowed, since it is the paper's question, but it rarely gives a usable adapter: say so.
         print("transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
               "usually ends near chance (the paper shows zero-sample grafting only into the category's own "
               "net); give --samples 10 or more for a usable adapter", file=sys.stderr)
-    result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))
-    return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics}
+    result = graft(config, category=category, task=task, teacher_task=teacher, student_category=student_category,
+                   on_event=ProgressBar(f"graft {args.method}"))
+    if result.choice:
+        print(f"transplant graft: auto chose {result.choice}", file=sys.stderr)
+    outcome = {"stopped": result.stopped, "steps_run": len(result.history)}
+    return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics, **outcome,
+            **({"choice": result.choice} if result.choice else {})}
 
 
 def _load_path(args: argparse.Namespace):

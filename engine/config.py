@@ -14,10 +14,35 @@ class Task(enum.StrEnum):
 
 
 class Method(enum.StrEnum):
+    """How an adapter learns. `stitch` fits it to the student net's own category features on unlabelled
+    images (no labels, no teacher); `auto` picks one of the others by the rule the study measured
+    (`engine.auto_method`) and records what it chose and why."""
+
     BACK_DISTILL = "back-distill"
     DIRECT_LEARN = "direct-learn"
     DISTILL = "distill"
     JACOBIAN = "jacobian"
+    STITCH = "stitch"
+    AUTO = "auto"
+
+
+class AdapterStart(enum.StrEnum):
+    """Where the adapter's learning starts. `init` is its initialisation (`AdapterInit`); `stitch` is the
+    stitching fit on unlabelled images; `least-squares` is the exact zero-sample back-distillation
+    solution of its first layer (later layers the identity)."""
+
+    INIT = "init"
+    STITCH = "stitch"
+    LEAST_SQUARES = "least-squares"
+
+
+class Solver(enum.StrEnum):
+    """`auto`: the exact least-squares solution where the distillation term is linear in the adapter
+    (back-distill, zero samples, one conv layer), Adam otherwise."""
+
+    AUTO = "auto"
+    ADAM = "adam"
+    LEAST_SQUARES = "least-squares"
 
 
 class ModuleKind(enum.StrEnum):
@@ -145,7 +170,14 @@ class GraftConfig:
     classification, 1 for segmentation). `relu_surrogate` and `gradient_seed` of None pick the paper's
     setting for the task and adapter (Exp. 1, 2 or 3). `bank_size` > 0 precomputes that many random
     draws of the task-module part of the pseudo-gradients once and reuses them (the fast path).
-    `adapter_init` is how the adapter's convolutions start (see `AdapterInit`).
+    `adapter_init` is how the adapter's convolutions start (see `AdapterInit`); `start` where learning
+    starts from (see `AdapterStart`; `stitch` needs the student net's category module).
+
+    When to stop: `solver` `auto` solves exactly where it can (see `Solver`). Adam runs at most `steps`
+    steps and, when `converge` is on, stops once the loss stops falling: the mean loss over the last
+    `window` steps is less than `tolerance` (relative) below the mean over the `window` before, checked
+    every `window` steps; or after `max_seconds`. `converge` None means on without labelled samples (the
+    loss is exact there, so a plateau is the optimum) and off with them (fixed steps, the paper's protocol).
     """
 
     method: Method = Method.BACK_DISTILL
@@ -165,7 +197,12 @@ class GraftConfig:
     enlarged_size: int = 7
     mask_positive_fraction: float = 0.2
     bank_size: int = 512
-    solver: str = "adam"
+    solver: Solver = Solver.AUTO
+    start: AdapterStart = AdapterStart.INIT
+    converge: bool | None = None
+    tolerance: float = 1e-3
+    window: int = 50
+    max_seconds: float = 600.0
     eval_every: int = 100
     device: str = "auto"
 
@@ -178,7 +215,7 @@ class GraftConfig:
             object.__setattr__(self, "gradient_seed", _choice(GradientSeed, self.gradient_seed, "gradient seed"))
         if self.samples < 0:
             raise ValueError("samples must be 0 or more")
-        if self.samples == 0 and self.method is not Method.BACK_DISTILL:
+        if self.samples == 0 and self.method not in (Method.BACK_DISTILL, Method.STITCH, Method.AUTO):
             raise ValueError(
                 f"{self.method} needs labelled samples; give --samples 1 or more, "
                 "or use back-distill, which can learn from zero samples"
@@ -198,10 +235,36 @@ class GraftConfig:
             raise ValueError("mask_positive_fraction must lie strictly between 0 and 1 (the paper uses 0.2)")
         if self.bank_size < 0:
             raise ValueError("bank_size must be 0 (draw afresh every step) or more")
-        if self.solver not in ("adam", "least-squares"):
-            raise ValueError("solver must be 'adam' or 'least-squares'")
-        if self.solver == "least-squares" and (self.method is not Method.BACK_DISTILL or self.adapter_layers != 1):
-            raise ValueError("the least-squares solver is exact only for back-distill with a one-layer adapter")
+        object.__setattr__(self, "solver", _choice(Solver, self.solver, "solver"))
+        object.__setattr__(self, "start", _choice(AdapterStart, self.start, "adapter start"))
+        if self.solver is Solver.LEAST_SQUARES and not (self.exactly_solvable and self.bank_size > 0):
+            raise ValueError("the least-squares solver is exact only for back-distill with zero samples, a "
+                             "one-layer adapter and a bank of draws (bank_size > 0); use --solver adam or auto")
+        if self.method is Method.STITCH and self.samples:
+            raise ValueError("stitch uses unlabelled images only; give --samples 0, or --start stitch with a "
+                             "method that learns from labels")
+        if self.converge is not None and not isinstance(self.converge, bool):
+            raise TypeError(f"converge must be true, false or None, got {self.converge!r}")
+        _positive("tolerance", self.tolerance)
+        _positive("window", self.window)
+        _positive("max_seconds", self.max_seconds)
+
+    @property
+    def exactly_solvable(self) -> bool:
+        """Whether the distillation term is linear in the adapter: back-distill, no labels, one conv."""
+        return self.method is Method.BACK_DISTILL and self.samples == 0 and self.adapter_layers == 1
+
+    @property
+    def resolved_solver(self) -> Solver:
+        """`solver` with `auto` decided."""
+        if self.solver is Solver.AUTO:  # the exact solve reads a bank of draws; without one, Adam
+            return Solver.LEAST_SQUARES if self.exactly_solvable and self.bank_size > 0 else Solver.ADAM
+        return self.solver
+
+    @property
+    def converges(self) -> bool:
+        """Whether Adam stops at a plateau (see the class docstring) rather than after `steps`."""
+        return self.samples == 0 if self.converge is None else self.converge
 
 
 def _positive(name: str, value: float) -> None:

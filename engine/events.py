@@ -26,9 +26,20 @@ class Evaluated:
     type: Literal["evaluated"] = "evaluated"
 
 
+class StopReason:
+    """Why training stopped (the `reason` of `Finished`)."""
+
+    STEPS = "steps"  # ran the steps it was given
+    CONVERGED = "converged"  # the loss stopped falling (`engine.training.convergence`)
+    TIME_CAP = "time-cap"  # ran out of its time
+    EXACT = "exact"  # solved in closed form (least squares, stitching): nothing left to iterate
+
+
 @dataclass(frozen=True)
 class Finished:
     metrics: dict[str, float] = field(default_factory=dict)
+    reason: str = StopReason.STEPS
+    steps: int = 0  # steps actually run
     type: Literal["finished"] = "finished"
 
 

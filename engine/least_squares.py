@@ -22,16 +22,17 @@ CHUNK_DRAWS = 256
 
 def solve_one_layer(adapter: Adapter, upstream: torch.Tensor, teacher: torch.Tensor, alpha: float,
                     ridge: float = 1e-6) -> None:
-    """Set the adapter's conv weights to the least-squares minimiser (its bias stays as it is).
+    """Set the adapter's first conv weights to the least-squares minimiser (its bias stays as it is).
 
     Args:
-        adapter: a one-layer adapter; its permutation and beta are fixed.
+        adapter: a one-layer adapter, or one whose later convs are the identity; its permutation and beta
+            are fixed.
         upstream: u_S = L_gS^T G for each draw, (N, C_out, h, w).
         teacher: D'_T for each draw, (N, C_in, h, w).
         alpha: the balance scalar.
         ridge: Tikhonov regulariser relative to the normal matrix's mean diagonal.
     """
-    (conv,) = adapter.convs
+    conv = adapter.convs[0]
     kernel, padding = conv.kernel_size[0], conv.padding[0]
     out_channels, in_channels = conv.out_channels, conv.in_channels
     # conv^T(u)[ci, q] = sum_{co, d} flip(W)[co, ci, d] * unfold(u)[(co, d), q]

@@ -17,7 +17,9 @@ from engine.architectures.fcn_parts import bilinear_upsampler
 from engine.architectures.registry import Architecture, register_architecture
 from engine.config import Task
 
-DEFAULTS = {"image_channels": 1, "widths": [16, 32, 64], "hidden": 128, "num_classes": 2}
+# `classifier_outputs`: logits of the classification task module (1 for a teacher's "category vs other
+# images"; a broad pretraining backbone has one per class).
+DEFAULTS = {"image_channels": 1, "widths": [16, 32, 64], "hidden": 128, "num_classes": 2, "classifier_outputs": 1}
 
 
 def _conv_relu(in_channels: int, out_channels: int) -> list[nn.Module]:
@@ -52,7 +54,7 @@ def build_classifier(config: dict[str, Any]) -> nn.Module:
         *_conv_relu(w2, w3), *_conv_relu(w3, w3), nn.MaxPool2d(2),
         nn.Conv2d(w3, hidden, 3), nn.ReLU(), nn.Dropout(0.3),  # fc6
         nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Dropout(0.3),  # fc7
-        nn.Conv2d(hidden, 1, 1),  # fc8: one logit per position
+        nn.Conv2d(hidden, config["classifier_outputs"], 1),  # fc8: logits per position
     ))
 
 

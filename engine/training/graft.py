@@ -10,20 +10,26 @@ import torch
 from torch import nn
 
 from engine.adapter import Adapter
+from engine.auto import auto_method
 from engine.compatibility import check_connectable, check_teacher, is_own_task_module
-from engine.config import GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, resolve_device
+from engine.config import (
+    AdapterStart, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Solver, Task, resolve_device,
+)
 from engine.data import TaskData, labelled_subset, load_task_data
 from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
-from engine.events import CancelCheck, EventCallback, StepEvent
+from engine.data.splits import unlabelled_images
+from engine.events import CancelCheck, EventCallback, Finished, StepEvent, StopReason
 from engine.labelled_batch import LabelledBatch
 from engine.layout import fast_layout
 from engine.least_squares import solve_one_layer
 from engine.manifest import Manifest
 from engine.objectives import BackDistill, DirectLearn, Distill, JacobianDistill
 from engine.pseudograd import LinearSurrogate
+from engine.stitching import fit_stitch, make_later_layers_identity
 from engine.storage import StoredModule, with_weights_hash
 from engine.student import Path, task_logits
+from engine.training.convergence import ConvergenceRule
 from engine.training.loop import run_steps
 from engine.training.sampling import FeatureBatches
 
@@ -35,6 +41,8 @@ class GraftResult:
     adapter: StoredModule
     metrics: dict[str, float]
     history: list[StepEvent]
+    stopped: str = StopReason.STEPS  # why learning ended (`StopReason`)
+    choice: str = ""  # with method "auto": what it chose and why, one sentence
 
 
 def paper_setting(config: GraftConfig, task: Task, own_teacher: bool) -> DistillSetting:
@@ -111,34 +119,59 @@ class GraftSession:
         return {"loss": terms["loss"].item(), "distill": terms["distill"].item()}
 
     def learn(self, on_event: EventCallback | None = None,
-              should_cancel: CancelCheck | None = None) -> tuple[list[StepEvent], dict[str, float]]:
-        """Fit the adapter as the config says (Adam steps, or one exact solve); returns (history, final metrics)."""
-        if self.config.solver == "least-squares":
-            return run_steps(steps=1, step=lambda _: self.solve(), evaluate=self.evaluate, eval_every=1,
-                             on_event=on_event, should_cancel=should_cancel)
-        return run_steps(
-            steps=self.config.steps, step=lambda _: self.step(self.next_batch()), evaluate=self.evaluate,
-            eval_every=self.config.eval_every, on_event=on_event, should_cancel=should_cancel,
-        )
+              should_cancel: CancelCheck | None = None) -> tuple[list[StepEvent], dict[str, float], str]:
+        """Fit the adapter as the config says: one exact solve, a stitching fit, or Adam steps until the
+        step cap, a plateau or the time cap. Returns (history, final metrics, why it stopped)."""
+        finished: list[Finished] = []
+
+        def emit(event) -> None:
+            if isinstance(event, Finished):
+                finished.append(event)
+            if on_event is not None:
+                on_event(event)
+
+        config = self.config
+        if config.method is Method.STITCH:  # fitted when the session opened: report it as one step
+            history, metrics = run_steps(steps=1, step=lambda _: {"loss": self.stitch_residual}, evaluate=self.evaluate,
+                                         eval_every=1, on_event=emit, should_cancel=should_cancel,
+                                         finished_reason=StopReason.EXACT)
+        elif config.resolved_solver is Solver.LEAST_SQUARES:
+            history, metrics = run_steps(steps=1, step=lambda _: self.solve(), evaluate=self.evaluate, eval_every=1,
+                                         on_event=emit, should_cancel=should_cancel, finished_reason=StopReason.EXACT)
+        else:
+            rule = ConvergenceRule(config.tolerance, config.window, config.max_seconds, converge=config.converges)
+            history, metrics = run_steps(
+                steps=config.steps, step=lambda _: self.step(self.next_batch()), evaluate=self.evaluate,
+                eval_every=config.eval_every, on_event=emit, should_cancel=should_cancel, stop=rule,
+            )
+        return history, metrics, finished[-1].reason
+
+    stitch_residual: float = float("nan")
 
 
 @contextmanager
 def graft_session(
     config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
-    data: TaskData | None = None,
+    data: TaskData | None = None, student_category: StoredModule | None = None,
 ) -> Iterator[GraftSession]:
     """Set up a graft (see `graft` for the arguments) and hand it out; the layout is restored on exit."""
+    if config.method is Method.AUTO:
+        raise ValueError("resolve method 'auto' first (engine.auto_method); a session runs one concrete method")
+    stitching = config.method is Method.STITCH or config.start is AdapterStart.STITCH
+    if stitching and student_category is None:
+        raise ValueError("stitching needs the student net's own category module (the task module's parent in "
+                         "the catalog); pass student_category")
     check_connectable(category.manifest, task.manifest)
     check_teacher(category.manifest, task.manifest, teacher_task.manifest)
     kind = task.manifest.task
     device = resolve_device(config.device)
     generator = torch.Generator().manual_seed(config.seed)
-    for module in (category, task, teacher_task):
+    for module in (category, task, teacher_task) + ((student_category,) if stitching else ()):
         freeze(module.network, device)
     data = data or load_task_data(category.manifest.category, kind, seed=config.data_seed)
     labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
     adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
-    if labelled is None:
+    if labelled is None and config.method is not Method.STITCH:
         for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
             conv.bias.requires_grad_(False)
     with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
@@ -152,13 +185,20 @@ def graft_session(
         def evaluate_student() -> dict[str, float]:
             return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
 
-        yield GraftSession(config, adapter, objective, bank, batches, optimizer, evaluate_student)
+        session = GraftSession(config, adapter, objective, bank, batches, optimizer, evaluate_student)
+        if stitching:
+            images = unlabelled_images(data.train, min(STITCH_IMAGES, _balanced_capacity(data.train)), seed=config.seed)
+            session.stitch_residual = fit_stitch(adapter, category.network, student_category.network, images.to(device))
+        elif config.start is AdapterStart.LEAST_SQUARES:
+            _least_squares_start(config, session, category, task, teacher_task, generator, device)
+        yield session
     adapter.eval()
 
 
 def graft(
     config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
-    data: TaskData | None = None, on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+    data: TaskData | None = None, student_category: StoredModule | None = None,
+    on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
 ) -> GraftResult:
     """Learn an adapter that connects `category` to `task`, distilled from the category's teacher.
 
@@ -168,15 +208,48 @@ def graft(
         task: the task module g_S that will serve the new category.
         teacher_task: the teacher's own task module g_T for the same task.
         data: labelled samples and the test split; Animal-MNIST for the category by default.
+        student_category: the task module's own net's category module f_S (needed by stitching).
         on_event: receives Started, StepEvent, Evaluated and Finished events.
         should_cancel: polled every step; True raises Cancelled.
     Returns:
         GraftResult with the adapter module (manifest with parents and metrics).
     """
-    with graft_session(config, category=category, task=task, teacher_task=teacher_task, data=data) as session:
-        history, metrics = session.learn(on_event, should_cancel)
-    adapter = _adapter_module(config, session.adapter, category, task, teacher_task, metrics, session.objective)
-    return GraftResult(adapter, metrics, history)
+    choice = ""
+    if config.method is Method.AUTO:
+        resolved = auto_method(config, task=task.manifest.task, can_stitch=student_category is not None,
+                               own_net=is_own_task_module(task.manifest, teacher_task.manifest)
+                               or task.network is teacher_task.network)
+        config, choice = resolved.config, resolved.reason
+    with graft_session(config, category=category, task=task, teacher_task=teacher_task, data=data,
+                       student_category=student_category) as session:
+        history, metrics, stopped = session.learn(on_event, should_cancel)
+    outcome = {"stopped": stopped, "steps_run": len(history), **({"auto": choice} if choice else {})}
+    adapter = _adapter_module(config, session.adapter, category, task, teacher_task, metrics, session.objective, outcome)
+    return GraftResult(adapter, metrics, history, stopped, choice)
+
+
+# Stitching fits the first conv (vgg-mini 1x1: 17 unknowns per output) on up to this many unlabelled images.
+STITCH_IMAGES = 512
+
+
+def _balanced_capacity(dataset) -> int:
+    labels = dataset.tensors[1]
+    if labels.dim() != 1:
+        return len(labels)
+    positives = int((labels == 1).sum())
+    return 2 * min(positives, len(labels) - positives)
+
+
+def _least_squares_start(config, session, category, task, teacher_task, generator, device) -> None:
+    """Start from the exact zero-sample back-distillation solution of the first conv, later convs the
+    identity (inside D'_S their ReLUs are the identity too, so the first conv's problem stays linear)."""
+    own_teacher = is_own_task_module(task.manifest, teacher_task.manifest)
+    setting = paper_setting(config, task.manifest.task, own_teacher or task.network is teacher_task.network)
+    source = pseudo_gradient_source(category, task, teacher_task, setting, generator, device)
+    bank = session.bank or DrawBank(source, config.bank_size or BALANCE_DRAWS)
+    alpha, _ = balance(bank)
+    make_later_layers_identity(session.adapter)
+    solve_one_layer(session.adapter, bank.student_upstream, bank.teacher, alpha)
 
 
 def pseudo_gradient_source(category: StoredModule, task: StoredModule, teacher_task: StoredModule,
@@ -193,7 +266,7 @@ def pseudo_gradient_source(category: StoredModule, task: StoredModule, teacher_t
 
 def _objective(config, student, category, task, teacher_task, generator, device):
     kind = task.manifest.task
-    if config.method is Method.DIRECT_LEARN:
+    if config.method in (Method.DIRECT_LEARN, Method.STITCH):  # stitch is fitted, not stepped
         return DirectLearn(student, kind), None
     if config.method is Method.DISTILL:
         return Distill(student, teacher_task.network, kind), None
@@ -213,7 +286,7 @@ def _objective(config, student, category, task, teacher_task, generator, device)
     return objective, bank
 
 
-def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective) -> StoredModule:
+def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective, outcome) -> StoredModule:
     scalars = {"alpha": objective.alpha, "lambda": objective.weight} if isinstance(objective, BackDistill) else {}
     manifest = Manifest(
         kind=ModuleKind.ADAPTER,
@@ -231,9 +304,10 @@ def _adapter_module(config, adapter, category, task, teacher_task, metrics, obje
         config={
             "in_channels": category.manifest.output_shape[0], "out_channels": task.manifest.input_shape[0],
             "layers": config.adapter_layers, "kernel_size": config.kernel_size, "method": str(config.method),
-            "samples": config.samples, "steps": config.steps, "seed": config.seed, "solver": config.solver,
-            "init": str(config.adapter_init),
-            **scalars,
+            "samples": config.samples, "steps": config.steps, "seed": config.seed,
+            "distill_weight": config.distill_weight,
+            "solver": str(config.resolved_solver), "init": str(config.adapter_init), "start": str(config.start),
+            **outcome, **scalars,
         },
         description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
                     f"by {config.method} with {config.samples} labelled samples.",

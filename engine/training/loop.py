@@ -6,7 +6,8 @@ import math
 from typing import Callable
 
 from engine.errors import Cancelled, TrainingDiverged
-from engine.events import CancelCheck, Evaluated, EventCallback, Finished, Started, StepEvent
+from engine.events import CancelCheck, Evaluated, EventCallback, Finished, Started, StepEvent, StopReason
+from engine.training.convergence import ConvergenceRule
 
 StepFn = Callable[[int], dict[str, float]]
 EvaluateFn = Callable[[], dict[str, float]]
@@ -15,11 +16,14 @@ EvaluateFn = Callable[[], dict[str, float]]
 def run_steps(
     *, steps: int, step: StepFn, evaluate: EvaluateFn, eval_every: int,
     on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+    stop: ConvergenceRule | None = None, finished_reason: str = StopReason.STEPS,
 ) -> tuple[list[StepEvent], dict[str, float]]:
-    """Run `steps` optimisation steps, evaluating every `eval_every` steps and at the end.
+    """Run up to `steps` optimisation steps, evaluating every `eval_every` steps and at the end.
 
-    `step(i)` performs step i (1-based) and returns its loss terms as floats. Raises Cancelled when
-    `should_cancel()` turns true and TrainingDiverged when a loss is not finite.
+    `step(i)` performs step i (1-based) and returns its loss terms as floats. `stop`, if given, sees each
+    step's "loss" and may end the run early (at a plateau or its time cap); the Finished event says why
+    (`finished_reason` when all steps ran). Raises Cancelled when `should_cancel()` turns true and
+    TrainingDiverged when a loss is not finite.
     Returns the step events and the final metrics.
     """
     emit = on_event or (lambda event: None)
@@ -39,8 +43,11 @@ def run_steps(
         event = StepEvent(step=index, losses=losses)
         history.append(event)
         emit(event)
-        if index % eval_every == 0 or index == steps:
+        reason = stop.update(index, losses["loss"]) if stop is not None else None
+        if index % eval_every == 0 or index == steps or reason is not None:
             metrics = evaluate()
             emit(Evaluated(step=index, metrics=metrics))
-    emit(Finished(metrics=metrics))
+        if reason is not None:
+            break
+    emit(Finished(metrics=metrics, reason=reason or finished_reason, steps=len(history)))
     return history, metrics

@@ -1,7 +1,9 @@
 """Start a teacher from pretrained modules instead of random weights (fine-tuning).
 
 The paper's teachers were all fine-tuned from one ImageNet-pretrained VGG-16, so their modules start
-alike; teachers trained from scratch do not share that start.
+alike; teachers trained from scratch do not share that start. A task module of the same task and shape
+is copied whole; one that differs (a ten-way backbone's classifier starting a binary classifier or a
+segmenter, as VGG-16 starts FCN-8s) gives its leading convolutions, as far as their shapes agree.
 """
 
 from __future__ import annotations
@@ -36,19 +38,49 @@ def apply_start(start_from: Sequence[StoredModule], config: TeacherConfig, *, ca
             raise ValueError(f"cannot start a {config.architecture} teacher from {module.manifest.name!r}, "
                              f"a {module.manifest.architecture} module; give modules of the same architecture")
     tasks = [m.manifest.task for m in given_tasks]
-    if len(set(tasks)) != len(tasks) or not set(tasks) <= set(config.tasks):
-        raise ValueError(f"start_from gives task modules for {sorted(map(str, tasks))}; give at most one for each "
-                         f"of the teacher's tasks ({', '.join(map(str, config.tasks))})")
+    if len(set(tasks)) != len(tasks):
+        raise ValueError(f"start_from gives task modules for {sorted(map(str, tasks))}; give at most one per task")
+    by_task = {m.manifest.task: m for m in given_tasks}
     for module in given_categories:
         for target in categories.values():
             _copy(module, target)
-    for module in given_tasks:
-        _copy(module, heads[str(module.manifest.task)])
     parents: dict[ModuleKind | Task, tuple[dict[str, str], ...]] = {
         ModuleKind.CATEGORY: tuple(m.manifest.parent_entry("fine_tuned_from") for m in given_categories)}
-    for module in given_tasks:
-        parents[module.manifest.task] = (module.manifest.parent_entry("fine_tuned_from"),)
+    for task in config.tasks:
+        module = by_task.get(task, by_task.get(Task.CLASSIFICATION))
+        if module is None:
+            continue
+        head = heads[str(task)]
+        if module.manifest.task is task and _same_shapes(module.network, head):
+            _copy(module, head)
+        else:
+            _copy_leading_convs(module, head)
+        parents[task] = (module.manifest.parent_entry("fine_tuned_from"),)
+    unused = set(tasks) - set(config.tasks) - {Task.CLASSIFICATION}
+    if unused:
+        raise ValueError(f"start_from gives a task module for {sorted(map(str, unused))}, which the teacher does "
+                         f"not train ({', '.join(map(str, config.tasks))})")
     return parents
+
+
+def _same_shapes(source: nn.Module, target: nn.Module) -> bool:
+    theirs, ours = source.state_dict(), target.state_dict()
+    return theirs.keys() == ours.keys() and all(theirs[k].shape == ours[k].shape for k in ours)
+
+
+def _copy_leading_convs(source: StoredModule, target: nn.Module) -> None:
+    """Copy the source's convolutions into the target's, in order, while their shapes agree."""
+    copied = 0
+    theirs = [m for m in source.network.modules() if isinstance(m, nn.Conv2d)]
+    ours = [m for m in target.modules() if isinstance(m, nn.Conv2d)]
+    for source_conv, target_conv in zip(theirs, ours):
+        if source_conv.weight.shape != target_conv.weight.shape:
+            break
+        target_conv.load_state_dict(source_conv.state_dict())
+        copied += 1
+    if copied == 0:
+        raise ValueError(f"no layer of {source.manifest.name!r} fits this teacher's {target.__class__.__name__}; "
+                         "give modules of the same architecture and widths")
 
 
 def _copy(source: StoredModule, target: nn.Module) -> None:

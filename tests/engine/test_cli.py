@@ -94,12 +94,16 @@ def test_a_teacher_can_start_from_saved_modules_and_names_them_as_parents(teache
     assert started["parents"] == [{"role": "fine_tuned_from", "sha256": source["sha256"], "name": source["name"]}]
 
 
-def test_starting_from_a_module_of_another_task_is_refused(teacher_folder, tmp_path, capsys):
+def test_starting_from_a_task_module_the_teacher_does_not_train_is_refused(teacher_folder, tmp_path, capsys):
+    segmenter = tmp_path / "seg"
+    assert main(["teacher", "--category", "cat", "--task", "segmentation", "--epochs", "1", "--limit-train", "16",
+                 "--out", str(segmenter), "--json"]) == 0
+    capsys.readouterr()
     status, body = run_cli(
-        capsys, "teacher", "--category", "dog", "--task", "segmentation", "--epochs", "1", "--out", str(tmp_path / "d"),
-        "--start-from", str(teacher_folder / "classification"),
+        capsys, "teacher", "--category", "dog", "--task", "classification", "--epochs", "1", "--out", str(tmp_path / "d"),
+        "--start-from", str(segmenter / "segmentation"),
     )
-    assert status == 2 and "at most one for each" in body["error"]
+    assert status == 2 and "which the teacher does not train" in body["error"]
     assert not (tmp_path / "d").exists()
 
 

@@ -16,7 +16,8 @@ def digest(module: StoredModule) -> str:
 
 
 def quick(method=Method.BACK_DISTILL, samples=0, **overrides) -> GraftConfig:
-    settings = dict(method=method, samples=samples, steps=4, eval_every=4, bank_size=64, batch_size=8, device="cpu")
+    settings = dict(method=method, samples=samples, steps=4, eval_every=4, bank_size=64, batch_size=8, device="cpu",
+                    solver="adam")
     return GraftConfig(**{**settings, **overrides})
 
 
@@ -37,7 +38,7 @@ def test_every_graft_leaves_the_category_and_task_modules_bit_identical(horse_te
 @pytest.mark.parametrize("samples", [0, 10])
 def test_only_the_adapter_trains_and_every_trainable_parameter_gets_a_gradient(horse_teacher, samples):
     category, task = horse_teacher.category, horse_teacher.tasks[Task.CLASSIFICATION]
-    result = graft(quick(samples=samples, steps=1), category=category, task=task, teacher_task=task)
+    result = graft(quick(samples=samples, steps=1, solver="adam"), category=category, task=task, teacher_task=task)
     assert not any(p.requires_grad for p in category.network.parameters())
     assert not any(p.requires_grad for p in task.network.parameters())
     adapter = result.adapter.network

@@ -41,9 +41,6 @@ def test_the_fast_distillation_term_equals_the_papers_distance(horse_teacher, do
     assert fast.item() > 0
 
 
-def test_the_exact_solver_without_a_bank_is_refused_with_what_to_do(horse_teacher):
-    task = horse_teacher.tasks[Task.CLASSIFICATION]
-    config = quick(samples=0, adapter_layers=1, solver="least-squares", bank_size=0)
-    with graft_session(config, category=horse_teacher.category, task=task, teacher_task=task) as session:
-        with pytest.raises(ValueError, match="set bank_size above 0"):
-            session.solve()
+def test_the_exact_solver_without_a_bank_is_refused_with_what_to_do():
+    with pytest.raises(ValueError, match=r"bank of draws \(bank_size > 0\); use --solver adam or auto"):
+        quick(samples=0, adapter_layers=1, solver="least-squares", bank_size=0)

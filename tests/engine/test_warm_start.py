@@ -39,5 +39,18 @@ def test_an_adapter_or_a_task_the_teacher_does_not_train_is_refused(horse_teache
                     task=task, teacher_task=task).adapter
     with pytest.raises(ValueError, match="no adapters"):
         train_teacher(_tiny("cow"), start_from=(adapter,))
-    with pytest.raises(ValueError, match="at most one for each"):
+    with pytest.raises(ValueError, match="which the teacher does not train"):
         train_teacher(_tiny("cow"), start_from=(segmentation_teacher.tasks[Task.SEGMENTATION],))
+
+
+def test_a_segmenter_starts_from_a_classifiers_leading_convolutions(horse_teacher):
+    """As FCN-8s starts from VGG-16: the convolutions whose shapes agree are copied, the rest keep their start."""
+    classifier = horse_teacher.tasks[Task.CLASSIFICATION]
+    result = train_teacher(TeacherConfig(category="cow", tasks=(Task.SEGMENTATION,), epochs=1, limit_train=8,
+                                         learning_rate=1e-12, device="cpu", evaluate_each_epoch=False),
+                           start_from=(horse_teacher.category, classifier))
+    segmenter = result.tasks[Task.SEGMENTATION].network
+    source_convs = [m for m in classifier.network.modules() if isinstance(m, torch.nn.Conv2d)]
+    torch.testing.assert_close(segmenter.block2[0].weight, source_convs[0].weight, rtol=1e-6, atol=1e-8)
+    torch.testing.assert_close(segmenter.block3[2].weight, source_convs[3].weight, rtol=1e-6, atol=1e-8)
+    assert result.tasks[Task.SEGMENTATION].manifest.parents[0]["sha256"] == classifier.manifest.sha256

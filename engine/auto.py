@@ -1,0 +1,72 @@
+"""The `auto` method: which way of learning an adapter the measurements say is best for an edge.
+
+The rule is the study's (benchmarks/README.md, "Why cross-net grafts lost: the study"), not a guess:
+- into the category's own net (the paper's Table 2) back-distill wins at every sample count, and with
+  zero samples its one-conv problem is solved exactly;
+- across nets, zero samples cannot be learned from labels; back-distill's exact or converged solution is
+  the only method that runs, and it ends near chance on Animal-MNIST;
+- across nets with labels, CROSS_NET_RULE below holds, per task and sample count, what won on average over
+  Tables 3 and 4 (three seeds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from engine.config import AdapterStart, GraftConfig, Method, Task
+
+# Across nets, with labels: (task, at most this many samples) -> (method, start, distill-weight scale,
+# the figure that decided it). The distillation weight becomes c * scale / n with the paper's c.
+CROSS_NET_RULE: dict[Task, list[tuple[int, Method, AdapterStart, float, str]]] = {
+    Task.CLASSIFICATION: [
+        (10_000, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0, "pending the study"),
+    ],
+    Task.SEGMENTATION: [
+        (10_000, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0, "pending the study"),
+    ],
+}
+PAPER_C = {Task.CLASSIFICATION: 10.0, Task.SEGMENTATION: 1.0}
+
+
+@dataclass(frozen=True)
+class AutoChoice:
+    """What `auto` chose (a concrete config) and one sentence saying why."""
+
+    config: GraftConfig
+    reason: str
+
+
+def auto_method(config: GraftConfig, *, task: Task, own_net: bool, can_stitch: bool = True) -> AutoChoice:
+    """Resolve `method="auto"` for a graft of `task`.
+
+    Args:
+        config: the graft's settings; its method is replaced (and its start and distillation weight where
+            the rule says so); samples, steps, seed and the rest are kept.
+        task: the task module's task.
+        own_net: whether the task module is the category module's own teacher's (`is_own_task_module`).
+        can_stitch: whether the student net's category module is at hand (a stitching start needs it).
+    Returns:
+        The concrete config and the reason, one sentence for the edge dialog and the CLI.
+    """
+    n = config.samples
+    if own_net:
+        chosen = dataclasses.replace(config, method=Method.BACK_DISTILL)
+        how = "solved exactly" if chosen.exactly_solvable else "learned"
+        return AutoChoice(chosen, f"back-distill ({how}): into the category's own net it beat direct-learn at every "
+                                  "sample count (Table 2), and it needs no labels")
+    if n == 0:
+        chosen = dataclasses.replace(config, method=Method.BACK_DISTILL)
+        return AutoChoice(chosen, "back-distill: with no labelled samples it is the only method that can learn, "
+                                  "but across nets it usually ends near chance; add 10 or more labelled samples")
+    for limit, method, start, scale, figure in CROSS_NET_RULE[task]:
+        if n <= limit:
+            break
+    if start is AdapterStart.STITCH and not can_stitch:
+        start = AdapterStart.LEAST_SQUARES
+    weight = PAPER_C[task] * scale / n if method is Method.BACK_DISTILL and scale else None
+    chosen = dataclasses.replace(config, method=method, start=start, distill_weight=weight)
+    started = {AdapterStart.LEAST_SQUARES: " from the zero-sample back-distillation solution",
+               AdapterStart.STITCH: " from a stitching fit on unlabelled images", AdapterStart.INIT: ""}[start]
+    return AutoChoice(chosen, f"{method}{started}: across nets with {n} labelled samples it was best on "
+                              f"average over Tables 3 and 4 ({figure})")
