@@ -22,7 +22,7 @@ from benchmarks.experiments import (
 )
 from benchmarks.pool import run_jobs
 from benchmarks.figure5 import figure5
-from benchmarks.report import comparisons, markdown, summarise
+from benchmarks.report import auto_verdicts, comparisons, markdown, summarise
 
 TITLES = {
     "table2-one-conv": "Table 2 (left): Exp. 1, one 3x3 conv adapter in each category's own classifier",
@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> None:
         text = f"# {TITLES[table]}\n\nProfile `{profile.name}`. {markdown(table, cells, unit)}\n"
         text += "Back-distill vs direct-learn (average over categories):\n" + "\n".join(
             comparisons(cells, lower_is_better=not segmentation)) + "\n"
+        verdicts = auto_verdicts(cells, lower_is_better=not segmentation)
+        if verdicts:
+            text += "\nThe product's default (auto) vs direct-learn:\n" + "\n".join(verdicts) + "\n"
         (out / f"{table}.md").write_text(text)
         print(text)
     print(f"done in {time.perf_counter() - started:.0f}s; results in {out}")

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from benchmarks.paper import PAPER
 
-ROW_ORDER = ("direct-learn", "distill", "jacobian", "back-distill", "back-distill (least-squares)")
+ROW_ORDER = ("direct-learn", "distill", "jacobian", "back-distill", "back-distill (least-squares)", "auto")
 
 
 def _spread(values: list[float]) -> str:
@@ -58,4 +58,22 @@ def comparisons(summary: dict, *, lower_is_better: bool) -> list[str]:
         wins = ours < baseline if lower_is_better else ours > baseline
         lines.append(f"- {samples} samples: back-distill {ours:.2f} vs direct-learn {baseline:.2f}: "
                      f"{'holds' if wins else 'does NOT hold'}")
+    return lines
+
+
+def auto_verdicts(summary: dict, *, lower_is_better: bool) -> list[str]:
+    """For each sample count: is the product's default (`auto`) no worse than direct-learn beyond the spread
+    over seeds (the larger of the two rows' standard deviations), and better than it (the issue asks both:
+    better at 10 and 20 samples, never worse beyond the spread)?"""
+    lines = []
+    for samples in sorted({samples for _, samples in summary}, reverse=True):
+        if ("auto", samples) not in summary or ("direct-learn", samples) not in summary:
+            continue
+        auto, direct = summary["auto", samples]["avg"], summary["direct-learn", samples]["avg"]
+        gain = statistics.fmean(direct) - statistics.fmean(auto)
+        gain = gain if lower_is_better else -gain
+        spread = max(statistics.stdev(auto) if len(auto) > 1 else 0.0, statistics.stdev(direct) if len(direct) > 1 else 0.0)
+        verdict = "better" if gain > 0 else ("no worse beyond the spread" if -gain <= spread else "WORSE beyond the spread")
+        lines.append(f"- {samples} samples: auto {statistics.fmean(auto):.2f} vs direct-learn {statistics.fmean(direct):.2f} "
+                     f"(gain {gain:+.2f}, spread {spread:.2f}): {verdict}")
     return lines

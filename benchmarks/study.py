@@ -42,7 +42,8 @@ def pairs(task: Task, seeds):
         for target in targets:
             source = own_teacher(FULL, target, task, seed)
             yield "table3", target, seed, own_teacher(FULL, "dog", task, seed), source
-            yield "table4", target, seed, loo_teacher(FULL, target, task, seed), source
+            if task in FULL.table4_tasks:
+                yield "table4", target, seed, loo_teacher(FULL, target, task, seed), source
 
 
 def study_jobs(task: Task, *, with_auto: bool) -> list[GraftJob]:

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from webapp.catalog.models import Module, ParentRole, Visibility
+from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
 from webapp.jobs.models import FINISHED_STATUSES, Job, JobStatus
@@ -183,8 +183,9 @@ def _job_succeed(*, job_id: int, result: Any) -> Job | None:
     job.final_metrics = metrics
     job.adapter = adapter
     job.save(update_fields=["status", "finished", "final_metrics", "adapter"])
+    outcome = {"stopped": result.stopped, **({"choice": result.choice} if result.choice else {})}
     transaction.on_commit(lambda: _publish(job, EventType.SUCCEEDED, {
-        "final_metrics": metrics, "adapter": adapter.id, "reused": False}))
+        "final_metrics": metrics, "adapter": adapter.id, "reused": False, **outcome}))
     return job
 
 
@@ -198,6 +199,15 @@ def _job_fail(*, job_id: int, error: str) -> None:
     job.finished = timezone.now()
     job.save(update_fields=["status", "error", "finished"])
     transaction.on_commit(lambda: _publish(job, EventType.FAILED, {"error": error}))
+
+
+def _student_category_of(task: Module) -> Module | None:
+    """The category module of the task module's own net (a stitching start fits to its features): the
+    catalog's category module of the same teacher, the first one for a multi-category teacher."""
+    if not task.teacher_id:
+        return None
+    return (Module.objects.filter(kind=ModuleKind.CATEGORY, teacher_id=task.teacher_id, owner=task.owner)
+            .order_by("id").first())
 
 
 def job_run(*, job_id: int) -> None:
@@ -216,9 +226,11 @@ def job_run(*, job_id: int) -> None:
     try:
         if None in (job.category_module, job.task_module, job.teacher_task_module):
             raise ApplicationError("A module of this job was deleted before it ran.")
+        student_category = _student_category_of(job.task_module)
         result = engine.graft(
             _graft_config(job.settings), category=module_load(job.category_module),
             task=module_load(job.task_module), teacher_task=module_load(job.teacher_task_module),
+            student_category=module_load(student_category) if student_category else None,
             on_event=recorder, should_cancel=recorder.should_cancel)
         recorder.flush()
         _job_succeed(job_id=job.id, result=result)

@@ -7,12 +7,12 @@ DEFAULT_CATEGORIES = ["cat", "cow", "dog", "horse", "sheep"]
 
 
 class Command(BaseCommand):
-    help = ("Train and register demo teacher modules (classification and segmentation) and an "
-            "example graph; user demo/demo (a lab manager). Safe to run again.")
+    help = ("Register the committed demo teachers (classification and segmentation; others are trained) "
+            "and an example graph; user demo/demo (a lab manager). Safe to run again.")
 
     def add_arguments(self, parser):
         parser.add_argument("--categories", nargs="+", default=DEFAULT_CATEGORIES,
-                            help="categories to train teachers for (default: the five mammals)")
+                            help="categories to register or train teachers for (default: the five mammals)")
         parser.add_argument("--quick", action="store_true",
                             help="one epoch on a small subset: fast, less accurate (for tests)")
         parser.add_argument("--epochs", type=int, default=None,
@@ -28,5 +28,6 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"demo catalog ready: trained {result['trained'] or 'none'}, "
+            f"demo catalog ready: registered {result['registered'] or 'none'} (committed weights), "
+            f"trained {result['trained'] or 'none'}, "
             f"already there {result['skipped'] or 'none'}, example graph #{result['graph']}"))
