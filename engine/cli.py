@@ -26,6 +26,7 @@ from engine.progress import ProgressBar
 from engine.storage import load_module, read_manifest, save_module
 from engine.student import Path, task_logits
 from engine.training.graft import graft
+from engine.training.backbone import BackboneConfig, train_backbone
 from engine.training.teacher import train_teacher
 
 
@@ -42,7 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     teacher.add_argument("--start-from", nargs="+", type=FilePath, default=[], metavar="MODULE",
                          help="fine-tune from these module folders (a category module and task modules) "
                               "instead of random weights")
+    teacher.add_argument("--learning-rate", type=float, default=TeacherConfig.learning_rate,
+                         help="Adam's step size (fine-tune gently from a backbone: 3e-4)")
     teacher.add_argument("--out", required=True, type=FilePath, help="folder for the modules")
+
+    backbone = commands.add_parser("backbone", help="train a ten-way Animal-MNIST backbone that teachers fine-tune from")
+    backbone.add_argument("--arch", default="vgg-mini", help=f"architecture: {', '.join(list_architectures())}")
+    backbone.add_argument("--epochs", type=int, default=BackboneConfig.epochs)
+    backbone.add_argument("--out", required=True, type=FilePath, help="folder for its category and classification modules")
 
     graft_cmd = commands.add_parser("graft", help="learn an adapter joining a category module to a task module")
     graft_cmd.add_argument("--category-module", required=True, type=FilePath)
@@ -87,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("architectures", help="list the registered architectures")
     for command in commands.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-        if command.prog.split()[-1] in ("teacher", "graft", "evaluate", "predict"):
+        if command.prog.split()[-1] in ("teacher", "backbone", "graft", "evaluate", "predict"):
             command.add_argument("--seed", type=int, default=0, help="initialisation and sampling")
             command.add_argument("--data-seed", type=int, default=0, help="the train/test split (keep it fixed)")
             command.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
@@ -104,7 +112,7 @@ def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
     tasks = tuple(args.task or [Task.CLASSIFICATION])
     config = TeacherConfig(
         category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed, data_seed=args.data_seed,
-        epochs=args.epochs, limit_train=args.limit_train, device=args.device,
+        epochs=args.epochs, limit_train=args.limit_train, device=args.device, learning_rate=args.learning_rate,
     )
     start_from = tuple(load_module(folder) for folder in args.start_from)
     result = train_teacher(config, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
@@ -113,6 +121,15 @@ def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
         modules[str(task)] = str(save_module(module, args.out / str(task)))
     metrics = {name: value for task_metrics in result.metrics.values() for name, value in task_metrics.items()}
     return {"modules": modules, "metrics": metrics}
+
+
+def run_backbone(args: argparse.Namespace) -> dict[str, Any]:
+    config = BackboneConfig(architecture=args.arch, seed=args.seed, data_seed=args.data_seed, epochs=args.epochs,
+                            device=args.device)
+    result = train_backbone(config, on_event=ProgressBar("backbone"))
+    modules = {"category": str(save_module(result.category, args.out / "category")),
+               "classification": str(save_module(result.classifier, args.out / "classification"))}
+    return {"modules": modules, "metrics": result.classifier.manifest.metrics}
 
 
 def run_graft(args: argparse.Namespace) -> dict[str, Any]:
@@ -179,7 +196,7 @@ def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
 
 
 COMMANDS = {
-    "teacher": run_teacher, "graft": run_graft, "evaluate": run_evaluate, "predict": run_predict,
+    "teacher": run_teacher, "backbone": run_backbone, "graft": run_graft, "evaluate": run_evaluate, "predict": run_predict,
     "inspect": run_inspect, "architectures": lambda args: {"architectures": list_architectures()},
 }
 

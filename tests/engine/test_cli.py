@@ -118,3 +118,22 @@ def test_a_zero_sample_graft_onto_another_nets_task_module_gets_a_note_on_stderr
         captured = capsys.readouterr()
         assert status == 0 and json.loads(captured.out)["metrics"]["error"] >= 0
         assert ("usually ends near chance" in captured.err) is noted, captured.err
+
+
+def test_a_backbone_starts_teachers_and_auto_says_what_it_chose(tmp_path, capsys):
+    status, body = run_cli(capsys, "backbone", "--epochs", "1", "--out", str(tmp_path / "bb"))
+    assert status == 0 and 0 <= body["metrics"]["error"] <= 100
+    for category in ("cat", "dog"):
+        status, _ = run_cli(capsys, "teacher", "--category", category, "--epochs", "1", "--limit-train", "64",
+                            "--learning-rate", "3e-4", "--out", str(tmp_path / category), "--start-from",
+                            str(tmp_path / "bb" / "category"), str(tmp_path / "bb" / "classification"))
+        assert status == 0
+    graft = ["graft", "--category-module", str(tmp_path / "cat" / "category"), "--task-module",
+             str(tmp_path / "dog" / "classification"), "--teacher-task-module", str(tmp_path / "cat" / "classification"),
+             "--student-category-module", str(tmp_path / "dog" / "category"), "--samples", "10", "--steps", "3",
+             "--out", str(tmp_path / "adapter"), "--json"]
+    assert main(graft) == 0
+    captured = capsys.readouterr()
+    body = json.loads(captured.out)
+    assert "auto chose" in captured.err and body["choice"] in captured.err
+    assert body["stopped"] == "steps" and body["steps_run"] == 3
