@@ -6,15 +6,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import inspect
 import json
 import time
 from dataclasses import dataclass
 
 from pathlib import Path
 
-import engine.auto
-from engine import GraftConfig, Method, Task, graft, save_module
+from engine import GraftConfig, Method, Task, auto_method, graft, save_module
 from engine.data import leave_one_out
 
 from benchmarks.common import CACHE, DATA_SEED, Teacher, backbone, code_fingerprint, task_data, teacher
@@ -158,7 +156,8 @@ class GraftJob:
 def record_cache_path(job: GraftJob) -> Path:
     """Where a finished graft's record is kept: keyed by everything that decides its value (the config, the
     teachers' cache labels and the code), so that the study and the tables never run the same graft twice."""
-    rule = inspect.getsource(engine.auto) if job.config.method is Method.AUTO else ""  # auto's rule decides it too
+    # An auto row's value is that of what auto resolves to (Tables 3-4 are across nets).
+    rule = repr(auto_method(job.config, task=job.task, own_net=False)) if job.config.method is Method.AUTO else ""
     identity = repr((job.table, job.row, job.category, job.task, job.seed, job.config, job.student, job.source,
                      code_fingerprint(job.student.load().task.manifest.architecture), rule))
     return CACHE / "records" / f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}.json"

@@ -69,10 +69,8 @@ def gradient_agreement(task: Task, target: str, seed: int, student, source) -> f
     with graft_session(config, category=teacher.categories[target], task=student_teacher.task,
                        teacher_task=teacher.task, data=task_data(target, task)) as session:
         bank, objective = session.bank, session.objective
-        with torch.no_grad():
-            d_s = objective.student_pseudo_gradient(bank.student_upstream).flatten(1) * objective.alpha
-            d_t = bank.teacher.flatten(1)
-        return float(F.cosine_similarity(d_s, d_t).mean())
+        d_s = objective.student_pseudo_gradient(bank.student_upstream).detach().flatten(1) * objective.alpha
+        return float(F.cosine_similarity(d_s, bank.teacher.flatten(1)).mean())
 
 
 def measurements(task: Task, seeds) -> list[dict]:
@@ -115,6 +113,36 @@ def markdown(task: Task, table_summary: dict, samples) -> str:
     return "\n".join(lines)
 
 
+def agreement_report(task: Task, records: list[Record], measured: list[dict]) -> str:
+    """Does the pseudo-gradient agreement (or the feature cosine) at the start predict back-distill's gain
+    over direct-learn? One point per (table, target, seed): the gain averaged over the sample counts."""
+    sign = -1.0 if task is Task.CLASSIFICATION else 1.0  # a gain is positive when back-distill is better
+    values: dict = {}
+    for r in records:
+        if r.row in ("back-distill", "direct-learn") and r.samples:
+            values.setdefault((r.table, r.category, r.seed), {}).setdefault(r.row, []).append(r.value)
+    points = []
+    for m in measured:
+        rows = values.get((m["table"], m["category"], m["seed"]), {})
+        if len(rows) == 2:
+            gain = sign * (statistics.fmean(rows["back-distill"]) - statistics.fmean(rows["direct-learn"]))
+            points.append((m["gradient_cosine"], m["feature_cosine"], gain, m["table"]))
+    if len(points) < 3:
+        return ""
+    gains = [p[2] for p in points]
+    lines = ["### Does agreement at the start predict back-distill's gain over direct-learn?", "",
+             "| table | pairs | cos(alpha D'_S, D'_T) mean | feature cosine mean | gain of back-distill (points) |",
+             "|---|---|---|---|---|"]
+    for table in sorted({p[3] for p in points}):
+        group = [p for p in points if p[3] == table]
+        lines.append(f"| {table} | {len(group)} | {statistics.fmean(p[0] for p in group):.3f} | "
+                     f"{statistics.fmean(p[1] for p in group):.3f} | {statistics.fmean(p[2] for p in group):+.2f} |")
+    lines += ["", f"Pearson r over the {len(points)} pairs: gradient cosine vs gain "
+              f"{statistics.correlation([p[0] for p in points], gains):+.2f}; feature cosine vs gain "
+              f"{statistics.correlation([p[1] for p in points], gains):+.2f}.", ""]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default="classification")
@@ -138,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         write_json(out / f"{task}.json", {"records": [dataclasses.asdict(r) for r in records],
                                           "measurements": measured, "seeds": seeds, "samples": samples,
                                           "wall_seconds": time.perf_counter() - started})
-        text = markdown(task, table_summary, samples)
+        text = markdown(task, table_summary, samples) + "\n" + agreement_report(task, records, measured)
         (out / f"{task}.md").write_text(text)
         print(text)
         for m in measured:
