@@ -9,6 +9,10 @@ from engine.architectures import Architecture, get_architecture, list_architectu
 from engine.compatibility import check_connectable, check_teacher, is_own_task_module
 from engine.config import AdapterInit, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Task, TeacherConfig
 from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
+from engine.data import (
+    DataOrigin, FolderSummary, folder_sha256, load_folder_data, native_input_shape, path_input_shape, scan_folder,
+    with_data_origin,
+)
 from engine.errors import (
     Cancelled,
     DatasetError,
@@ -39,4 +43,6 @@ __all__ = [
     "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate", "is_own_task_module",
     "get_architecture", "graft", "graft_session", "keep_freed_memory", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
+    "DataOrigin", "FolderSummary", "folder_sha256", "load_folder_data", "native_input_shape", "path_input_shape",
+    "scan_folder", "with_data_origin",
 ]
