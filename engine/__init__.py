@@ -12,6 +12,10 @@ from engine.config import (
     AdapterInit, AdapterStart, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Solver, Task, TeacherConfig,
 )
 from engine.data import CATEGORIES, MAMMALS, TaskData, labelled_subset, load_task_data
+from engine.data import (
+    DataOrigin, FolderSummary, folder_sha256, load_folder_data, native_input_shape, path_input_shape, scan_folder,
+    with_data_origin,
+)
 from engine.errors import (
     Cancelled,
     DatasetError,
@@ -22,6 +26,7 @@ from engine.errors import (
     UnknownArchitectureError,
 )
 from engine.evaluation import evaluate
+from engine.importers import import_torchvision
 from engine.inference import Prediction, image_from_bytes, native_size, predict
 from engine.insight import feature_pca, pseudo_gradient_maps
 from engine.transplant_net import TransplantNet
@@ -44,4 +49,6 @@ __all__ = [
     "predict", "feature_pca", "pseudo_gradient_maps", "CategoryPath", "FineTuneConfig", "fine_tune_task", "check_connectable", "check_teacher", "evaluate", "is_own_task_module",
     "get_architecture", "graft", "graft_session", "keep_freed_memory", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
+    "DataOrigin", "FolderSummary", "folder_sha256", "load_folder_data", "native_input_shape", "path_input_shape",
+    "scan_folder", "with_data_origin", "import_torchvision",
 ]

@@ -1,4 +1,4 @@
-"""The `transplant` command: train teachers, graft, evaluate, predict and inspect modules.
+"""The `transplant` command: train teachers, graft, evaluate, predict, import and inspect modules.
 
 `--json` prints exactly one JSON object on stdout (progress goes to stderr). Errors print a message
 saying what is wrong and exit with status 2.
@@ -18,9 +18,21 @@ from engine.allocator import keep_freed_memory
 from engine.architectures import list_architectures
 from engine.compatibility import is_own_task_module
 from engine.config import AdapterInit, AdapterStart, GraftConfig, Method, Solver, Task, TeacherConfig
-from engine.data import CATEGORIES, load_task_data
+from engine.data import (
+    CATEGORIES,
+    DataOrigin,
+    TaskData,
+    folder_sha256,
+    load_folder_data,
+    load_task_data,
+    native_input_shape,
+    path_input_shape,
+    with_data_origin,
+)
+from engine.data.folder import DEFAULT_TEST_FRACTION, data_root
 from engine.errors import TransplantError
 from engine.evaluation import evaluate
+from engine.importers import IMPORTABLE, import_torchvision
 from engine.inference import image_from_bytes, native_size, predict
 from engine.progress import ProgressBar
 from engine.storage import load_module, read_manifest, save_module
@@ -36,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     teacher = commands.add_parser("teacher", help="train a teacher net (category module + task modules)")
     teacher.add_argument("--arch", default="vgg-mini", help=f"architecture: {', '.join(list_architectures())}")
-    teacher.add_argument("--category", required=True, help=f"one of {', '.join(CATEGORIES)}")
+    teacher.add_argument("--category", required=True,
+                         help=f"one of {', '.join(CATEGORIES)}; with --data, the class folder of the positives")
     teacher.add_argument("--task", action="append", choices=[str(t) for t in Task], help="repeat for a multi-task teacher")
     teacher.add_argument("--epochs", type=int, default=TeacherConfig.epochs)
     teacher.add_argument("--limit-train", type=int, default=None, help="use only this many training samples")
@@ -81,13 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
                            help="how the adapter's convolutions start (default: identity)")
     graft_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the adapter module")
 
-    evaluate_cmd = commands.add_parser("evaluate", help="measure a path on the category's Animal-MNIST test split")
+    evaluate_cmd = commands.add_parser("evaluate", help="measure a path on a test split (Animal-MNIST's, or --data's)")
     _path_arguments(evaluate_cmd)
     evaluate_cmd.add_argument("--category", help="data set category (default: the category module's)")
+    graft_cmd.add_argument("--category", help="with --data: the class folder of the positives (default: the category module's)")
 
     predict_cmd = commands.add_parser("predict", help="run images through a path")
     _path_arguments(predict_cmd)
     predict_cmd.add_argument("images", nargs="+", type=FilePath, help="PNG or JPEG files")
+
+    import_cmd = commands.add_parser("import", help="split a VGG-16 or FCN-8s state_dict (safetensors) into our modules")
+    import_cmd.add_argument("--arch", required=True, choices=sorted(IMPORTABLE))
+    import_cmd.add_argument("--weights", required=True, type=FilePath,
+                            help="a state_dict saved with safetensors.torch.save_file, torchvision's key names")
+    import_cmd.add_argument("--category", required=True, help="the category module's category (any name)")
+    import_cmd.add_argument("--positive-index", type=int, default=None,
+                            help="the category's output (vgg16) or class (fcn8s) when the head has more than 2")
+    import_cmd.add_argument("--license", default="unspecified", help="recorded in the manifests")
+    import_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the modules")
 
     inspect = commands.add_parser("inspect", help="validate a module folder and show its manifest")
     inspect.add_argument("module", type=FilePath)
@@ -99,7 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--seed", type=int, default=0, help="initialisation and sampling")
             command.add_argument("--data-seed", type=int, default=0, help="the train/test split (keep it fixed)")
             command.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+        if command.prog.split()[-1] in ("teacher", "graft", "evaluate"):
+            _data_arguments(command)
     return parser
+
+
+def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=FilePath, metavar="DIR",
+                        help="a folder of your own images instead of Animal-MNIST: one sub-folder per class "
+                             "(classification; --category names the positives) or images/ with masks/ (segmentation)")
+    parser.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION,
+                        help="with --data: the share of each side held out for testing")
 
 
 def _path_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,17 +142,42 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adapter", type=FilePath, help="adapter module between them (none: a teacher's own path)")
 
 
+def _folder_data(args: argparse.Namespace, category: str, task: Task,
+                 input_shape: tuple[int, int, int], limit_train: int | None = None) -> tuple[TaskData, DataOrigin]:
+    """`--data`'s task data for `category`, and its origin for the manifests' lineage."""
+    data = load_folder_data(args.data, category, task, seed=args.data_seed, input_shape=input_shape,
+                            test_fraction=args.test_fraction, limit_train=limit_train)
+    return data, DataOrigin(data_root(args.data).resolve().name, folder_sha256(args.data, task))
+
+
+def _require_builtin(category: str) -> None:
+    """Without --data the data is Animal-MNIST's; say how to bring one's own for another category."""
+    if category not in CATEGORIES:
+        raise ValueError(f"{category!r} is not an Animal-MNIST category ({', '.join(CATEGORIES)}); "
+                         f"for your own images of it, give --data DIR (one sub-folder per class)")
+
+
 def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
     tasks = tuple(args.task or [Task.CLASSIFICATION])
     config = TeacherConfig(
         category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed, data_seed=args.data_seed,
         epochs=args.epochs, limit_train=args.limit_train, device=args.device, learning_rate=args.learning_rate,
     )
+    data, origin = None, None
+    if args.data is not None:
+        if len(config.tasks) != 1:
+            raise ValueError("a --data folder holds one task's layout; give exactly one --task with --data")
+        task = config.tasks[0]
+        folder_data, origin = _folder_data(args, args.category, task, native_input_shape(args.arch, task), args.limit_train)
+        data = {task: folder_data}
+    else:
+        _require_builtin(args.category)
     start_from = tuple(load_module(folder) for folder in args.start_from)
-    result = train_teacher(config, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
-    modules = {"category": str(save_module(result.category, args.out / "category"))}
+    result = train_teacher(config, data=data, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
+    recorded = (lambda module: with_data_origin(module, origin)) if origin else (lambda module: module)
+    modules = {"category": str(save_module(recorded(result.category), args.out / "category"))}
     for task, module in result.tasks.items():
-        modules[str(task)] = str(save_module(module, args.out / str(task)))
+        modules[str(task)] = str(save_module(recorded(module), args.out / str(task)))
     metrics = {name: value for task_metrics in result.metrics.values() for name, value in task_metrics.items()}
     return {"modules": modules, "metrics": metrics}
 
@@ -147,12 +206,19 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         print("transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
               "usually ends near chance (the paper shows zero-sample grafting only into the category's own "
               "net); give --samples 10 or more for a usable adapter", file=sys.stderr)
-    result = graft(config, category=category, task=task, teacher_task=teacher, student_category=student_category,
-                   on_event=ProgressBar(f"graft {args.method}"))
+    data, origin = None, None
+    if args.data is not None:
+        data, origin = _folder_data(args, args.category or category.manifest.category, task.manifest.task,
+                                    path_input_shape(category.manifest, task.manifest))
+    else:
+        _require_builtin(category.manifest.category)
+    result = graft(config, category=category, task=task, teacher_task=teacher, data=data,
+                   student_category=student_category, on_event=ProgressBar(f"graft {args.method}"))
     if result.choice:
         print(f"transplant graft: auto chose {result.choice}", file=sys.stderr)
+    adapter = with_data_origin(result.adapter, origin) if origin else result.adapter
     outcome = {"stopped": result.stopped, "steps_run": len(result.history)}
-    return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics, **outcome,
+    return {"adapter": str(save_module(adapter, args.out)), "metrics": result.metrics, **outcome,
             **({"choice": result.choice} if result.choice else {})}
 
 
@@ -165,7 +231,12 @@ def _load_path(args: argparse.Namespace):
 def run_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     category, task, adapter = _load_path(args)
     kind = task.manifest.task
-    data = load_task_data(args.category or category.manifest.category, kind, seed=args.data_seed)
+    name = args.category or category.manifest.category
+    if args.data is not None:
+        data, _ = _folder_data(args, name, kind, path_input_shape(category.manifest, task.manifest))
+    else:
+        _require_builtin(name)
+        data = load_task_data(name, kind, seed=args.data_seed)
     path = Path(category.network, task.network, adapter.network if adapter else None).eval()
     return {"metrics": evaluate(lambda images: task_logits(kind, path(images)), data.test, kind)}
 
@@ -189,6 +260,14 @@ def run_predict(args: argparse.Namespace) -> dict[str, Any]:
     return {"task": str(task.manifest.task), "predictions": results}
 
 
+def run_import(args: argparse.Namespace) -> dict[str, Any]:
+    category, task = import_torchvision(args.weights, arch=args.arch, category=args.category,
+                                        positive_index=args.positive_index, license=args.license)
+    return {"modules": {"category": str(save_module(category, args.out / "category")),
+                        str(task.manifest.task): str(save_module(task, args.out / str(task.manifest.task)))},
+            "description": task.manifest.description}
+
+
 def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
     manifest = read_manifest(args.module)
     load_module(args.module)  # validates the weights against the manifest
@@ -196,8 +275,9 @@ def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
 
 
 COMMANDS = {
-    "teacher": run_teacher, "backbone": run_backbone, "graft": run_graft, "evaluate": run_evaluate, "predict": run_predict,
-    "inspect": run_inspect, "architectures": lambda args: {"architectures": list_architectures()},
+    "teacher": run_teacher, "backbone": run_backbone, "graft": run_graft, "evaluate": run_evaluate,
+    "predict": run_predict, "import": run_import, "inspect": run_inspect,
+    "architectures": lambda args: {"architectures": list_architectures()},
 }
 
 

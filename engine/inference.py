@@ -16,7 +16,7 @@ from engine.errors import TransplantError
 from engine.storage import StoredModule
 from engine.student import Path, task_logits
 
-MAX_IMAGE_PIXELS = 4096 * 4096
+from engine.data.images import MAX_IMAGE_PIXELS  # one cap for every image the engine decodes
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from engine.config import ModuleKind, Task
 from engine.errors import ModuleFileError
 from engine.version import MANIFEST_FORMAT, __version__
 
-PARENT_ROLES = ("category", "task", "teacher_task", "fine_tuned_from")
+PARENT_ROLES = ("category", "task", "teacher_task", "fine_tuned_from", "data")  # data: a DataOrigin
 
 
 @dataclass(frozen=True)
