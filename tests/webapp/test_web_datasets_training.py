@@ -90,6 +90,16 @@ def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_tes
                                 adapter=engine.load_module(module_folder(job.adapter)))
     error = 100.0 * float(((prediction.probability > 0.5).float() != labels).float().mean())
     assert job.final_metrics["error"] == pytest.approx(error, abs=1e-6)
+    # "Try it" offers these test images with their true labels, and predicts on them.
+    edge_url = f"/api/graphs/{graph_id}/edges/{response.json()['id']}"
+    gallery = client.get(f"{edge_url}/gallery/").json()
+    assert [item["label"] for item in gallery] == ["forklift" if t > 0.5 else "other" for t in labels.tolist()]
+    png = client.get(f"{edge_url}/gallery/0/")
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    predicted = client.post(f"{edge_url}/predict/", {"image": SimpleUploadedFile("t.png", png.content)},
+                            format="multipart").json()
+    assert predicted["probability"] == pytest.approx(float(prediction.probability[0]), abs=0.02)
+    assert client.get(f"{edge_url}/gallery/99/").status_code == 404
     # The dataset is in use while an edge names it.
     assert client.delete(f"/api/datasets/{dataset['id']}/").status_code == 409
 

@@ -93,3 +93,48 @@ def edge_task_data(*, job: Any, category: Any, task: Any) -> Any:
     if category.manifest.category in engine.CATEGORIES:
         return None  # the engine's default: Animal-MNIST
     return _no_data(task, shape)
+
+
+GALLERY_SIZE = 24  # test images offered in "Try it"
+
+
+def _edge_test_images(edge: Any) -> tuple[Any, Any, str]:
+    """The first test images of an edge's dataset with their targets, and the category's name."""
+    from webapp.catalog.services import module_load
+
+    job = edge.job
+    if job is None or job.dataset is None:
+        raise ApplicationError("This edge has no dataset; its gallery needs one (draw it with a dataset).",
+                               code="no_dataset", status=409)
+    category, task = module_load(edge.source.module), module_load(edge.target.module)
+    data = dataset_task_data(dataset=job.dataset, category=category.manifest.category,
+                             task=str(task.manifest.task), limit_train=1,
+                             input_shape=engine.path_input_shape(category.manifest, task.manifest))
+    images, targets = data.test.tensors
+    return images[:GALLERY_SIZE], targets[:GALLERY_SIZE], category.manifest.category  # (N, C, H, W)
+
+
+def edge_gallery(*, edge: Any) -> list[dict[str, Any]]:
+    """Test images of the edge's dataset to try it on: ``[{"index", "label"}]`` (label: the
+    category, "other", or for segmentation the share of the image the mask marks)."""
+    _, targets, category = _edge_test_images(edge)
+    if targets.ndim == 1:
+        return [{"index": i, "label": category if float(t) > 0.5 else "other"} for i, t in enumerate(targets)]
+    return [{"index": i, "label": f"mask covers {100 * float(t.float().mean()):.0f}%"} for i, t in enumerate(targets)]
+
+
+def edge_gallery_png(*, edge: Any, index: int) -> bytes:
+    """One gallery image as a PNG at the size the edge's modules read."""
+    import io
+
+    from PIL import Image
+
+    images, _, _ = _edge_test_images(edge)
+    if not 0 <= index < len(images):
+        raise ApplicationError(f"The gallery has {len(images)} images; #{index} is not one.",
+                               code="not_found", status=404)
+    pixels = (images[index].clamp(0, 1) * 255).round().to(torch.uint8)  # (C, H, W)
+    array = pixels[0].numpy() if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).numpy()
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()

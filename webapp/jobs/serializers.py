@@ -10,7 +10,7 @@ class JobSettingsSerializer(serializers.Serializer):
     adapter_layers = serializers.IntegerField(default=1, min_value=1)
     steps = serializers.IntegerField(default=300, min_value=1)
     seed = serializers.IntegerField(default=0)
-    dataset = serializers.IntegerField(required=False, allow_null=True,
+    dataset = serializers.IntegerField(required=False,  # left out when the edge has none
                                        help_text="the dataset of the labelled samples and test split")
 
 

@@ -164,3 +164,26 @@ export function useTeacherJob(id: number | null) {
     refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000),
   });
 }
+
+export interface GalleryItem {
+  index: number;
+  label: string;
+}
+
+/** GET /api/graphs/{id}/edges/{edge_id}/gallery/: test images of the edge's dataset (none without one). */
+export function useEdgeGallery(graphId: number, edgeId: number) {
+  return useQuery({
+    queryKey: ['edges', 'gallery', graphId, edgeId],
+    queryFn: async ({ signal }) => {
+      try {
+        return await api<GalleryItem[]>(`/api/graphs/${graphId}/edges/${edgeId}/gallery/`, { signal });
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'no_dataset') return [];
+        throw error;
+      }
+    },
+    staleTime: Infinity,
+  });
+}
+
+export const galleryImageUrl = (graphId: number, edgeId: number, index: number) => `/api/graphs/${graphId}/edges/${edgeId}/gallery/${index}/`;
