@@ -18,7 +18,18 @@ from engine.allocator import keep_freed_memory
 from engine.architectures import list_architectures
 from engine.compatibility import is_own_task_module
 from engine.config import AdapterInit, GraftConfig, Method, Task, TeacherConfig
-from engine.data import CATEGORIES, load_task_data
+from engine.data import (
+    CATEGORIES,
+    DataOrigin,
+    TaskData,
+    folder_sha256,
+    load_folder_data,
+    load_task_data,
+    native_input_shape,
+    path_input_shape,
+    with_data_origin,
+)
+from engine.data.folder import DEFAULT_TEST_FRACTION, data_root
 from engine.errors import TransplantError
 from engine.evaluation import evaluate
 from engine.inference import image_from_bytes, native_size, predict
@@ -35,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     teacher = commands.add_parser("teacher", help="train a teacher net (category module + task modules)")
     teacher.add_argument("--arch", default="vgg-mini", help=f"architecture: {', '.join(list_architectures())}")
-    teacher.add_argument("--category", required=True, help=f"one of {', '.join(CATEGORIES)}")
+    teacher.add_argument("--category", required=True,
+                         help=f"one of {', '.join(CATEGORIES)}; with --data, the class folder of the positives")
     teacher.add_argument("--task", action="append", choices=[str(t) for t in Task], help="repeat for a multi-task teacher")
     teacher.add_argument("--epochs", type=int, default=TeacherConfig.epochs)
     teacher.add_argument("--limit-train", type=int, default=None, help="use only this many training samples")
@@ -61,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="how the adapter's convolutions start (default: identity)")
     graft_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the adapter module")
 
-    evaluate_cmd = commands.add_parser("evaluate", help="measure a path on the category's Animal-MNIST test split")
+    evaluate_cmd = commands.add_parser("evaluate", help="measure a path on a test split (Animal-MNIST's, or --data's)")
     _path_arguments(evaluate_cmd)
     evaluate_cmd.add_argument("--category", help="data set category (default: the category module's)")
+    graft_cmd.add_argument("--category", help="with --data: the class folder of the positives (default: the category module's)")
 
     predict_cmd = commands.add_parser("predict", help="run images through a path")
     _path_arguments(predict_cmd)
@@ -79,7 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--seed", type=int, default=0, help="initialisation and sampling")
             command.add_argument("--data-seed", type=int, default=0, help="the train/test split (keep it fixed)")
             command.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+        if command.prog.split()[-1] in ("teacher", "graft", "evaluate"):
+            _data_arguments(command)
     return parser
+
+
+def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=FilePath, metavar="DIR",
+                        help="a folder of your own images instead of Animal-MNIST: one sub-folder per class "
+                             "(classification; --category names the positives) or images/ with masks/ (segmentation)")
+    parser.add_argument("--test-fraction", type=float, default=DEFAULT_TEST_FRACTION,
+                        help="with --data: the share of each side held out for testing")
 
 
 def _path_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,17 +111,42 @@ def _path_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--adapter", type=FilePath, help="adapter module between them (none: a teacher's own path)")
 
 
+def _folder_data(args: argparse.Namespace, category: str, task: Task,
+                 input_shape: tuple[int, int, int], limit_train: int | None = None) -> tuple[TaskData, DataOrigin]:
+    """`--data`'s task data for `category`, and its origin for the manifests' lineage."""
+    data = load_folder_data(args.data, category, task, seed=args.data_seed, input_shape=input_shape,
+                            test_fraction=args.test_fraction, limit_train=limit_train)
+    return data, DataOrigin(data_root(args.data).resolve().name, folder_sha256(args.data, task))
+
+
+def _require_builtin(category: str) -> None:
+    """Without --data the data is Animal-MNIST's; say how to bring one's own for another category."""
+    if category not in CATEGORIES:
+        raise ValueError(f"{category!r} is not an Animal-MNIST category ({', '.join(CATEGORIES)}); "
+                         f"for your own images of it, give --data DIR (one sub-folder per class)")
+
+
 def run_teacher(args: argparse.Namespace) -> dict[str, Any]:
     tasks = tuple(args.task or [Task.CLASSIFICATION])
     config = TeacherConfig(
         category=args.category, tasks=tasks, architecture=args.arch, seed=args.seed, data_seed=args.data_seed,
         epochs=args.epochs, limit_train=args.limit_train, device=args.device,
     )
+    data, origin = None, None
+    if args.data is not None:
+        if len(config.tasks) != 1:
+            raise ValueError("a --data folder holds one task's layout; give exactly one --task with --data")
+        task = config.tasks[0]
+        folder_data, origin = _folder_data(args, args.category, task, native_input_shape(args.arch, task), args.limit_train)
+        data = {task: folder_data}
+    else:
+        _require_builtin(args.category)
     start_from = tuple(load_module(folder) for folder in args.start_from)
-    result = train_teacher(config, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
-    modules = {"category": str(save_module(result.category, args.out / "category"))}
+    result = train_teacher(config, data=data, start_from=start_from, on_event=ProgressBar(f"teacher {args.category}"))
+    recorded = (lambda module: with_data_origin(module, origin)) if origin else (lambda module: module)
+    modules = {"category": str(save_module(recorded(result.category), args.out / "category"))}
     for task, module in result.tasks.items():
-        modules[str(task)] = str(save_module(module, args.out / str(task)))
+        modules[str(task)] = str(save_module(recorded(module), args.out / str(task)))
     metrics = {name: value for task_metrics in result.metrics.values() for name, value in task_metrics.items()}
     return {"modules": modules, "metrics": metrics}
 
@@ -115,8 +163,16 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         print("transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
               "usually ends near chance (the paper shows zero-sample grafting only into the category's own "
               "net); give --samples 10 or more for a usable adapter", file=sys.stderr)
-    result = graft(config, category=category, task=task, teacher_task=teacher, on_event=ProgressBar(f"graft {args.method}"))
-    return {"adapter": str(save_module(result.adapter, args.out)), "metrics": result.metrics}
+    data, origin = None, None
+    if args.data is not None:
+        data, origin = _folder_data(args, args.category or category.manifest.category, task.manifest.task,
+                                    path_input_shape(category.manifest, task.manifest))
+    else:
+        _require_builtin(category.manifest.category)
+    result = graft(config, category=category, task=task, teacher_task=teacher, data=data,
+                   on_event=ProgressBar(f"graft {args.method}"))
+    adapter = with_data_origin(result.adapter, origin) if origin else result.adapter
+    return {"adapter": str(save_module(adapter, args.out)), "metrics": result.metrics}
 
 
 def _load_path(args: argparse.Namespace):
@@ -128,7 +184,12 @@ def _load_path(args: argparse.Namespace):
 def run_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     category, task, adapter = _load_path(args)
     kind = task.manifest.task
-    data = load_task_data(args.category or category.manifest.category, kind, seed=args.data_seed)
+    name = args.category or category.manifest.category
+    if args.data is not None:
+        data, _ = _folder_data(args, name, kind, path_input_shape(category.manifest, task.manifest))
+    else:
+        _require_builtin(name)
+        data = load_task_data(name, kind, seed=args.data_seed)
     path = Path(category.network, task.network, adapter.network if adapter else None).eval()
     return {"metrics": evaluate(lambda images: task_logits(kind, path(images)), data.test, kind)}
 

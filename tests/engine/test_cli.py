@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import engine
 from engine.cli import main
 
 
@@ -114,3 +115,59 @@ def test_a_zero_sample_graft_onto_another_nets_task_module_gets_a_note_on_stderr
         captured = capsys.readouterr()
         assert status == 0 and json.loads(captured.out)["metrics"]["error"] >= 0
         assert ("usually ends near chance" in captured.err) is noted, captured.err
+
+
+def manifest_of(folder) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def test_teacher_graft_and_evaluate_on_a_folder_of_a_new_category(tmp_path, capsys):
+    from folder_trees import write_class_folders
+
+    forklifts = write_class_folders(tmp_path / "forklifts", {"forklift": ("cat", 40), "pallet": ("cow", 20),
+                                                            "person": ("sheep", 20)})
+    status, teacher = run_cli(capsys, "teacher", "--arch", "vgg-mini", "--data", str(forklifts), "--category", "forklift",
+                              "--epochs", "1", "--out", str(tmp_path / "m"))
+    assert status == 0, teacher
+    category = manifest_of(tmp_path / "m" / "category")
+    digest = engine.folder_sha256(forklifts, "classification")
+    assert category["category"] == "forklift"
+    assert {"role": "data", "sha256": digest, "name": "forklifts"} in category["parents"]
+    assert 0 <= teacher["metrics"]["error"] <= 100
+
+    assert main(["teacher", "--category", "dog", "--epochs", "1", "--limit-train", "64", "--out", str(tmp_path / "dog"),
+                 "--json"]) == 0
+    capsys.readouterr()
+    status, grafted = run_cli(
+        capsys, "graft", "--category-module", str(tmp_path / "m" / "category"),
+        "--task-module", str(tmp_path / "dog" / "classification"),
+        "--teacher-task-module", str(tmp_path / "m" / "classification"),
+        "--samples", "10", "--steps", "3", "--data", str(forklifts), "--out", str(tmp_path / "adapter"),
+    )
+    assert status == 0, grafted
+    assert {"role": "data", "sha256": digest, "name": "forklifts"} in manifest_of(tmp_path / "adapter")["parents"]
+    path = ["--category-module", str(tmp_path / "m" / "category"), "--task-module", str(tmp_path / "dog" / "classification"),
+            "--adapter", str(tmp_path / "adapter")]
+    status, evaluation = run_cli(capsys, "evaluate", *path, "--data", str(forklifts))
+    assert status == 0 and evaluation["metrics"]["error"] == pytest.approx(grafted["metrics"]["error"])
+    # the forklift test split holds 8 + 8 images: the error is a multiple of 1/16
+    assert (evaluation["metrics"]["error"] / 6.25) == pytest.approx(round(evaluation["metrics"]["error"] / 6.25))
+
+
+def test_a_category_outside_animal_mnist_without_data_says_to_give_data(tmp_path, capsys):
+    status, body = run_cli(capsys, "teacher", "--category", "forklift", "--epochs", "1", "--out", str(tmp_path / "m"))
+    assert status == 2 and "give --data DIR" in body["error"]
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_bad_data_folder_is_an_error_naming_the_file(tmp_path, capsys):
+    from folder_trees import write_class_folders
+
+    root = write_class_folders(tmp_path / "d", {"forklift": ("cat", 6), "other": ("dog", 6)})
+    (root / "other" / "notes.txt").write_text("x")
+    status, body = run_cli(capsys, "teacher", "--data", str(root), "--category", "forklift", "--epochs", "1",
+                           "--out", str(tmp_path / "m"))
+    assert status == 2 and "notes.txt" in body["error"] and not (tmp_path / "m").exists()
+    status, body = run_cli(capsys, "teacher", "--data", str(root), "--category", "forklift", "--task", "classification",
+                           "--task", "segmentation", "--out", str(tmp_path / "m"))
+    assert status == 2 and "exactly one --task" in body["error"]
