@@ -69,12 +69,7 @@ export function useDatasetSamples(id: number, enabled = true) {
 export const datasetThumbnailUrl = (id: number, path: string) => `/api/datasets/${id}/thumbnail/${query({ path })}`;
 export const datasetDownloadUrl = (id: number) => `/api/datasets/${id}/download/`;
 
-/** Labelled samples a dataset's training split holds for a category (what an edge may ask for). */
-export function trainingSamples(dataset: Dataset, category: string | null | undefined): number {
-  const key = dataset.task === 'segmentation' ? '' : category ?? '';
-  const split = dataset.split_counts[key];
-  return split ? Object.values(split.train).reduce((sum, n) => sum + n, 0) : 0;
-}
+export { servesEdge, trainingSamples } from '../lib/datasets';
 
 function readCookie(name: string): string | null {
   const match = document.cookie.split('; ').find((part) => part.startsWith(`${name}=`));

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { trainingSamples, useDatasets } from '../api/datasets';
+import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
 import { useGraph } from '../api/graphs';
 import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
 import { DEFAULT_SETTINGS, METHODS, defaultSettingsFor, sameNet, samplesCaution, validateSettings } from '../lib/edgeSettings';
@@ -51,7 +51,7 @@ export function NewEdgeDialog({
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
   const datasets = useDatasets({ task: (task ?? '') as 'classification' | 'segmentation' | '', page_size: 100 });
-  const usable = (datasets.data?.results ?? []).filter((d) => d.task === 'segmentation' || (category !== null && d.classes.includes(category)));
+  const usable = (datasets.data?.results ?? []).filter((d) => servesEdge(d, category, task));
   const chosen = usable.find((d) => d.id === settings.dataset);
   const held = chosen ? trainingSamples(chosen, category) : null;
   const dataHint = chosen
