@@ -23,6 +23,7 @@ from engine.errors import (
     UnknownArchitectureError,
 )
 from engine.evaluation import evaluate
+from engine.importers import import_torchvision
 from engine.inference import Prediction, image_from_bytes, native_size, predict
 from engine.insight import feature_pca, pseudo_gradient_maps
 from engine.transplant_net import TransplantNet
@@ -44,5 +45,5 @@ __all__ = [
     "get_architecture", "graft", "graft_session", "keep_freed_memory", "labelled_subset", "list_architectures", "load_module", "load_task_data",
     "read_manifest", "register_architecture", "save_module", "train_teacher", "validate_weights_file",
     "DataOrigin", "FolderSummary", "folder_sha256", "load_folder_data", "native_input_shape", "path_input_shape",
-    "scan_folder", "with_data_origin",
+    "scan_folder", "with_data_origin", "import_torchvision",
 ]

@@ -1,4 +1,4 @@
-"""The `transplant` command: train teachers, graft, evaluate, predict and inspect modules.
+"""The `transplant` command: train teachers, graft, evaluate, predict, import and inspect modules.
 
 `--json` prints exactly one JSON object on stdout (progress goes to stderr). Errors print a message
 saying what is wrong and exit with status 2.
@@ -32,6 +32,7 @@ from engine.data import (
 from engine.data.folder import DEFAULT_TEST_FRACTION, data_root
 from engine.errors import TransplantError
 from engine.evaluation import evaluate
+from engine.importers import IMPORTABLE, import_torchvision
 from engine.inference import image_from_bytes, native_size, predict
 from engine.progress import ProgressBar
 from engine.storage import load_module, read_manifest, save_module
@@ -81,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict_cmd = commands.add_parser("predict", help="run images through a path")
     _path_arguments(predict_cmd)
     predict_cmd.add_argument("images", nargs="+", type=FilePath, help="PNG or JPEG files")
+
+    import_cmd = commands.add_parser("import", help="split a VGG-16 or FCN-8s state_dict (safetensors) into our modules")
+    import_cmd.add_argument("--arch", required=True, choices=sorted(IMPORTABLE))
+    import_cmd.add_argument("--weights", required=True, type=FilePath,
+                            help="a state_dict saved with safetensors.torch.save_file, torchvision's key names")
+    import_cmd.add_argument("--category", required=True, help="the category module's category (any name)")
+    import_cmd.add_argument("--positive-index", type=int, default=None,
+                            help="the category's output (vgg16) or class (fcn8s) when the head has more than 2")
+    import_cmd.add_argument("--license", default="unspecified", help="recorded in the manifests")
+    import_cmd.add_argument("--out", required=True, type=FilePath, help="folder for the modules")
 
     inspect = commands.add_parser("inspect", help="validate a module folder and show its manifest")
     inspect.add_argument("module", type=FilePath)
@@ -213,6 +224,14 @@ def run_predict(args: argparse.Namespace) -> dict[str, Any]:
     return {"task": str(task.manifest.task), "predictions": results}
 
 
+def run_import(args: argparse.Namespace) -> dict[str, Any]:
+    category, task = import_torchvision(args.weights, arch=args.arch, category=args.category,
+                                        positive_index=args.positive_index, license=args.license)
+    return {"modules": {"category": str(save_module(category, args.out / "category")),
+                        str(task.manifest.task): str(save_module(task, args.out / str(task.manifest.task)))},
+            "description": task.manifest.description}
+
+
 def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
     manifest = read_manifest(args.module)
     load_module(args.module)  # validates the weights against the manifest
@@ -221,7 +240,7 @@ def run_inspect(args: argparse.Namespace) -> dict[str, Any]:
 
 COMMANDS = {
     "teacher": run_teacher, "graft": run_graft, "evaluate": run_evaluate, "predict": run_predict,
-    "inspect": run_inspect, "architectures": lambda args: {"architectures": list_architectures()},
+    "import": run_import, "inspect": run_inspect, "architectures": lambda args: {"architectures": list_architectures()},
 }
 
 
