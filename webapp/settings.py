@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "webapp.catalog",
     "webapp.graphs",
     "webapp.jobs",
+    "webapp.datasets",
     "webapp.live",
     "webapp.embedded",
 ]
@@ -176,6 +177,10 @@ TRANSPLANT_DEVICE = os.environ.get("TRANSPLANT_DEVICE", "auto")
 # (server-wide speed/quality knobs that users do not pick per edge).
 TRANSPLANT_GRAFT_OPTIONS = json.loads(os.environ.get("TRANSPLANT_GRAFT_OPTIONS") or "{}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# Dataset uploads (zips of images): the zip itself, its members and what they unpack to.
+DATASET_MAX_UPLOAD_BYTES = int(os.environ.get("DATASET_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
+DATASET_MAX_FILES = int(os.environ.get("DATASET_MAX_FILES", 50_000))
+DATASET_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DATASET_MAX_UNCOMPRESSED_BYTES", 2 * 1024 ** 3))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))

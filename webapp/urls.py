@@ -10,6 +10,7 @@ api_patterns = [
     path("modules/", include("webapp.catalog.urls")),
     path("graphs/", include("webapp.graphs.urls")),
     path("jobs/", include("webapp.jobs.urls")),
+    path("datasets/", include("webapp.datasets.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

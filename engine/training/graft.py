@@ -183,7 +183,7 @@ def graft_session(
         optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
 
         def evaluate_student() -> dict[str, float]:
-            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
+            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device) if len(data.test) else {}  # no test set: not evaluated
 
         session = GraftSession(config, adapter, objective, bank, batches, optimizer, evaluate_student)
         if stitching:

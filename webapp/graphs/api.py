@@ -1,5 +1,7 @@
 """Graph endpoints: graphs, nodes, edges, versions, import/export and predictions."""
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -7,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.graphs import selectors, services
+from webapp.jobs.edge_data import edge_gallery, edge_gallery_png
 from webapp.graphs.serializers import (EdgeCreateSerializer, EdgeSerializer, GraphDocumentSerializer,
                                        GraphInputSerializer, GraphSerializer,
                                        GraphSummarySerializer, NodeCreateSerializer,
@@ -137,6 +140,27 @@ class EdgePredictApi(GenericAPIView):
         result = services.edge_predict(edge=edge, image_bytes=image.read() if image else None,
                                        pixels=data.get("pixels"))
         return Response(result)
+
+
+class EdgeGalleryApi(GenericAPIView):
+    """Test images of the edge's dataset, with their true labels, for "Try it"."""
+
+    serializer_class = None
+    pagination_class = None
+
+    def get(self, request: Request, graph_id: int, edge_id: int) -> Response:
+        graph = selectors.graph_get(user=request.user, graph_id=graph_id)
+        return Response(edge_gallery(edge=selectors.edge_get(graph=graph, edge_id=edge_id)))
+
+
+class EdgeGalleryImageApi(GenericAPIView):
+    serializer_class = None
+
+    @extend_schema(responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    def get(self, request: Request, graph_id: int, edge_id: int, index: int) -> HttpResponse:
+        graph = selectors.graph_get(user=request.user, graph_id=graph_id)
+        png = edge_gallery_png(edge=selectors.edge_get(graph=graph, edge_id=edge_id), index=index)
+        return HttpResponse(png, content_type="image/png")
 
 
 class VersionListApi(GenericAPIView):

@@ -21,6 +21,7 @@ from webapp.errors import ApplicationError
 from webapp.graphs.models import Edge, Graph, GraphVersion, Node
 from webapp.graphs.selectors import graph_document
 from webapp.jobs.models import FINISHED_STATUSES
+from webapp.jobs.edge_data import edge_data_check
 from webapp.jobs.services import job_cancel, job_create, job_settings_clean
 
 EXPORT_FORMAT = "transplant-graph/1"
@@ -143,9 +144,11 @@ def edge_create(*, graph: Graph, user: AbstractBaseUser, source_id: int, target_
     teacher_task = _check_edge(source.module, target.module)
     own = engine.is_own_task_module(_manifest(target.module), _manifest(teacher_task))
     job_settings = job_settings_clean(settings, onto_own_teacher=own)
+    dataset = edge_data_check(user=user, category=source.module, task=target.module,
+                              job_settings=job_settings)
     edge = Edge.objects.create(graph=graph, source=source, target=target, settings=job_settings)
     edge.job = job_create(owner=user, edge=edge, category=source.module, task=target.module,
-                          teacher_task=teacher_task, job_settings=job_settings)
+                          teacher_task=teacher_task, job_settings=job_settings, dataset=dataset)
     edge.save(update_fields=["job"])
     graph.save(update_fields=["updated"])
     return edge

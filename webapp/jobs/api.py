@@ -7,7 +7,8 @@ from rest_framework.response import Response
 
 from webapp.jobs import selectors, services
 from webapp.jobs.serializers import (InsightSerializer, JobPointSerializer, JobQuerySerializer,
-                                     JobSerializer, PointsQuerySerializer)
+                                     JobSerializer, PointsQuerySerializer, TeacherJobCreateSerializer)
+from webapp.jobs.teacher_jobs import teacher_job_create
 
 
 class JobListApi(GenericAPIView):
@@ -21,6 +22,14 @@ class JobListApi(GenericAPIView):
                                   status=query.validated_data.get("status"))
         page = self.paginate_queryset(jobs)
         return self.get_paginated_response(JobSerializer(page, many=True).data)
+
+    @extend_schema(request=TeacherJobCreateSerializer, responses={201: JobSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = TeacherJobCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        settings = {k: v for k, v in serializer.validated_data.items() if k != "kind"}
+        job = teacher_job_create(owner=request.user, raw=settings)
+        return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
 class JobDetailApi(GenericAPIView):

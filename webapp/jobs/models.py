@@ -14,6 +14,11 @@ class JobStatus(models.TextChoices):
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
+class JobKind(models.TextChoices):
+    GRAFT = "graft", "Train an edge's adapter"
+    TEACHER = "teacher", "Train a teacher from a dataset"
+
+
 class Job(models.Model):
     """Training an adapter for one edge: queued -> running -> succeeded | failed | cancelled."""
 
@@ -43,6 +48,14 @@ class Job(models.Model):
     adapter = models.ForeignKey("catalog.Module", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="producing_jobs")
     owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    # Issue 14 (datasets): what the job trains, the dataset it reads (an edge's labelled samples and
+    # test split, or a teacher's images), and the catalog modules a teacher job made. A teacher job
+    # has no edge, graph or modules to start from; its settings hold architecture, category, tasks
+    # and epochs.
+    kind = models.CharField(max_length=16, choices=JobKind.choices, default=JobKind.GRAFT)
+    dataset = models.ForeignKey("datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="jobs")
+    made_modules = models.ManyToManyField("catalog.Module", blank=True, related_name="teacher_jobs")
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -1,7 +1,7 @@
 """Serializers for jobs and their points."""
 from rest_framework import serializers
 
-from webapp.jobs.models import Job, JobPoint, JobStatus
+from webapp.jobs.models import Job, JobKind, JobPoint, JobStatus
 
 
 class JobSettingsSerializer(serializers.Serializer):
@@ -10,6 +10,25 @@ class JobSettingsSerializer(serializers.Serializer):
     adapter_layers = serializers.IntegerField(default=1, min_value=1)
     steps = serializers.IntegerField(default=300, min_value=1)
     seed = serializers.IntegerField(default=0)
+    dataset = serializers.IntegerField(required=False,  # left out when the edge has none
+                                       help_text="the dataset of the labelled samples and test split")
+
+
+class TeacherSettingsSerializer(serializers.Serializer):
+    """A teacher job's settings (input of POST /api/jobs/ with kind=teacher, and its output)."""
+
+    dataset = serializers.IntegerField(help_text="the dataset whose images the teacher learns")
+    category = serializers.CharField(max_length=64, help_text="the class folder of the positives")
+    architecture = serializers.CharField(default="vgg-mini")
+    tasks = serializers.ListField(child=serializers.CharField(), required=False,
+                                  help_text="default: the dataset's task")
+    epochs = serializers.IntegerField(default=10, min_value=1, max_value=200)
+    seed = serializers.IntegerField(default=0, min_value=0)
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class TeacherJobCreateSerializer(TeacherSettingsSerializer):
+    kind = serializers.ChoiceField(choices=[JobKind.TEACHER])
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -17,9 +36,15 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "edge", "graph", "status", "attempt", "settings", "reused", "error",
+        fields = ["id", "kind", "edge", "graph", "status", "attempt", "settings", "reused", "error",
                   "created", "started", "finished", "last_step", "total_steps", "final_metrics",
-                  "adapter"]
+                  "adapter", "dataset", "made_modules"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.kind == JobKind.TEACHER:  # a teacher's settings are of another shape
+            data["settings"] = TeacherSettingsSerializer(instance.settings).data
+        return data
 
 
 class JobPointSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
-from webapp.jobs.models import FINISHED_STATUSES, Job, JobStatus
+from webapp.jobs.models import FINISHED_STATUSES, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
 from webapp.live.services import EventType, event_publish
 
@@ -35,6 +35,7 @@ DEFAULT_SETTINGS = {"method": "back-distill", "samples": 0, "adapter_layers": 1,
 # error over seeds 0-1-2 with the demo teachers, cat onto dog), while 10 samples give 19.25 / 20.75 /
 # 29.5 % (direct-learn with the same 10: 21.75 / 18.75 / 48.75 %): `python -m benchmarks.web_defaults`.
 CROSS_NET_SAMPLES = 10
+DATASET_SETTING = "dataset"  # optional: the id of the dataset an edge's samples and test split come from
 
 
 def _graft_config(job_settings: dict[str, Any]) -> Any:
@@ -45,23 +46,38 @@ def _graft_config(job_settings: dict[str, Any]) -> Any:
         **django_settings.TRANSPLANT_GRAFT_OPTIONS)
 
 
+def _dataset_setting(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the optional ``dataset`` (an id) off the settings; it is checked against the edge's
+    modules by ``webapp.jobs.edge_data.edge_data_check``. Absent, nothing is added (so the settings
+    and reuse keys of edges without one stay as they were)."""
+    rest = {key: value for key, value in raw.items() if key != DATASET_SETTING}
+    if raw.get(DATASET_SETTING) is None:
+        return rest, {}
+    dataset = raw[DATASET_SETTING]
+    if isinstance(dataset, bool) or not isinstance(dataset, int) or dataset <= 0:
+        raise ApplicationError(f"Invalid training settings: dataset must be a dataset id, got {dataset!r}.",
+                               code="invalid_settings")
+    return rest, {DATASET_SETTING: dataset}
+
+
 def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) -> dict[str, Any]:
     """Fill in defaults and check the settings the way the engine will.
 
     Args:
-        raw: the settings given, any of ``DEFAULT_SETTINGS``' keys.
+        raw: the settings given, any of ``DEFAULT_SETTINGS``' keys, and optionally ``dataset``.
         onto_own_teacher: whether the task module is the category module's own teacher's; if not,
             ``samples`` defaults to ``CROSS_NET_SAMPLES`` instead of 0.
 
     Raises:
         ApplicationError: ``invalid_settings`` naming the bad value.
     """
-    unknown = set(raw or {}) - set(DEFAULT_SETTINGS)
+    raw, dataset = _dataset_setting(raw or {})
+    unknown = set(raw) - set(DEFAULT_SETTINGS)
     if unknown:
         raise ApplicationError(f"Unknown settings: {', '.join(sorted(unknown))}. Known: "
                                f"{', '.join(DEFAULT_SETTINGS)}.", code="invalid_settings")
     defaults = DEFAULT_SETTINGS if onto_own_teacher else {**DEFAULT_SETTINGS, "samples": CROSS_NET_SAMPLES}
-    cleaned = {**defaults, **(raw or {})}
+    cleaned = {**defaults, **raw, **dataset}
     try:
         _graft_config(cleaned)
     except (ValueError, TypeError) as exc:
@@ -69,8 +85,12 @@ def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) ->
     return cleaned
 
 
-def _reuse_key(category: Module, task: Module, job_settings: dict[str, Any]) -> str:
-    document = json.dumps([category.sha256, task.sha256, job_settings], sort_keys=True)
+def _reuse_key(category: Module, task: Module, job_settings: dict[str, Any],
+               dataset: Any = None) -> str:
+    parts: list[Any] = [category.sha256, task.sha256, job_settings]
+    if dataset is not None:  # the same id could one day hold other images; the hash cannot
+        parts.append(dataset.sha256)
+    document = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
 
 
@@ -90,7 +110,8 @@ def _publish(job: Job, event_type: str, payload: dict[str, Any] | None = None) -
 
 @transaction.atomic
 def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Module,
-               teacher_task: Module, job_settings: dict[str, Any], attempt: int = 1) -> Job:
+               teacher_task: Module, job_settings: dict[str, Any], attempt: int = 1,
+               dataset: Any = None) -> Job:
     """Record a training job for an edge; send it to the workers once the transaction commits.
 
     When the same (category, task, settings) already has a finished adapter, the job reuses it
@@ -99,8 +120,8 @@ def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Mo
     Returns:
         The new job.
     """
-    key = _reuse_key(category, task, job_settings)
-    common = dict(edge=edge, graph_id=edge.graph_id if edge else None, owner=owner,
+    key = _reuse_key(category, task, job_settings, dataset)
+    common = dict(edge=edge, graph_id=edge.graph_id if edge else None, owner=owner, dataset=dataset,
                   category_module=category, task_module=task, teacher_task_module=teacher_task,
                   settings=job_settings, reuse_key=key, attempt=attempt)
     done = (Job.objects.filter(reuse_key=key, status=JobStatus.SUCCEEDED, adapter__isnull=False)
@@ -141,6 +162,10 @@ def job_retry(*, job: Job, user: AbstractBaseUser) -> Job:
     if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise ApplicationError(f"Only failed or cancelled jobs can be retried; this one is "
                                f"{job.status}.", code="conflict", status=409)
+    if job.kind == JobKind.TEACHER:
+        from webapp.jobs.teacher_jobs import teacher_job_create
+
+        return teacher_job_create(owner=user, raw=job.settings, attempt=job.attempt + 1)
     if job.edge is None or None in (job.category_module, job.task_module, job.teacher_task_module):
         raise ApplicationError("The edge or a module of this job is gone; draw the edge again.",
                                code="conflict", status=409)
@@ -149,7 +174,7 @@ def job_retry(*, job: Job, user: AbstractBaseUser) -> Job:
                                code="conflict", status=409)
     new_job = job_create(owner=user, edge=job.edge, category=job.category_module,
                          task=job.task_module, teacher_task=job.teacher_task_module,
-                         job_settings=job.settings, attempt=job.attempt + 1)
+                         job_settings=job.settings, attempt=job.attempt + 1, dataset=job.dataset)
     job.edge.job = new_job
     job.edge.save(update_fields=["job"])
     return new_job
@@ -220,18 +245,27 @@ def job_run(*, job_id: int) -> None:
     if job is None:
         logger.info("job %s is not queued any more; skipping (redelivery or cancel)", job_id)
         return
+    if job.kind == JobKind.TEACHER:
+        from webapp.jobs.teacher_jobs import teacher_job_run
+
+        teacher_job_run(job=job)
+        return
     _publish(job, EventType.STARTED, {"attempt": job.attempt})
     engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory, do not fault it in again
     recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
     try:
         if None in (job.category_module, job.task_module, job.teacher_task_module):
             raise ApplicationError("A module of this job was deleted before it ran.")
+        from webapp.jobs.edge_data import edge_task_data
+
+        category, task = module_load(job.category_module), module_load(job.task_module)
         student_category = _student_category_of(job.task_module)
         result = engine.graft(
-            _graft_config(job.settings), category=module_load(job.category_module),
-            task=module_load(job.task_module), teacher_task=module_load(job.teacher_task_module),
+            _graft_config(job.settings), category=category, task=task,
+            teacher_task=module_load(job.teacher_task_module), on_event=recorder,
+            data=edge_task_data(job=job, category=category, task=task),
             student_category=module_load(student_category) if student_category else None,
-            on_event=recorder, should_cancel=recorder.should_cancel)
+            should_cancel=recorder.should_cancel)
         recorder.flush()
         _job_succeed(job_id=job.id, result=result)
     except engine.Cancelled:

@@ -64,6 +64,8 @@ export interface EdgeSettings {
   adapter_layers: 1 | 3;
   steps: number;
   seed: number;
+  /** The dataset of the labelled samples and test split (Animal-MNIST when absent). */
+  dataset?: number | null;
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { errorMessage } from '../api/client';
 import { useModuleFacets, useModules } from '../api/modules';
+import { DatasetsTab } from './DatasetsTab';
 import { FacetSidebar } from './FacetSidebar';
 import { ModuleCard } from './ModuleCard';
 import { UploadPanel } from './UploadPanel';
@@ -15,8 +17,34 @@ const ORDERINGS = [
   { value: 'metric', label: 'Metric, low to high', needsMetric: true },
 ];
 
-/** `/catalog`: find, inspect, upload and download modules. */
+/** `/catalog`: modules (the default tab) and datasets (`?tab=datasets`). */
 export function CatalogPage() {
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') === 'datasets' ? 'datasets' : 'modules';
+  const tabs = (
+    <div className="catalog__tabs" role="tablist" aria-label="Catalog">
+      {(['modules', 'datasets'] as const).map((name) => (
+        <button key={name} type="button" role="tab" className="button button--ghost" aria-selected={tab === name} onClick={() => setParams(name === 'datasets' ? { tab: name } : {}, { replace: true })}>
+          {name === 'modules' ? 'Modules' : 'Datasets'}
+        </button>
+      ))}
+    </div>
+  );
+  if (tab === 'datasets') {
+    return (
+      <div className="catalog">
+        <main className="catalog__main">
+          {tabs}
+          <DatasetsTab />
+        </main>
+      </div>
+    );
+  }
+  return <ModulesTab tabs={tabs} />;
+}
+
+/** Find, inspect, upload and download modules. */
+function ModulesTab({ tabs }: { tabs: ReactNode }) {
   const { filters, update, clear: clearFilters } = useCatalogFilters();
   const modules = useModules(filters);
   const facets = useModuleFacets(filters);
@@ -44,6 +72,7 @@ export function CatalogPage() {
     <div className="catalog">
       <FacetSidebar facets={facets.data} filters={filters} update={update} clear={clear} />
       <main className="catalog__main">
+        {tabs}
         <header className="catalog__head">
           <div>
             <h1 className="page-title">Catalog</h1>

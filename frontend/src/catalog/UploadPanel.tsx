@@ -1,11 +1,40 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useMe } from '../api/auth';
 import { errorMessage } from '../api/client';
 import { useUploadModule } from '../api/modules';
 import type { Module } from '../api/types';
+import { ImportPanel } from './ImportPanel';
 
 /** Upload a module: a safetensors weights file and its JSON manifest. */
 export function UploadPanel({ onDone }: { onDone: () => void }) {
+  const [mode, setMode] = useState<'module' | 'torchvision'>('module');
+  const switcher = (
+    <div className="segmented" role="radiogroup" aria-label="What to upload">
+      {(['module', 'torchvision'] as const).map((value) => (
+        <label key={value} className={mode === value ? 'is-active' : ''}>
+          <input type="radio" name="upload-mode" checked={mode === value} onChange={() => setMode(value)} />
+          {value === 'module' ? 'Module files' : 'Import a torchvision network'}
+        </label>
+      ))}
+    </div>
+  );
+  if (mode === 'torchvision') {
+    return (
+      <section className="upload card" aria-label="Upload">
+        {switcher}
+        <ImportPanel />
+        <div className="modal__actions">
+          <button type="button" className="button button--ghost" onClick={onDone}>
+            Close
+          </button>
+        </div>
+      </section>
+    );
+  }
+  return <ModuleFilesForm onDone={onDone} switcher={switcher} />;
+}
+
+function ModuleFilesForm({ onDone, switcher }: { onDone: () => void; switcher: ReactNode }) {
   const upload = useUploadModule();
   const [weights, setWeights] = useState<File | null>(null);
   const [manifest, setManifest] = useState<File | null>(null);
@@ -19,6 +48,7 @@ export function UploadPanel({ onDone }: { onDone: () => void }) {
 
   return (
     <form className="upload card" onSubmit={submit} aria-label="Upload a module">
+      {switcher}
       <div className="upload__fields">
         <label className="field">
           <span>Weights (.safetensors)</span>

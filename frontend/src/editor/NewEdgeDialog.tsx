@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
 import { useGraph } from '../api/graphs';
 import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
 import { DEFAULT_SETTINGS, METHODS, defaultSettingsFor, sameNet, samplesCaution, validateSettings } from '../lib/edgeSettings';
@@ -46,6 +47,17 @@ export function NewEdgeDialog({
   // Unknown ends count as one net: nothing to caution about until both are chosen.
   const ontoOwnNet = !ends[0] || !ends[1] || sameNet(ends[0].module, ends[1].module);
   const caution = samplesCaution(settings, ontoOwnNet);
+  // Datasets that can serve this edge: of the task module's task, with a class of the category.
+  const category = ends[0]?.module.category ?? null;
+  const task = ends[1]?.module.task ?? null;
+  const datasets = useDatasets({ task: (task ?? '') as 'classification' | 'segmentation' | '', page_size: 100 });
+  const usable = (datasets.data?.results ?? []).filter((d) => servesEdge(d, category, task));
+  const chosen = usable.find((d) => d.id === settings.dataset);
+  const held = chosen ? trainingSamples(chosen, category) : null;
+  const dataHint = chosen
+    ? `${chosen.name} holds ${held} labelled training samples for ${category ?? 'this category'}; the adapter is tested on its test split.`
+    : 'Built-in Animal-MNIST serves its ten animals; another category needs a dataset to use labelled samples.';
+  const tooMany = held !== null && settings.samples > held ? `At most ${held}: that is all the dataset's training split holds.` : undefined;
 
   useEffect(() => {
     // Follow the chosen ends' default until the person types a count of their own.
@@ -116,7 +128,17 @@ export function NewEdgeDialog({
             ))}
           </select>
         </Field>
-        <Field label="Labelled samples" hint={caution} error={errors.samples}>
+        <Field label="Data" hint={dataHint}>
+          <select className="select" aria-label="Data" value={settings.dataset ?? ''} onChange={(e) => update('dataset', Number(e.target.value) || null)}>
+            <option value="">Built-in (Animal-MNIST)</option>
+            {usable.map((dataset) => (
+              <option key={dataset.id} value={dataset.id}>
+                {dataset.name} ({trainingSamples(dataset, category)} training samples)
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Labelled samples" hint={caution} error={errors.samples ?? tooMany}>
           <input className="input" type="number" min={0} step={1} value={numberValue(settings.samples)} onChange={(e) => { setSamplesEdited(true); update('samples', e.target.valueAsNumber); }} />
         </Field>
         <fieldset className="field field--inline">
@@ -145,7 +167,7 @@ export function NewEdgeDialog({
           <button type="button" className="button button--ghost" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className="button button--primary" disabled={!valid || submitting} autoFocus={!pickEnds}>
+          <button type="submit" className="button button--primary" disabled={!valid || submitting || tooMany !== undefined} autoFocus={!pickEnds}>
             {submitting ? 'Starting…' : 'Start training'}
           </button>
         </div>

@@ -3,6 +3,7 @@ import { errorMessage } from '../api/client';
 import { useModules } from '../api/modules';
 import type { Module } from '../api/types';
 import { PaletteItem } from './PaletteItem';
+import { TrainTeacherDialog } from './TrainTeacherDialog';
 
 const GROUPS: { kind: 'category' | 'task'; title: string }[] = [
   { kind: 'category', title: 'Category modules' },
@@ -12,6 +13,7 @@ const GROUPS: { kind: 'category' | 'task'; title: string }[] = [
 /** Searchable list of catalog modules, grouped by kind, to drag onto the canvas. */
 export function Palette({ onAdd, disabled }: { onAdd: (module: Module) => void; disabled: boolean }) {
   const [search, setSearch] = useState('');
+  const [trainingTeacher, setTrainingTeacher] = useState(false);
   // Adapters are made by training, never dragged: ask only for the two kinds the palette shows.
   const categories = useModules({ kind: 'category', page_size: 200, ordering: 'name' });
   const tasks = useModules({ kind: 'task', page_size: 200, ordering: 'name' });
@@ -38,7 +40,11 @@ export function Palette({ onAdd, disabled }: { onAdd: (module: Module) => void; 
           onChange={(e) => setSearch(e.target.value)}
         />
         <p className="muted small">Drag a module onto the canvas, or press its + button.</p>
+        <button type="button" className="button button--small" onClick={() => setTrainingTeacher(true)}>
+          Train teacher…
+        </button>
       </div>
+      {trainingTeacher && <TrainTeacherDialog onClose={() => setTrainingTeacher(false)} />}
       {modules.isPending && <p className="palette__state" aria-busy="true">Loading the catalog…</p>}
       {modules.isError && (
         <p className="alert alert--error" role="alert">

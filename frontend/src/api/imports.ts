@@ -1,0 +1,28 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from './client';
+import type { Module } from './types';
+
+export interface ImportRequest {
+  weights: File;
+  arch: 'vgg16' | 'fcn8s';
+  category: string;
+  positiveIndex: number | null;
+  visibility: Module['visibility'];
+}
+
+/** POST /api/modules/import/: a torchvision state_dict (safetensors) split into two modules. */
+export function useImportTorchvision() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ weights, arch, category, positiveIndex, visibility }: ImportRequest) => {
+      const form = new FormData();
+      form.append('weights', weights);
+      form.append('arch', arch);
+      form.append('category', category);
+      if (positiveIndex !== null) form.append('positive_index', String(positiveIndex));
+      form.append('visibility', visibility);
+      return api<{ category: Module; task: Module }>('/api/modules/import/', { method: 'POST', form });
+    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ['modules'] }),
+  });
+}
