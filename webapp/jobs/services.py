@@ -235,11 +235,11 @@ def job_run(*, job_id: int) -> None:
     if job is None:
         logger.info("job %s is not queued any more; skipping (redelivery or cancel)", job_id)
         return
-    _publish(job, EventType.STARTED, {"attempt": job.attempt, "run_attempt": job.run_attempt})
-    engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory, do not fault it in again
-    recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
     mine = job.run_attempt
+    recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
     try:
+        _publish(job, EventType.STARTED, {"attempt": job.attempt, "run_attempt": mine})
+        engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory
         if None in (job.category_module, job.task_module, job.teacher_task_module):
             raise ApplicationError("A module of this job was deleted before it ran.")
         result = engine.graft(
