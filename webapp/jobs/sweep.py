@@ -45,7 +45,7 @@ def jobs_requeue_stale(*, stale_before: datetime) -> dict[str, int]:
     stale = Q(heartbeat__isnull=True) | Q(heartbeat__lt=stale_before)
     counts = {"requeued": 0, "failed": 0}
     for job in Job.objects.filter(stale, status=JobStatus.RUNNING).only(
-            "id", "run_attempt", "graph_id", "edge_id"):
+            "id", "run_attempt", "graph", "edge"):
         still_stale = Job.objects.filter(stale, pk=job.pk, status=JobStatus.RUNNING,
                                          run_attempt=job.run_attempt)
         if job.run_attempt >= settings.JOB_MAX_RUN_ATTEMPTS:
