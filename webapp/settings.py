@@ -144,6 +144,7 @@ _DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Callbacks",
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
+    "webapp.jobs.middleware.JobSweepMiddleware",
 ]
 if BROKER_URL.startswith("amqp"):
     DRAMATIQ_BROKER = {
@@ -159,12 +160,37 @@ else:
     }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
 
+# channels_redis blocks on BRPOP for CHANNEL_BRPOP_SECONDS; a client socket timeout at or below
+# that turns every quiet moment into a TimeoutError that closes the WebSockets with 1011 (redis-py
+# 8 defaults to 5 s, the same as brpop). Both are set here so a library upgrade cannot undo it.
+CHANNEL_BRPOP_SECONDS = 5
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "transplant"},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_BRPOP_SECONDS * 6,
+                       "socket_connect_timeout": 10,
+                       "health_check_interval": CHANNEL_BRPOP_SECONDS * 2,
+                       "retry_on_timeout": True}],
+            "prefix": "transplant",
+        },
     }
 }
+
+# --- job life cycle (webapp/jobs/sweep.py); seconds, from the environment so tests can shrink them
+# A job running longer than this is stopped and failed ("time limit of N s exceeded").
+JOB_TIME_LIMIT_SECONDS = int(os.environ.get("TRANSPLANT_JOB_TIME_LIMIT", 6 * 60 * 60))
+# A running worker stamps its job's heartbeat at most this often ...
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("TRANSPLANT_JOB_HEARTBEAT", 5))
+# ... and a heartbeat older than this means the worker is dead: the job is claimed again.
+JOB_STALE_SECONDS = float(os.environ.get("TRANSPLANT_JOB_STALE", 120))
+# Every worker process sweeps this often: stale running jobs and queued jobs whose message was lost.
+JOB_SWEEP_SECONDS = float(os.environ.get("TRANSPLANT_JOB_SWEEP", 30))
+# A queued job not claimed this long after its message was due is sent again.
+JOB_LOST_MESSAGE_SECONDS = float(os.environ.get("TRANSPLANT_JOB_LOST_MESSAGE", 300))
+# Claims of one job before it fails for good; the n-th requeue waits backoff * 2**(n-1) seconds.
+JOB_MAX_RUN_ATTEMPTS = int(os.environ.get("TRANSPLANT_JOB_MAX_RUN_ATTEMPTS", 3))
+JOB_RETRY_BACKOFF_SECONDS = float(os.environ.get("TRANSPLANT_JOB_RETRY_BACKOFF", 10))
 
 # --- files ----------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))

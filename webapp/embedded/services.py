@@ -148,6 +148,11 @@ class EmbeddedRedis:
                     raise RuntimeError(f"the private Redis did not start; see {folder / 'redis.log'}")
                 time.sleep(0.05)
 
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """The server process (for the supervisor), None before ``start``."""
+        return self._process
+
     def stop(self) -> None:
         """Stop the server (it saves its data on SIGTERM)."""
         if self._process is None:

@@ -56,6 +56,14 @@ class Job(models.Model):
     dataset = models.ForeignKey("datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="jobs")
     made_modules = models.ManyToManyField("catalog.Module", blank=True, related_name="teacher_jobs")
+    # --- run life cycle (jobs that never get stuck) ---
+    # ``attempt`` above counts user retries (each a new row); ``run_attempt`` counts the times a
+    # worker claimed this row. A worker whose ``heartbeat`` is older than JOB_STALE_SECONDS is
+    # taken for dead: its job is claimed again (up to JOB_MAX_RUN_ATTEMPTS) and its points stay
+    # apart under their own run_attempt. A queued row past ``resend_after`` lost its message.
+    run_attempt = models.PositiveIntegerField(default=0)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    resend_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -68,10 +76,12 @@ class JobPoint(models.Model):
     """One training step of a job: its loss terms and, when evaluated, its metrics."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="points")
+    run_attempt = models.PositiveIntegerField(default=1)
     step = models.IntegerField()
     losses = models.JSONField(default=dict)
     metrics = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["step"]
-        constraints = [models.UniqueConstraint(fields=["job", "step"], name="one_point_per_step")]
+        constraints = [models.UniqueConstraint(fields=["job", "run_attempt", "step"],
+                                               name="one_point_per_attempt_step")]

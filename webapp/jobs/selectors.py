@@ -36,8 +36,12 @@ def job_get(*, user: AbstractBaseUser, job_id: int) -> Job:
 
 
 def job_points(*, job: Job, after: int | None = None) -> QuerySet[JobPoint]:
-    """The job's points after a step (all when None), ordered by step, at most 1000."""
-    queryset = JobPoint.objects.filter(job=job)
+    """The points of the job's latest run attempt after a step (all when None), by step, at most 1000.
+
+    An abandoned attempt's points stay in the table but are not shown: the curve never mixes two
+    attempts or runs backwards.
+    """
+    queryset = JobPoint.objects.filter(job=job, run_attempt=max(job.run_attempt, 1))
     if after is not None:
         queryset = queryset.filter(step__gt=after)
     return queryset.order_by("step")[:MAX_POINTS]

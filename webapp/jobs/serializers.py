@@ -36,7 +36,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "edge", "graph", "status", "attempt", "settings", "reused", "error",
+        fields = ["id", "kind", "edge", "graph", "status", "attempt", "run_attempt", "heartbeat", "settings",
+                  "reused", "error",
                   "created", "started", "finished", "last_step", "total_steps", "final_metrics",
                   "adapter", "dataset", "made_modules"]
 

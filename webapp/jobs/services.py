@@ -1,25 +1,32 @@
 """Writes to jobs, and the jobs app's one door to the engine (``engine.graft``).
 
 A job row is the source of truth: the web process creates it (queued), a Dramatiq worker claims
-it (running) with a conditional UPDATE so a redelivered message cannot train twice, and the
-worker or a user finishes it (succeeded, failed, cancelled).
+it (running) with a conditional UPDATE, and the worker or a user finishes it (succeeded, failed,
+cancelled). A running worker keeps the row's heartbeat fresh; a redelivered message may claim a
+running job only when that heartbeat is stale (its worker died), so a job whose worker is alive
+never trains twice. Each claim is a new ``run_attempt`` with its own points. The sweep
+(``webapp.jobs.sweep``) finishes the story for jobs nobody redelivers.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import engine
+from dramatiq.middleware import Interrupt, TimeLimitExceeded
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
+from webapp.jobs.db import with_reconnect
 from webapp.jobs.models import FINISHED_STATUSES, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
 from webapp.live.services import EventType, event_publish
@@ -94,18 +101,25 @@ def _reuse_key(category: Module, task: Module, job_settings: dict[str, Any],
     return hashlib.sha256(document.encode()).hexdigest()
 
 
-def _enqueue(job_id: int) -> None:
+def job_send(*, job_id: int, delay_seconds: float = 0) -> None:
+    """Send a job's message to the workers (after ``delay_seconds``); a lost send is logged only.
+
+    The row stays queued either way, and the sweep sends it again once ``resend_after`` passes.
+    """
     from webapp.jobs.actors import run_job  # the actor module imports this one
 
     try:
-        run_job.send(job_id)
-    except Exception:  # the row stays queued; `serve` and `job_requeue_queued` send it again
+        run_job.send_with_options(args=(job_id,), delay=int(delay_seconds * 1000) or None)
+    except Exception:
         logger.exception("could not send job %s to the broker", job_id)
 
 
 def _publish(job: Job, event_type: str, payload: dict[str, Any] | None = None) -> None:
-    event_publish(graph_id=job.graph_id, event_type=event_type, job_id=job.id,
-                  edge_id=job.edge_id, payload=payload)
+    try:
+        with_reconnect(lambda: event_publish(graph_id=job.graph_id, event_type=event_type,
+                                             job_id=job.id, edge_id=job.edge_id, payload=payload))
+    except Exception:  # a lost live event must not stop the job; clients backfill over REST
+        logger.exception("could not publish %s for job %s", event_type, job.id)
 
 
 @transaction.atomic
@@ -135,8 +149,9 @@ def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Mo
         transaction.on_commit(lambda: _publish(job, EventType.SUCCEEDED, {
             "final_metrics": job.final_metrics, "adapter": job.adapter_id, "reused": True}))
         return job
-    job = Job.objects.create(**common)
-    transaction.on_commit(lambda: (_publish(job, EventType.QUEUED), _enqueue(job.id)))
+    resend_after = timezone.now() + timedelta(seconds=django_settings.JOB_LOST_MESSAGE_SECONDS)
+    job = Job.objects.create(**common, resend_after=resend_after)
+    transaction.on_commit(lambda: (_publish(job, EventType.QUEUED), job_send(job_id=job.id)))
     return job
 
 
@@ -181,19 +196,29 @@ def job_retry(*, job: Job, user: AbstractBaseUser) -> Job:
 
 
 def job_claim(*, job_id: int) -> Job | None:
-    """Atomically move a queued job to running; None when it is not queued (already taken)."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started=timezone.now())
+    """Atomically start a new run attempt of a job; None when another worker holds it.
+
+    Claimable: a queued job, or a running one whose heartbeat is older than JOB_STALE_SECONDS
+    (its worker died) and that has run attempts left. One conditional UPDATE decides, so two
+    deliveries of one message cannot both win.
+    """
+    now = timezone.now()
+    stale = Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - timedelta(
+        seconds=django_settings.JOB_STALE_SECONDS))
+    abandoned = Q(status=JobStatus.RUNNING, run_attempt__lt=django_settings.JOB_MAX_RUN_ATTEMPTS) & stale
+    claimed = Job.objects.filter(Q(status=JobStatus.QUEUED) | abandoned, pk=job_id).update(
+        status=JobStatus.RUNNING, started=now, heartbeat=now, run_attempt=F("run_attempt") + 1,
+        last_step=None, resend_after=None)
     return Job.objects.select_related("category_module", "task_module", "teacher_task_module",
                                       "owner").get(pk=job_id) if claimed else None
 
 
 @transaction.atomic
-def _job_succeed(*, job_id: int, result: Any) -> Job | None:
+def _job_succeed(*, job_id: int, run_attempt: int, result: Any) -> Job | None:
     job = Job.objects.select_for_update(of=("self",)).select_related(
         "category_module", "task_module", "teacher_task_module", "owner").get(pk=job_id)
-    if job.status != JobStatus.RUNNING:  # cancelled while the last steps ran: keep nothing
-        return None
+    if job.status != JobStatus.RUNNING or job.run_attempt != run_attempt:
+        return None  # cancelled while the last steps ran, or taken over: keep nothing
     metrics = {k: float(v) for k, v in (result.metrics or {}).items()}
     adapter = module_register(stored=result.adapter, owner=job.owner,
                               visibility=Visibility.PRIVATE, reuse_existing=True)
@@ -215,9 +240,9 @@ def _job_succeed(*, job_id: int, result: Any) -> Job | None:
 
 
 @transaction.atomic
-def _job_fail(*, job_id: int, error: str) -> None:
+def _job_fail(*, job_id: int, run_attempt: int, error: str) -> None:
     job = Job.objects.select_for_update().get(pk=job_id)
-    if job.status != JobStatus.RUNNING:
+    if job.status != JobStatus.RUNNING or job.run_attempt != run_attempt:
         return
     job.status = JobStatus.FAILED
     job.error = error
@@ -250,10 +275,11 @@ def job_run(*, job_id: int) -> None:
 
         teacher_job_run(job=job)
         return
-    _publish(job, EventType.STARTED, {"attempt": job.attempt})
-    engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory, do not fault it in again
+    mine = job.run_attempt
     recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
     try:
+        _publish(job, EventType.STARTED, {"attempt": job.attempt, "run_attempt": mine})
+        engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory
         if None in (job.category_module, job.task_module, job.teacher_task_module):
             raise ApplicationError("A module of this job was deleted before it ran.")
         from webapp.jobs.edge_data import edge_task_data
@@ -267,15 +293,39 @@ def job_run(*, job_id: int) -> None:
             student_category=module_load(student_category) if student_category else None,
             should_cancel=recorder.should_cancel)
         recorder.flush()
-        _job_succeed(job_id=job.id, result=result)
+        with_reconnect(lambda: _job_succeed(job_id=job.id, run_attempt=mine, result=result))
     except engine.Cancelled:
         recorder.flush()
-        logger.info("job %s stopped: cancelled", job.id)
+        logger.info("job %s stopped: cancelled or taken over", job.id)
+    except TimeLimitExceeded:  # a BaseException: `except Exception` would leave the row running
+        limit = django_settings.JOB_TIME_LIMIT_SECONDS
+        logger.warning("job %s exceeded its time limit of %s s", job.id, limit)
+        with_reconnect(lambda: _job_fail(
+            job_id=job.id, run_attempt=mine,
+            error=f"Stopped: the time limit of {limit} s exceeded. Train fewer steps, or ask the "
+                  "operator to raise TRANSPLANT_JOB_TIME_LIMIT."))
+    except Interrupt:  # the worker is shutting down: hand the job to the next one
+        logger.warning("job %s interrupted by a worker shutdown; back to the queue", job.id)
+        _job_release(job_id=job.id, run_attempt=mine)
+        raise
     except Exception as exc:  # the worker keeps serving; the row says what went wrong
         logger.exception("job %s failed", job.id)
-        recorder.flush()
+        try:
+            recorder.flush()
+        except Exception:
+            logger.exception("could not write the last points of job %s", job.id)
         message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
-        _job_fail(job_id=job.id, error=message)
+        with_reconnect(lambda: _job_fail(job_id=job.id, run_attempt=mine, error=message))
+
+
+def _job_release(*, job_id: int, run_attempt: int) -> None:
+    """Put a job this worker holds back in the queue and send it again (graceful shutdown)."""
+    released = with_reconnect(lambda: Job.objects.filter(
+        pk=job_id, status=JobStatus.RUNNING, run_attempt=run_attempt).update(
+        status=JobStatus.QUEUED, heartbeat=None, resend_after=timezone.now() + timedelta(
+            seconds=django_settings.JOB_LOST_MESSAGE_SECONDS)))
+    if released:
+        job_send(job_id=job_id)
 
 
 def job_requeue_queued() -> int:
@@ -286,22 +336,8 @@ def job_requeue_queued() -> int:
     """
     ids = list(Job.objects.filter(status=JobStatus.QUEUED).values_list("id", flat=True))
     for job_id in ids:
-        _enqueue(job_id)
+        job_send(job_id=job_id)
     return len(ids)
-
-
-@transaction.atomic
-def job_requeue_orphaned() -> int:
-    """Put running jobs back in the queue.
-
-    Only for a single-worker start-up (embedded mode), where no job can really be running:
-    those rows were cut off by the last shutdown.
-
-    Returns:
-        How many jobs were put back.
-    """
-    return Job.objects.filter(status=JobStatus.RUNNING).update(status=JobStatus.QUEUED,
-                                                                started=None)
 
 
 INSIGHT_IMAGES = 200

@@ -60,7 +60,9 @@ def event_publish(*, graph_id: int | None, event_type: str, job_id: int, edge_id
     seq = _next_seq(graph_id)
     if seq is None:
         return None
-    message = {"seq": seq, "type": event_type, "job": job_id, "edge": edge_id, **(payload or {})}
+    # ``sent_at`` (Unix seconds) lets a viewer measure delivery latency (benchmarks/live_load.py).
+    message = {"seq": seq, "type": event_type, "job": job_id, "edge": edge_id,
+               "sent_at": time.time(), **(payload or {})}
     layer = get_channel_layer()
     try:
         async_to_sync(layer.group_send)(graph_group(graph_id),

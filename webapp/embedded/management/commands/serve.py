@@ -2,7 +2,9 @@
 
 Migrates, starts a private Redis (unless ``REDIS_URL`` names one), one Dramatiq worker and the
 daphne ASGI server, seeds the demo catalog on first start (in the background, so the page is up
-at once), and stops everything on Ctrl-C.
+at once), and stops everything on Ctrl-C. A child that dies is restarted with backoff while the
+others keep serving (``webapp.embedded.supervisor``); the worker's own sweep puts back the job a
+dead worker held.
 """
 from __future__ import annotations
 
@@ -15,11 +17,15 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from webapp.embedded.services import EmbeddedRedis
-from webapp.jobs.services import job_requeue_orphaned, job_requeue_queued
+from webapp.embedded.supervisor import Child, Supervisor
+from webapp.jobs.services import job_requeue_queued
+from webapp.jobs.sweep import jobs_requeue_stale
 
 SEEDED_MARKER = "demo-seeded"
+SUPERVISE_INTERVAL_SECONDS = 0.3
 
 
 class Command(BaseCommand):
@@ -33,74 +39,56 @@ class Command(BaseCommand):
                             help="seed a small demo catalog quickly (less accurate modules)")
 
     def handle(self, *args, host, port, no_seed, quick_seed, **options):
-        self._children: list[tuple[str, subprocess.Popen]] = []
         self._stopping = False
-        redis = None
+        self._supervisor = Supervisor(log=lambda line: self.stderr.write(line))
         env = dict(os.environ)
-        if not os.environ.get("REDIS_URL"):
-            redis = EmbeddedRedis(settings.EMBEDDED_REDIS_SOCKET)
-            env["REDIS_URL"] = redis.start()
-            self.stdout.write(f"private Redis on {env['REDIS_URL']}")
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._request_stop)
         try:
+            if not os.environ.get("REDIS_URL"):
+                redis = EmbeddedRedis(settings.EMBEDDED_REDIS_SOCKET)
+
+                def start_redis() -> subprocess.Popen:
+                    env["REDIS_URL"] = redis.start()
+                    return redis.process
+
+                self._supervisor.add(Child("redis", start_redis))
+                self.stdout.write(f"private Redis on {env['REDIS_URL']}")
             call_command("migrate", interactive=False, verbosity=0)
             self.stdout.write("database ready")
             if settings.EMBEDDED:
                 # One worker and it is not running yet: a job marked running was cut off by the
-                # last shutdown, so it goes back to the queue.
-                job_requeue_orphaned()
-            self._start("worker", [sys.executable, "manage.py", "rundramatiq", "--processes", "1",
-                                   "--threads", "1", "--worker-shutdown-timeout", "5000"], env)
+                # last shutdown, so it goes back to the queue (or fails past its attempts).
+                jobs_requeue_stale(stale_before=timezone.now())
+            self._add("worker", [sys.executable, "manage.py", "rundramatiq", "--processes", "1",
+                                 "--threads", "1", "--worker-shutdown-timeout", "5000"], env)
             job_requeue_queued()
-            self._start("web", [sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
-                                "webapp.asgi:application"], env)
+            self._add("web", [sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+                              "webapp.asgi:application"], env)
             marker = settings.DATA_DIR / SEEDED_MARKER
             if not no_seed and not marker.exists():
                 command = [sys.executable, "manage.py", "seed_demo"]
-                self._start("seed", command + (["--quick"] if quick_seed else []), env)
+                self._add("seed", command + (["--quick"] if quick_seed else []), env,
+                          restart=False, on_exit=lambda code: self._seeded(marker, code))
             self.stdout.write(self.style.SUCCESS(
                 f"Transplant Studio on http://{host}:{port}/ (demo login demo/demo); Ctrl-C stops"))
-            return self._supervise(marker)
+            while not self._stopping:
+                time.sleep(SUPERVISE_INTERVAL_SECONDS)
+                self._supervisor.check()
+            self.stdout.write("stopping...")
         finally:
-            self._stop_children()
-            if redis is not None:
-                redis.stop()
+            self._supervisor.stop_all()
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
-        self._children.append((name, process))
+    def _add(self, name: str, command: list[str], env: dict[str, str], **options) -> None:
+        self._supervisor.add(Child(
+            name, lambda: subprocess.Popen(command, cwd=settings.BASE_DIR, env=env), **options))
+
+    def _seeded(self, marker, code: int) -> None:
+        if code == 0:
+            marker.write_text("ok\n")
+        else:
+            self.stderr.write(f"seeding the demo catalog failed (exit {code}); "
+                              "run `python manage.py seed_demo` to try again")
 
     def _request_stop(self, signum, frame) -> None:
         self._stopping = True
-
-    def _supervise(self, marker) -> None:
-        while not self._stopping:
-            time.sleep(0.3)
-            for name, process in list(self._children):
-                code = process.poll()
-                if code is None:
-                    continue
-                if name == "seed":
-                    self._children.remove((name, process))
-                    if code == 0:
-                        marker.write_text("ok\n")
-                    else:
-                        self.stderr.write(f"seeding the demo catalog failed (exit {code}); "
-                                          "run `python manage.py seed_demo` to try again")
-                    continue
-                self.stderr.write(f"the {name} process stopped (exit {code}); shutting down")
-                self._stopping = True
-        self.stdout.write("stopping...")
-
-    def _stop_children(self) -> None:
-        for _, process in self._children:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for _, process in self._children:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
