@@ -210,6 +210,7 @@ def _store(alias: str, local_folder: Path) -> dict:
         "file_overwrite": True,
         "default_acl": None,
         "querystring_auth": True,
+        "max_memory_size": 16 * 1024 * 1024,  # larger reads spool to disk, not memory
     }}
 
 

@@ -92,12 +92,27 @@ def blob_open(*, store: str, key: str, filename: str) -> IO[bytes]:
     Raises:
         ApplicationError: 409 when the object is missing from the store.
     """
-    storage = blob_storage(store)
     try:
-        return storage.open(f"{key}/{filename}", "rb")
+        return _open_stream(blob_storage(store), f"{key}/{filename}")
     except (FileNotFoundError, OSError) as exc:
         raise ApplicationError(f"{store} file {key[:12]}.../{filename} is missing from the store.",
                                code="blob_missing", status=409) from exc
+
+
+def _open_stream(storage: Storage, name: str) -> IO[bytes]:
+    """Open a stored file for sequential reading without copying it first.
+
+    django-storages' S3 file downloads the whole object into a spooled buffer on first read;
+    its boto3 object's ``get()`` body streams it instead.
+    """
+    handle = storage.open(name, "rb")
+    s3_object = getattr(handle, "obj", None)
+    if s3_object is None:
+        return handle
+    try:
+        return s3_object.get()["Body"]
+    except Exception as exc:  # botocore's ClientError for a missing key
+        raise FileNotFoundError(name) from exc
 
 
 def blob_size(*, store: str, key: str, filename: str) -> int:
@@ -118,7 +133,7 @@ def _verified(folder: Path, checksums: dict[str, str]) -> bool:
 
 
 def _download(storage: Storage, name: str, target: Path) -> None:
-    with storage.open(name, "rb") as source, target.open("wb") as out:
+    with _open_stream(storage, name) as source, target.open("wb") as out:
         shutil.copyfileobj(source, out, CHUNK_BYTES)
 
 
