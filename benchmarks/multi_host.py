@@ -373,8 +373,8 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
     token = subprocess.run(web.command([sys.executable, "manage.py", "drf_create_token", "lab"]),
                            cwd=REPO, env=web_env, check=True, capture_output=True,
                            text=True).stdout.split()[2]
-    processes.start(web.command(_bind(commands["web"], web.address, web_port)), env=web_env,
-                    log=work_dir / "web.log")
+    web_process = processes.start(web.command(_bind(commands["web"], web.address, web_port)),
+                                  env=web_env, log=work_dir / "web.log")
     workers = [nodes["worker-a"], nodes["worker-b"]]
     metrics_urls = {}
     for worker in workers:
@@ -431,6 +431,7 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
                                 .glob("*") if p.is_dir()) for node in nodes.values()}
     return {
         "edges": edges,
+        "web_process_memory_mib": _memory_mib(web_process.pid),
         "jobs": {job["id"]: job["status"] for job in jobs},
         "attempts": {job["id"]: job["attempt"] for job in jobs},
         "jobs_per_worker_from_logs": {name: sorted(j for j, n in counts.items() if n > 0)
@@ -443,6 +444,17 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
         "cache_folders_per_node": caches,
         "readyz": readyz,
     }
+
+
+def _memory_mib(pid: int) -> dict[str, float]:
+    """Resident and peak resident memory of a process (``ip netns exec`` execs, so the pid is
+    daphne's own)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[{"VmRSS": "rss", "VmHWM": "peak_rss"}[key]] = round(int(value.split()[0]) / 1024, 1)
+    return fields
 
 
 def _ready(api: Api) -> bool:

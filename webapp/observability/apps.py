@@ -7,11 +7,6 @@ class ObservabilityConfig(AppConfig):
     verbose_name = "Observability"
 
     def ready(self) -> None:
-        from prometheus_client import REGISTRY
+        from webapp.observability.metrics import register_job_metrics
 
-        from webapp.observability.metrics import JobStatusCollector
-
-        # Registered once per process (ready() may run again under some test runners).
-        if not any(isinstance(c, JobStatusCollector) for c in
-                   list(getattr(REGISTRY, "_collector_to_names", {}))):
-            REGISTRY.register(JobStatusCollector())
+        register_job_metrics()

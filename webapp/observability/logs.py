@@ -18,7 +18,8 @@ current_job_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_job_id", default=None)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is kept.
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "job_id"}
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "job_id",
+                                                                     "job"}
 
 
 @contextlib.contextmanager
@@ -63,6 +64,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """``time level logger [job N] message`` for a terminal; the job part only within a job."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(job)s%(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        job_id = getattr(record, "job_id", None)
+        record.job = f"[job {job_id}] " if job_id is not None else ""
+        return super().format(record)
+
+
 def logging_config(*, log_format: str, level: str) -> dict:
     """The ``LOGGING`` setting: ``json`` (production) or ``text`` (embedded, a terminal)."""
     if log_format not in {"json", "text"}:
@@ -73,7 +86,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "filters": {"job_id": {"()": "webapp.observability.logs.JobIdFilter"}},
         "formatters": {
             "json": {"()": "webapp.observability.logs.JsonFormatter"},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s [job %(job_id)s] %(message)s"},
+            "text": {"()": "webapp.observability.logs.TextFormatter"},
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["job_id"],
                                  "formatter": log_format}},

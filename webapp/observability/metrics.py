@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import logging
 
+import threading
+
+from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
+_registered = threading.Event()
 
 
 class JobStatusCollector:
@@ -36,3 +40,10 @@ class JobStatusCollector:
 
     def describe(self):
         return []  # no describe-time query: the database may not be ready at registration
+
+
+def register_job_metrics() -> None:
+    """Add :class:`JobStatusCollector` to the default registry, once per process."""
+    if not _registered.is_set():
+        REGISTRY.register(JobStatusCollector())
+        _registered.set()

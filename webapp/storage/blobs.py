@@ -57,19 +57,23 @@ def blob_put_folder(*, store: str, key: str, folder: Path) -> None:
     An object that exists already under the same name is replaced: names are content addresses,
     so it can only be a copy of the same content or the remains of an interrupted upload.
     """
-    storage = blob_storage(store)
     for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        name = f"{key}/{path.name}"
-        if storage.exists(name):
-            storage.delete(name)
-        with path.open("rb") as handle:
-            saved = storage.save(name, File(handle, name=path.name))
-        if saved != name:  # a storage that renamed instead of overwriting would break addressing
-            storage.delete(saved)
-            raise RuntimeError(f"storage {store!r} saved {name!r} as {saved!r}; "
-                               "configure it to overwrite (file_overwrite=True)")
+        if path.is_file():
+            blob_put_file(store=store, key=key, path=path)
+
+
+def blob_put_file(*, store: str, key: str, path: Path, filename: str | None = None) -> None:
+    """Upload one file as ``<key>/<filename>`` (default: the file's own name)."""
+    storage = blob_storage(store)
+    name = f"{key}/{filename or path.name}"
+    if storage.exists(name):
+        storage.delete(name)
+    with path.open("rb") as handle:
+        saved = storage.save(name, File(handle, name=path.name))
+    if saved != name:  # a storage that renamed instead of overwriting would break addressing
+        storage.delete(saved)
+        raise RuntimeError(f"storage {store!r} saved {name!r} as {saved!r}; "
+                           "configure it to overwrite (file_overwrite=True)")
 
 
 def blob_delete(*, store: str, key: str, filenames: tuple[str, ...]) -> None:
