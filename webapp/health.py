@@ -5,6 +5,10 @@ so a database outage never gets a healthy web node restarted. ``/readyz`` (readi
 every dependency a request may need -- the database, the broker, the channel layer and the
 module store -- names each in its JSON, and answers 503 when one is down, so the balancer stops
 sending traffic to the node until it recovers.
+
+:class:`ProbeMiddleware` answers them, and ``/metrics``, ahead of the rest of the stack:
+orchestrators and scrapers call a node by its own address, which is not in ``ALLOWED_HOSTS``,
+and over plain HTTP inside the network, which the HTTPS redirect would refuse.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import Callable
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -107,3 +111,24 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ready = all(result["status"] == "ok" for result in results.values())
     return JsonResponse({"status": "ok" if ready else "down", "checks": results},
                         status=200 if ready else 503)
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition of this process's metrics (django-prometheus and job counts)."""
+    from django_prometheus.exports import ExportToDjangoView
+
+    return ExportToDjangoView(request)
+
+
+PROBES = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics}
+
+
+class ProbeMiddleware:
+    """Serve the probes and ``/metrics`` before host validation and the HTTPS redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        return probe(request) if probe is not None else self.get_response(request)

@@ -1,11 +1,10 @@
-"""URL map: the API under /api/, the admin, the schema, probes and metrics, and the front end
-for everything else."""
+"""URL map: the API under /api/, the admin, the schema, and the front end for everything else.
+(/healthz, /readyz and /metrics are answered by ``webapp.health.ProbeMiddleware``.)"""
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from webapp.frontend import app_page
-from webapp.health import healthz, readyz
 
 api_patterns = [
     path("auth/", include("webapp.accounts.urls")),
@@ -19,10 +18,6 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
-    path("", include("django_prometheus.urls")),  # /metrics
     # Anything else is a front-end route (the SPA routes on the client); /api and /static are not.
-    re_path(r"^(?!api/|static/|admin/|ws/|healthz$|readyz$|metrics$)(?P<path>.*)$", app_page,
-            name="app"),
+    re_path(r"^(?!api/|static/|admin/|ws/)(?P<path>.*)$", app_page, name="app"),
 ]

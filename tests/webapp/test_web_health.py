@@ -117,3 +117,15 @@ def test_run_job_goes_to_the_training_queue():
 
     assert run_job.queue_name == settings.TRAINING_QUEUE == "training"
     assert settings.LIGHT_QUEUE != settings.TRAINING_QUEUE
+
+
+def test_probes_answer_a_node_address_over_plain_http_when_https_is_required(db, settings):
+    # Orchestrators call a node by its own address and over plain HTTP inside the network.
+    settings.ALLOWED_HOSTS = ["studio.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    node = Client(HTTP_HOST="10.0.0.7:8000")
+    assert node.get("/healthz").status_code == 200
+    assert node.get("/readyz").json()["checks"]["database"]["status"] == "ok"
+    assert node.get("/metrics").status_code == 200
+    assert node.get("/api/modules/").status_code == 400  # everything else still checks the host
+    assert Client(HTTP_HOST="studio.example.org").get("/api/modules/").status_code == 301
