@@ -15,7 +15,9 @@ RUN npm run build
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     TRANSPLANT_DATA=/var/lib/transplant DJANGO_STATIC_ROOT=/app/static DJANGO_STATIC_MANIFEST=1
-RUN useradd --system --create-home --home-dir /var/lib/transplant transplant
+# The app runs as `transplant`; it writes only under /var/lib/transplant (caches, uploads).
+RUN useradd --system --create-home --home-dir /var/lib/transplant transplant \
+    && mkdir -p /app/static /var/lib/transplant/cache && chown transplant /var/lib/transplant/cache
 WORKDIR /app
 
 FROM base AS web-deps

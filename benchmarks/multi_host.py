@@ -387,7 +387,8 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
         processes.start(worker.command(argv), env=env_of(worker), log=work_dir / f"{worker.name}.log")
 
     api = Api(f"http://{web.address}:{web_port}", token)
-    _wait(lambda: _ready(api), timeout=120, what="the web node's /readyz")
+    # Generous: on a shared machine three Django processes and their imports take minutes.
+    _wait(lambda: _ready(api), timeout=600, what="the web node's /readyz", interval=2.0)
     readyz = api.call("GET", "/readyz").json()
     log(f"web node ready at {api.base}; training tiny teachers...")
     teachers = _teachers(work_dir / "teachers")
@@ -459,7 +460,7 @@ def _memory_mib(pid: int) -> dict[str, float]:
 
 def _ready(api: Api) -> bool:
     try:
-        return api.session.get(api.base + "/readyz", timeout=5).status_code == 200
+        return api.session.get(api.base + "/readyz", timeout=30).status_code == 200
     except Exception:
         return False
 
