@@ -28,7 +28,7 @@ from webapp.storage.blobs import MODULES, blob_check
 
 logger = logging.getLogger(__name__)
 
-CHECK_TIMEOUT_SECONDS = 3.0
+CHECK_TIMEOUT_SECONDS = 5.0
 
 
 def _check_database() -> None:
