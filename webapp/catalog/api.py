@@ -1,5 +1,5 @@
 """Catalog endpoints: thin views over catalog selectors and services."""
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -80,7 +80,8 @@ class ModuleDownloadApi(GenericAPIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, module_id: int) -> HttpResponse:
         module = selectors.module_get(user=request.user, module_id=module_id)
-        response = HttpResponse(selectors.module_zip(module=module), content_type="application/zip")
+        response = StreamingHttpResponse(selectors.module_zip(module=module),
+                                         content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{module.name}-{module.sha256[:12]}.zip"'
         return response
 

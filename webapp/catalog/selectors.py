@@ -1,10 +1,8 @@
 """Reads from the catalog: who sees what, search and filters, facets, lineage, downloads."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from typing import Any
+from typing import Any, Iterator
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, FloatField, Q, QuerySet
@@ -13,7 +11,8 @@ from django.db.models.functions import Cast
 
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Visibility
-from webapp.catalog.storage import MANIFEST_FILE, WEIGHTS_FILE, module_folder
+from webapp.catalog.storage import MODULE_FILES, module_zip_stream
+from webapp.storage.blobs import MODULES, blob_storage
 from webapp.errors import ApplicationError
 
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -128,15 +127,15 @@ def module_lineage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
             "edges": [{"from": a, "to": b, "role": r} for a, b, r in sorted(edges)]}
 
 
-def module_zip(*, module: Module) -> bytes:
-    """Return a zip archive with the module's ``manifest.json`` and ``weights.safetensors``."""
-    folder = module_folder(module)
-    buffer = io.BytesIO()
-    try:
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.write(folder / MANIFEST_FILE, MANIFEST_FILE)
-            archive.write(folder / WEIGHTS_FILE, WEIGHTS_FILE)
-    except FileNotFoundError:
+def module_zip(*, module: Module) -> Iterator[bytes]:
+    """Return the chunks of a zip archive with the module's ``manifest.json`` and
+    ``weights.safetensors``, streamed from the store (never built whole in memory).
+
+    Raises:
+        ApplicationError: 409 before the first chunk when a file is missing from the store.
+    """
+    storage = blob_storage(MODULES)
+    if not all(storage.exists(f"{module.sha256}/{name}") for name in MODULE_FILES):
         raise ApplicationError(f"The files of module #{module.id} are missing from the store.",
                                code="module_unavailable", status=409)
-    return buffer.getvalue()
+    return module_zip_stream(module)

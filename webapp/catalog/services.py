@@ -1,7 +1,7 @@
 """Writes to the catalog, and the catalog's one door to the engine (module files on disk).
 
-Module files live in ``settings.TRANSPLANT_STORE/<sha256>/`` as engine module folders
-(``manifest.json`` + ``weights.safetensors``).
+Module files live in the ``modules`` store under ``<sha256>/`` as engine module folders
+(``manifest.json`` + ``weights.safetensors``); ``webapp.catalog.storage`` is the door to them.
 """
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ from django.db import transaction
 
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Teacher, Visibility
-from webapp.catalog.storage import MANIFEST_FILE, WEIGHTS_FILE, module_folder
+from webapp.catalog.storage import (MANIFEST_FILE, WEIGHTS_FILE, module_files_delete,
+                                    module_files_put, module_folder)
 from webapp.errors import ApplicationError
 
 _MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 def _incoming_dir() -> Path:
-    incoming = Path(settings.TRANSPLANT_STORE) / ".incoming"
+    incoming = Path(settings.TRANSPLANT_CACHE) / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(dir=incoming))
 
@@ -94,10 +95,10 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
         teacher = teacher_ensure(key=manifest.teacher, architecture=manifest.architecture,
                                  category=manifest.category or "")
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest_json, indent=2))
-    target = Path(settings.TRANSPLANT_STORE) / sha256
-    if target.exists():  # left over from a failed earlier attempt; the sha256 says it is the same
-        shutil.rmtree(target)
-    folder.rename(target)
+    try:
+        module_files_put(sha256=sha256, folder=folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     try:
         module = Module.objects.create(
             **_manifest_fields(manifest), owner=owner, visibility=visibility, teacher=teacher,
@@ -108,7 +109,7 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
                 name=parent.get("name", ""),
                 parent=Module.objects.filter(sha256=parent.get("sha256", "")).first())
     except Exception:
-        shutil.rmtree(target, ignore_errors=True)
+        module_files_delete(sha256=sha256)
         raise
     return module
 
@@ -253,9 +254,9 @@ def module_delete(*, module: Module, user: AbstractBaseUser) -> None:
         raise ApplicationError(
             "A graph uses this module; remove its nodes from the graphs first.",
             code="module_in_use", status=409)
-    folder = module_folder(module)
+    sha256 = module.sha256
     module.delete()
-    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    transaction.on_commit(lambda: module_files_delete(sha256=sha256))
 
 
 _cache_lock = threading.Lock()
@@ -274,7 +275,7 @@ def module_load(module: Module) -> Any:
             _module_cache.move_to_end(module.sha256)
             return _module_cache[module.sha256]
     try:
-        stored = engine.load_module(module_folder(module))
+        stored = engine.load_module(module_folder(module))  # ApplicationError when missing/corrupt
     except engine.TransplantError as exc:
         raise ApplicationError(f"Module #{module.id} cannot be loaded: {exc}",
                                code="module_unavailable", status=409)

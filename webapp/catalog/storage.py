@@ -1,12 +1,77 @@
-"""Where a catalog module's files live: ``settings.TRANSPLANT_STORE/<sha256>/``."""
-from pathlib import Path
+"""Where a catalog module's files live: ``<sha256>/{manifest.json,weights.safetensors}`` in the
+``modules`` store (a local folder, ``settings.TRANSPLANT_STORE``, or an object store bucket; see
+:mod:`webapp.storage.blobs`). This is the catalog's only door to those files.
+"""
+from __future__ import annotations
 
-from django.conf import settings
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+from webapp.storage.blobs import (MODULES, blob_delete, blob_local_folder, blob_open,
+                                  blob_put_folder)
 
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "weights.safetensors"
+MODULE_FILES = (MANIFEST_FILE, WEIGHTS_FILE)
 
 
 def module_folder(module) -> Path:
-    """Return the engine module folder (manifest.json + weights.safetensors) of a catalog row."""
-    return Path(settings.TRANSPLANT_STORE) / module.sha256
+    """A local engine module folder (manifest.json + weights.safetensors) of a catalog row.
+
+    On an object store this is the machine's cache, checked against the module's SHA-256.
+
+    Raises:
+        ApplicationError: 409 when the files are missing or corrupted in the store.
+    """
+    return blob_local_folder(store=MODULES, key=module.sha256, filenames=MODULE_FILES,
+                             checksums={WEIGHTS_FILE: module.sha256})
+
+
+def module_files_put(*, sha256: str, folder: Path) -> None:
+    """Store a validated module folder under its weights' SHA-256."""
+    blob_put_folder(store=MODULES, key=sha256, folder=folder)
+
+
+def module_files_delete(*, sha256: str) -> None:
+    """Delete a module's files from the store (and this machine's cache)."""
+    blob_delete(store=MODULES, key=sha256, filenames=MODULE_FILES)
+
+
+class _ChunkSink:
+    """A write-only file for ``zipfile``: it keeps what was written until :meth:`take` is called.
+
+    Having no ``tell``/``seek``, it makes ``zipfile`` write a streamable archive (data
+    descriptors after each member), so an archive is never held whole in memory.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._chunks = b"".join(self._chunks), []
+        return data
+
+
+def module_zip_stream(module, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
+    """Yield a zip archive of the module's two files, read from the store chunk by chunk.
+
+    Memory stays at about ``chunk_bytes`` whatever the module's size.
+    """
+    sink = _ChunkSink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for filename in MODULE_FILES:
+            with blob_open(store=MODULES, key=module.sha256, filename=filename) as source, \
+                    archive.open(filename, "w", force_zip64=True) as member:
+                for block in iter(lambda: source.read(chunk_bytes), b""):
+                    member.write(block)
+                    yield sink.take()
+        yield sink.take()
+    yield sink.take()  # the central directory, written when the archive closes

@@ -1,0 +1,1 @@
+"""Operations: structured logs with the job id, Prometheus metrics, and the worker command."""

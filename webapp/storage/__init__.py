@@ -1,0 +1,1 @@
+"""Content-addressed files (modules, datasets) through Django's storage API; see ``blobs``."""
