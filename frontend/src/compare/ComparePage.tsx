@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useChosenRuns, useCompare, useRunPoints } from '../api/compare';
 import { errorMessage } from '../api/client';
@@ -12,6 +12,19 @@ import { RaceLegend } from './RaceLegend';
 import '../styles/compare.css';
 
 const METRIC_AXIS: Record<string, string> = { error: 'test error (%)', accuracy: 'accuracy (%)', mean_iou: 'mean IoU (%)', pixel_accuracy: 'pixel accuracy (%)' };
+const METRIC_TITLE: Record<string, string> = { error: 'Test error', accuracy: 'Accuracy', mean_iou: 'Mean IoU', pixel_accuracy: 'Pixel accuracy' };
+
+/** Chart height that leaves the legend and the final table on screen on a laptop or projector. */
+function useChartHeight(): number {
+  const fit = () => Math.round(Math.min(420, Math.max(220, window.innerHeight - 600)));
+  const [height, setHeight] = useState(fit);
+  useEffect(() => {
+    const onResize = () => setHeight(fit());
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return height;
+}
 
 /** `/compare/:compareId` (a race) and `/compare?jobs=3,4,5` (runs chosen in the job queue). */
 export function ComparePage() {
@@ -36,6 +49,7 @@ function Race({ view }: { view: CompareView }) {
   const socket = useGraphSocket(view.graph);
   const pointData = useRunPoints(view.jobs);
   const [smoothing, setSmoothing] = useState(0.6);
+  const chartHeight = useChartHeight();
   const runs: Run[] = useMemo(() => view.jobs.map((job, i) => ({ job, points: pointData[i] ?? [] })), [view.jobs, pointData]);
   const metric = raceMetric(runs);
   const lossCurves = useMemo(() => methodCurves(runs, lossOf, smoothing), [runs, smoothing]);
@@ -43,10 +57,11 @@ function Race({ view }: { view: CompareView }) {
   const positiveLoss = lossCurves.methods.every((c) => c.mean.every((v) => v === null || v > 0));
   const running = view.jobs.filter((job) => job.status === 'running').length;
   const queued = view.jobs.filter((job) => job.status === 'queued').length;
+  const totalPoints = runs.reduce((sum, run) => sum + run.points.length, 0);
   const title = view.id !== null ? `Race #${view.id}` : `${view.jobs.length} chosen runs`;
 
   return (
-    <div className="race">
+    <div className="race" data-total-points={totalPoints}>
       <header className="race__head">
         <div>
           <h1 className="race__title">{title}</h1>
@@ -77,17 +92,17 @@ function Race({ view }: { view: CompareView }) {
           <h2 id="race-loss-title" className="race-section-title">
             Training loss<span className="race-section-title__hint">{positiveLoss ? 'log scale' : ''}</span>
           </h2>
-          {lossCurves.x.length === 0 ? <div className="race-chart race-chart--empty">Waiting for the first steps…</div> : <RaceChart curves={lossCurves} yLabel="loss" label={`Loss curves of ${lossCurves.methods.length} methods`} logScale={positiveLoss} />}
+          {lossCurves.x.length === 0 ? <div className="race-chart race-chart--empty" style={{ height: chartHeight }}>Waiting for the first steps…</div> : <RaceChart curves={lossCurves} yLabel="loss" label={`Loss curves of ${lossCurves.methods.length} methods`} logScale={positiveLoss} height={chartHeight} />}
         </section>
         <section aria-labelledby="race-metric-title" className="race__chart">
           <h2 id="race-metric-title" className="race-section-title">
-            {metric ? (METRIC_AXIS[metric] ?? metric).replace(/ \(%\)$/, '') : 'Test metric'}
+            {metric ? (METRIC_TITLE[metric] ?? metric) : 'Test metric'}
             {metric && <span className="race-section-title__hint">{lowerIsBetter(metric) ? 'lower is better' : 'higher is better'}</span>}
           </h2>
           {metricCurves.x.length === 0 || !metric ? (
-            <div className="race-chart race-chart--empty">Shown from the first evaluation on.</div>
+            <div className="race-chart race-chart--empty" style={{ height: chartHeight }}>Shown from the first evaluation on.</div>
           ) : (
-            <RaceChart curves={metricCurves} yLabel={METRIC_AXIS[metric] ?? metric} label={`${metric} curves of ${metricCurves.methods.length} methods`} />
+            <RaceChart curves={metricCurves} yLabel={METRIC_AXIS[metric] ?? metric} label={`${metric} curves of ${metricCurves.methods.length} methods`} height={chartHeight} xMax={lossCurves.x.at(-1)} markers />
           )}
         </section>
       </div>
