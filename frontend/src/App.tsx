@@ -2,10 +2,11 @@ import { Navigate, Route, Routes } from 'react-router';
 import { LoginPage } from './auth/LoginPage';
 import { RequireUser } from './auth/RequireUser';
 import { CatalogPage } from './catalog/CatalogPage';
+import { ComparePage } from './compare/ComparePage';
 import { EditorPage } from './editor/EditorPage';
 import { AppShell } from './ui/AppShell';
 
-/** Routes: `/` editor, `/catalog`, `/login`. Django serves this shell for every non-API path. */
+/** Routes: `/` editor, `/catalog`, `/compare` (races and chosen runs), `/login`. Django serves this shell for every non-API path. */
 export function App() {
   return (
     <Routes>
@@ -19,6 +20,8 @@ export function App() {
       >
         <Route index element={<EditorPage />} />
         <Route path="/catalog" element={<CatalogPage />} />
+        <Route path="/compare" element={<ComparePage />} />
+        <Route path="/compare/:compareId" element={<ComparePage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>

@@ -1,13 +1,15 @@
-"""Job endpoints: list, detail, points (backfill), cancel, retry, insight."""
+"""Job endpoints: list, detail, points (backfill), cancel, retry, insight, and compares."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from webapp.jobs import selectors, services
-from webapp.jobs.serializers import (InsightSerializer, JobPointSerializer, JobQuerySerializer,
-                                     JobSerializer, PointsQuerySerializer, TeacherJobCreateSerializer)
+from webapp.jobs import compare, selectors, services
+from webapp.jobs.serializers import (CompareCreateSerializer, CompareQuerySerializer,
+                                     CompareSerializer, InsightSerializer, JobPointSerializer,
+                                     JobQuerySerializer, JobSerializer, PointsQuerySerializer,
+                                     TeacherJobCreateSerializer)
 from webapp.jobs.teacher_jobs import teacher_job_create
 
 
@@ -18,8 +20,10 @@ class JobListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         query = JobQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        ids = query.validated_data.get("ids")
         jobs = selectors.job_list(user=request.user, graph_id=query.validated_data.get("graph"),
-                                  status=query.validated_data.get("status"))
+                                  status=query.validated_data.get("status"),
+                                  ids=[int(i) for i in ids.split(",")] if ids else None)
         page = self.paginate_queryset(jobs)
         return self.get_paginated_response(JobSerializer(page, many=True).data)
 
@@ -77,3 +81,34 @@ class JobInsightApi(GenericAPIView):
     def get(self, request: Request, job_id: int) -> Response:
         job = selectors.job_get(user=request.user, job_id=job_id)
         return Response(services.job_insight(job=job))
+
+
+class CompareListApi(GenericAPIView):
+    serializer_class = CompareSerializer
+
+    @extend_schema(parameters=[CompareQuerySerializer], responses=CompareSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = CompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        compares = compare.compare_list(user=request.user, graph_id=query.validated_data.get("graph"))
+        page = self.paginate_queryset(compares)
+        return self.get_paginated_response(CompareSerializer(page, many=True).data)
+
+    @extend_schema(request=CompareCreateSerializer, responses={201: CompareSerializer})
+    def post(self, request: Request) -> Response:
+        body = CompareCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        created = compare.compare_create(owner=request.user, edge_id=data["edge"],
+                                         methods=data.get("methods"), seeds=data["seeds"],
+                                         samples=data.get("samples"), steps=data.get("steps"))
+        read_back = compare.compare_get(user=request.user, compare_id=created.id)
+        return Response(CompareSerializer(read_back).data, status=status.HTTP_201_CREATED)
+
+
+class CompareDetailApi(GenericAPIView):
+    serializer_class = CompareSerializer
+
+    def get(self, request: Request, compare_id: int) -> Response:
+        return Response(CompareSerializer(compare.compare_get(user=request.user,
+                                                              compare_id=compare_id)).data)

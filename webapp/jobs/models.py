@@ -64,12 +64,43 @@ class Job(models.Model):
     run_attempt = models.PositiveIntegerField(default=0)
     heartbeat = models.DateTimeField(null=True, blank=True)
     resend_after = models.DateTimeField(null=True, blank=True)
+    # Compare methods: the race this job runs in beside its sibling jobs (same pair, samples and
+    # seeds, one method each); null for an edge's own job. It never becomes the edge's job.
+    compare = models.ForeignKey("jobs.Compare", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="jobs")
 
     class Meta:
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:
         return f"Job #{self.pk} ({self.status})"
+
+
+class Compare(models.Model):
+    """A race between methods: sibling jobs training one edge's pair at the same samples and seeds.
+
+    ``skipped`` keeps the methods left out and why (``[{"method", "reason"}]``), so the view can
+    say why a method is missing rather than leave the reader guessing.
+    """
+
+    owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="compares")
+    graph = models.ForeignKey("graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="compares")
+    edge = models.ForeignKey("graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="compares")
+    methods = models.JSONField(default=list)
+    seeds = models.JSONField(default=list)
+    samples = models.PositiveIntegerField()
+    steps = models.PositiveIntegerField()
+    skipped = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"Compare #{self.pk} ({', '.join(self.methods)})"
 
 
 class JobPoint(models.Model):

@@ -14,9 +14,11 @@ def job_visible(*, user: AbstractBaseUser) -> QuerySet[Job]:
 
 
 def job_list(*, user: AbstractBaseUser, graph_id: int | None = None,
-             status: str | None = None) -> QuerySet[Job]:
-    """Visible jobs, optionally of one graph and one status, newest first."""
+             status: str | None = None, ids: list[int] | None = None) -> QuerySet[Job]:
+    """Visible jobs, optionally of one graph, one status and some ids, newest first."""
     queryset = job_visible(user=user)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
     if graph_id is not None:
         queryset = queryset.filter(graph_id=graph_id)
     if status:

@@ -27,7 +27,7 @@ from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
 from webapp.jobs.db import with_reconnect
-from webapp.jobs.models import FINISHED_STATUSES, Job, JobKind, JobStatus
+from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
 from webapp.live.services import EventType, event_publish
 
@@ -115,9 +115,12 @@ def job_send(*, job_id: int, delay_seconds: float = 0) -> None:
 
 
 def _publish(job: Job, event_type: str, payload: dict[str, Any] | None = None) -> None:
+    # An event's edge is the edge whose current job it is; a race's jobs are not, so the editor
+    # does not take their progress for the edge's (the compare view follows them by job id).
+    edge_id = None if job.compare_id else job.edge_id
     try:
         with_reconnect(lambda: event_publish(graph_id=job.graph_id, event_type=event_type,
-                                             job_id=job.id, edge_id=job.edge_id, payload=payload))
+                                             job_id=job.id, edge_id=edge_id, payload=payload))
     except Exception:  # a lost live event must not stop the job; clients backfill over REST
         logger.exception("could not publish %s for job %s", event_type, job.id)
 
@@ -125,11 +128,12 @@ def _publish(job: Job, event_type: str, payload: dict[str, Any] | None = None) -
 @transaction.atomic
 def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Module,
                teacher_task: Module, job_settings: dict[str, Any], attempt: int = 1,
-               dataset: Any = None) -> Job:
+               dataset: Any = None, compare: Compare | None = None, reuse: bool = True) -> Job:
     """Record a training job for an edge; send it to the workers once the transaction commits.
 
-    When the same (category, task, settings) already has a finished adapter, the job reuses it
-    and is born succeeded.
+    When the same (category, task, settings) already has a finished adapter and ``reuse`` is
+    true, the job reuses it and is born succeeded. A race between methods (``compare``) passes
+    ``reuse=False``: it is there to watch the runs train.
 
     Returns:
         The new job.
@@ -137,9 +141,10 @@ def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Mo
     key = _reuse_key(category, task, job_settings, dataset)
     common = dict(edge=edge, graph_id=edge.graph_id if edge else None, owner=owner, dataset=dataset,
                   category_module=category, task_module=task, teacher_task_module=teacher_task,
-                  settings=job_settings, reuse_key=key, attempt=attempt)
-    done = (Job.objects.filter(reuse_key=key, status=JobStatus.SUCCEEDED, adapter__isnull=False)
-            .order_by("-finished").first())
+                  settings=job_settings, reuse_key=key, attempt=attempt, compare=compare)
+    done = None if not reuse else (
+        Job.objects.filter(reuse_key=key, status=JobStatus.SUCCEEDED, adapter__isnull=False)
+        .order_by("-finished").first())
     if done is not None:
         now = timezone.now()
         job = Job.objects.create(**common, status=JobStatus.SUCCEEDED, reused=True,
@@ -184,6 +189,11 @@ def job_retry(*, job: Job, user: AbstractBaseUser) -> Job:
     if job.edge is None or None in (job.category_module, job.task_module, job.teacher_task_module):
         raise ApplicationError("The edge or a module of this job is gone; draw the edge again.",
                                code="conflict", status=409)
+    if job.compare_id is not None:  # a run of a race: the new attempt joins the same race
+        return job_create(owner=user, edge=job.edge, category=job.category_module,
+                          task=job.task_module, teacher_task=job.teacher_task_module,
+                          job_settings=job.settings, attempt=job.attempt + 1,
+                          compare=job.compare, reuse=False)
     if job.edge.job_id != job.id:
         raise ApplicationError("This is not the edge's latest attempt; retry that one.",
                                code="conflict", status=409)

@@ -87,6 +87,8 @@ export interface Job {
   total_steps: number | null;
   final_metrics: Record<string, number>;
   adapter: number | null;
+  /** The compare group (a race between methods) this run belongs to, if any. */
+  compare?: number | null;
 }
 
 export interface GraphNode {

@@ -1,4 +1,5 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
+import { Link } from 'react-router';
 import { errorMessage } from '../api/client';
 import { useGraph } from '../api/graphs';
 import { useCancelJob, useJobs, useRetryJob } from '../api/jobs';
@@ -9,7 +10,7 @@ import { useEditorStore } from '../store/editor';
 import { SidePanelFrame } from '../ui/SidePanelFrame';
 import { StatusBadge } from '../ui/StatusBadge';
 
-/** Every job of this graph, newest first, with cancel and retry. */
+/** Every job of this graph, newest first, with cancel and retry; finished runs can be ticked and compared. */
 export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: () => void }) {
   const jobs = useJobs(graphId);
   const edgeNames = useGraph(graphId, useCallback(edgeNamesOf, [])).data ?? {};
@@ -17,6 +18,9 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
   const retry = useRetryJob();
   const list = [...(jobs.data ?? [])].sort((a, b) => b.id - a.id);
   const error = cancel.error ?? retry.error;
+  const [picked, setPicked] = useState<number[]>([]);
+  const toggle = (jobId: number) => setPicked((old) => (old.includes(jobId) ? old.filter((id) => id !== jobId) : [...old, jobId]));
+  const stillPicked = picked.filter((id) => list.some((job) => job.id === id && isFinished(job.status)));
 
   return (
     <SidePanelFrame title="Job queue" onClose={onClose}>
@@ -39,7 +43,19 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
             <div className="muted small">
               Job #{job.id} · {describeSettings(job.settings)} · attempt {job.attempt}
               {job.status === 'running' && job.last_step !== null && ` · step ${job.last_step}`}
+              {job.compare != null && (
+                <>
+                  {' · '}
+                  <Link to={`/compare/${job.compare}`}>race #{job.compare}</Link>
+                </>
+              )}
             </div>
+            {isFinished(job.status) && (
+              <label className="job-row__pick">
+                <input type="checkbox" checked={picked.includes(job.id)} onChange={() => toggle(job.id)} aria-label={`Compare job ${job.id}`} />
+                Compare
+              </label>
+            )}
             {job.error && <div className="job-row__error">{job.error}</div>}
             <div className="job-row__actions">
               {job.edge !== null && (
@@ -61,6 +77,16 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
           </li>
         ))}
       </ul>
+      {stillPicked.length > 0 && (
+        <div className="job-compare-bar">
+          <span className="small">{stillPicked.length === 1 ? 'Tick one more run to compare.' : `${stillPicked.length} runs ticked`}</span>
+          {stillPicked.length > 1 && (
+            <Link className="button button--small button--primary" to={`/compare?jobs=${[...stillPicked].sort((a, b) => a - b).join(',')}`}>
+              Compare {stillPicked.length} runs
+            </Link>
+          )}
+        </div>
+      )}
     </SidePanelFrame>
   );
 }

@@ -1,4 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
+import { applyEventToCompares, refetchCompares } from '../api/compare';
 import { addJobPoints, fetchPointsAfter } from '../api/jobs';
 import { keys } from '../api/keys';
 import type { Graph, Job, LiveEvent, ProgressPoint } from '../api/types';
@@ -55,6 +56,7 @@ export function applyLiveEvent(client: QueryClient, graphId: number, event: Live
       void client.invalidateQueries({ queryKey: keys.jobs(graphId) });
     }
   }
+  applyEventToCompares(client, event);
   if (event.type === 'job.progress') {
     const state = client.getQueryState<ProgressPoint[]>(keys.jobPoints(event.job));
     if (state?.data !== undefined && leavesGap(state.data, event.step)) {
@@ -82,5 +84,6 @@ const STATUS_AFTER: Partial<Record<LiveEvent['type'], Job['status']>> = {
 export async function backfill(client: QueryClient, graphId: number, backfiller: PointBackfiller): Promise<void> {
   await client.invalidateQueries({ queryKey: keys.graph(graphId) });
   void client.invalidateQueries({ queryKey: keys.jobs(graphId) });
+  void refetchCompares(client);
   await backfiller.fillAll();
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { useCancelJob, useRetryJob } from '../../api/jobs';
+import { CompareDialog } from '../../compare/CompareDialog';
 import { isFinished } from '../../lib/liveCache';
 import { SidePanelFrame } from '../../ui/SidePanelFrame';
 import { StatusBadge } from '../../ui/StatusBadge';
@@ -20,6 +21,7 @@ const TABS: { id: Tab; label: string }[] = [
 export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeId: number; onClose: () => void }) {
   const view = useEdgeView(graphId, edgeId);
   const [tab, setTab] = useState<Tab>('training');
+  const [comparing, setComparing] = useState(false);
   const cancel = useCancelJob();
   const retry = useRetryJob();
   if (!view) return null;
@@ -47,6 +49,9 @@ export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeI
         <StatusBadge status={job?.status ?? null} reused={job?.reused} />
         {job && <span className="muted small">Job #{job.id} · attempt {job.attempt}</span>}
         <div className="edge-panel__actions">
+          <button type="button" className="button button--small" onClick={() => setComparing(true)} title="Train this pair with every method side by side">
+            Compare methods
+          </button>
           {job && !isFinished(job.status) && (
             <button type="button" className="button button--small" onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
               Cancel job
@@ -59,6 +64,7 @@ export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeI
           )}
         </div>
       </div>
+      {comparing && <CompareDialog edgeId={edge.id} settings={edge.settings} onClose={() => setComparing(false)} />}
       {job?.status === 'failed' && job.error && (
         <p className="alert alert--error" role="alert">
           {job.error}
