@@ -64,9 +64,9 @@ def test_login_me_and_logout_with_a_session(user, manager):
 
 
 def test_token_authentication(user):
-    from rest_framework.authtoken.models import Token
+    from webapp.accounts.services import api_token_create
 
-    token = Token.objects.create(user=user)
+    _, token = api_token_create(user=user, name="schema tests")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/auth/me/").json()["user"]["username"] == "alice"
