@@ -3,9 +3,11 @@ import { LoginPage } from './auth/LoginPage';
 import { RequireUser } from './auth/RequireUser';
 import { CatalogPage } from './catalog/CatalogPage';
 import { EditorPage } from './editor/EditorPage';
+import { ModulePage } from './modules/ModulePage';
+import { TokensPage } from './settings/TokensPage';
 import { AppShell } from './ui/AppShell';
 
-/** Routes: `/` editor, `/catalog`, `/login`. Django serves this shell for every non-API path. */
+/** Routes: `/` editor, `/catalog`, `/modules/:id`, `/settings/tokens`, `/login`. Django serves this shell for every non-API path. */
 export function App() {
   return (
     <Routes>
@@ -19,6 +21,8 @@ export function App() {
       >
         <Route index element={<EditorPage />} />
         <Route path="/catalog" element={<CatalogPage />} />
+        <Route path="/modules/:moduleId" element={<ModulePage />} />
+        <Route path="/settings/tokens" element={<TokensPage />} />
       </Route>
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>

@@ -9,8 +9,8 @@ const module = (id: number, kind: ModuleLite['kind']): ModuleLite => ({
   category: null,
   task: null,
   architecture: 'vgg-mini',
-  input_shape: [],
-  output_shape: [],
+  input_shape: [1, 28, 28],
+  output_shape: [8, 14, 14],
   metrics: {},
   teacher: null,
 });
