@@ -52,7 +52,7 @@ def test_login_me_and_logout_with_a_session(user, manager):
                             format="json")
     assert response.status_code == 200
     assert response.json()["user"] == {"id": manager.id, "username": "boss",
-                                       "is_lab_manager": True}
+                                       "is_lab_manager": True, "sandbox": None}
     assert session.get("/api/auth/me/").json()["user"]["username"] == "boss"
     # Session writes need the CSRF token.
     assert session.post("/api/graphs/", {"name": "g"}, format="json").status_code == 403
