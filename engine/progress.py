@@ -1,40 +1,47 @@
-"""A terminal progress bar driven by the engine's events (the CLI's `on_event`)."""
+"""The CLI's progress bar: tqdm, driven by the engine's events (the CLI's `on_event`)."""
 
 from __future__ import annotations
 
 import sys
-import time
 from typing import TextIO
+
+from tqdm import tqdm
 
 from engine.events import Evaluated, Finished, ProgressEvent, Started, StepEvent
 
 
 class ProgressBar:
-    """Draws `[#####.....] step/total loss=...` on a terminal; silent when the stream is not one."""
+    """Shows `label: 40%|████      | 120/300 [00:12<00:18, loss=0.41, error=12.30]` on a terminal.
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.label, self.stream, self.width = label, stream, width
-        self.enabled = stream.isatty()
-        self.total, self.metrics, self._last_draw = 1, "", 0.0
+    Silent when the stream is not a terminal (tqdm's own rule), so `--json` output and logs stay clean.
+
+    Args:
+        label: the bar's description, e.g. ``"graft back-distill"``.
+        stream: where to draw (standard error by default).
+    """
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+        self.label, self.stream = label, stream
+        self._bar: tqdm | None = None
+        self._metrics: dict[str, str] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
-        if not self.enabled:
-            return
         if isinstance(event, Started):
-            self.total = max(event.total_steps, 1)
-        elif isinstance(event, StepEvent):
-            now = time.monotonic()
-            if now - self._last_draw > 0.1 or event.step == self.total:
-                self._last_draw = now
-                self._draw(event.step, event.losses.get("loss", float("nan")))
+            self.close()
+            # disable=None: tqdm draws only when the stream is a terminal.
+            self._bar = tqdm(total=max(event.total_steps, 1), desc=self.label, file=self.stream,
+                             unit="step", dynamic_ncols=True, mininterval=0.1, disable=None)
+        elif isinstance(event, StepEvent) and self._bar is not None:
+            self._bar.update(event.step - self._bar.n)
+            self._bar.set_postfix(loss=f"{event.losses.get('loss', float('nan')):.4g}", **self._metrics,
+                                  refresh=False)
         elif isinstance(event, Evaluated):
-            self.metrics = " ".join(f"{name}={value:.2f}" for name, value in event.metrics.items())
+            self._metrics = {name: f"{value:.2f}" for name, value in event.metrics.items()}
         elif isinstance(event, Finished):
-            self.stream.write("\n")
-            self.stream.flush()
+            self.close()
 
-    def _draw(self, step: int, loss: float) -> None:
-        filled = int(self.width * step / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {step}/{self.total} loss={loss:.4g} {self.metrics}")
-        self.stream.flush()
+    def close(self) -> None:
+        """End the current bar (the next `Started` opens a new one)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

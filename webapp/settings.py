@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "webapp.datasets",
     "webapp.live",
     "webapp.embedded",
+    "webapp.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "webapp.sandbox.middleware.SandboxActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -276,6 +278,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- auth, API ------------------------------------------------------------------------------
 LAB_MANAGERS_GROUP = "lab-managers"
 LOGIN_URL = "/admin/login/"
+# "Try the demo" sandboxes: removed after this many idle minutes; quotas per sandbox.
+SANDBOX_IDLE_MINUTES = int(os.environ.get("SANDBOX_IDLE_MINUTES", 120))
+SANDBOX_MAX_JOBS = int(os.environ.get("SANDBOX_MAX_JOBS", 20))
+SANDBOX_MAX_UPLOADS = int(os.environ.get("SANDBOX_MAX_UPLOADS", 5))
 AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or EMBEDDED) else [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -283,7 +289,7 @@ AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or EMBEDDED) else [
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "webapp.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
 from webapp.asgi import application
 from webapp.graphs.services import graph_create
@@ -26,7 +25,9 @@ def alice_graph(user):
 
 
 async def _token(user) -> str:
-    return (await database_sync_to_async(Token.objects.get_or_create)(user=user))[0].key
+    from webapp.accounts.services import api_token_create
+
+    return (await database_sync_to_async(api_token_create)(user=user, name="live tests"))[1]
 
 
 @pytest.mark.asyncio

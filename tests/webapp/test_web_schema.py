@@ -52,7 +52,7 @@ def test_login_me_and_logout_with_a_session(user, manager):
                             format="json")
     assert response.status_code == 200
     assert response.json()["user"] == {"id": manager.id, "username": "boss",
-                                       "is_lab_manager": True}
+                                       "is_lab_manager": True, "sandbox": None}
     assert session.get("/api/auth/me/").json()["user"]["username"] == "boss"
     # Session writes need the CSRF token.
     assert session.post("/api/graphs/", {"name": "g"}, format="json").status_code == 403
@@ -64,9 +64,9 @@ def test_login_me_and_logout_with_a_session(user, manager):
 
 
 def test_token_authentication(user):
-    from rest_framework.authtoken.models import Token
+    from webapp.accounts.services import api_token_create
 
-    token = Token.objects.create(user=user)
+    _, token = api_token_create(user=user, name="schema tests")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/auth/me/").json()["user"]["username"] == "alice"

@@ -9,9 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.catalog import selectors, services
-from webapp.catalog.serializers import (FacetsSerializer, LineageSerializer, ModuleQuerySerializer,
-                                        ModuleSerializer, ModuleUpdateSerializer,
-                                        ModuleUploadSerializer)
+from webapp.catalog.serializers import (FacetsSerializer, IntegritySerializer, LineageSerializer,
+                                        ModuleQuerySerializer, ModuleSerializer,
+                                        ModuleUpdateSerializer, ModuleUploadSerializer,
+                                        UsageSerializer)
 
 
 def _query(request: Request) -> dict:
@@ -93,3 +94,27 @@ class ModuleLineageApi(GenericAPIView):
         module = selectors.module_get(user=request.user, module_id=module_id)
         return Response(LineageSerializer(selectors.module_lineage(user=request.user,
                                                                    module=module)).data)
+
+
+class ModuleUsageApi(GenericAPIView):
+    """The reader's graphs and jobs that use the module."""
+
+    serializer_class = UsageSerializer
+    pagination_class = None
+
+    def get(self, request: Request, module_id: int) -> Response:
+        module = selectors.module_get(user=request.user, module_id=module_id)
+        usage = selectors.module_usage(user=request.user, module=module)
+        return Response(UsageSerializer(usage, context={"module_id": module.id}).data)
+
+
+class ModuleIntegrityApi(GenericAPIView):
+    """The weights' SHA-256 checked again, and the no-forgetting check of its frozen parents."""
+
+    serializer_class = IntegritySerializer
+    pagination_class = None
+
+    def get(self, request: Request, module_id: int) -> Response:
+        module = selectors.module_get(user=request.user, module_id=module_id)
+        return Response(IntegritySerializer(
+            selectors.module_integrity(user=request.user, module=module)).data)

@@ -1,6 +1,8 @@
-"""Reads from the catalog: who sees what, search and filters, facets, lineage, downloads."""
+"""Reads from the catalog: who sees what, search and filters, facets, lineage, usage, integrity,
+downloads."""
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Iterator
 
@@ -11,11 +13,12 @@ from django.db.models.functions import Cast
 
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Visibility
-from webapp.catalog.storage import MODULE_FILES, module_zip_stream
-from webapp.storage.blobs import MODULES, blob_storage
+from webapp.catalog.storage import MODULE_FILES, WEIGHTS_FILE, module_zip_stream
+from webapp.storage.blobs import MODULES, blob_open, blob_storage, iter_chunks
 from webapp.errors import ApplicationError
 
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+USAGE_LIMIT = 50
 ORDERINGS = ("created", "-created", "name", "-name", "metric", "-metric")
 
 
@@ -139,3 +142,57 @@ def module_zip(*, module: Module) -> Iterator[bytes]:
         raise ApplicationError(f"The files of module #{module.id} are missing from the store.",
                                code="module_unavailable", status=409)
     return module_zip_stream(module)
+
+
+def module_usage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
+    """The reader's graphs that place the module and their jobs that used or made it.
+
+    Returns:
+        ``{"graphs": [Graph], "jobs": [Job]}`` (at most 50 of each, newest first).
+    """
+    from webapp.graphs.selectors import graph_list
+    from webapp.jobs.selectors import job_visible
+
+    graphs = graph_list(user=user).filter(nodes__module=module).distinct()[:USAGE_LIMIT]
+    jobs = (job_visible(user=user)
+            .filter(Q(category_module=module) | Q(task_module=module)
+                    | Q(teacher_task_module=module) | Q(adapter=module))
+            .select_related("category_module", "task_module", "adapter")
+            .order_by("-created", "-id")[:USAGE_LIMIT])
+    return {"graphs": list(graphs), "jobs": list(jobs)}
+
+
+def _stored_sha256(module: Module) -> str | None:
+    """The SHA-256 of the module's weights as the store holds them now (None when they are gone)."""
+    digest = hashlib.sha256()
+    try:
+        with blob_open(store=MODULES, key=module.sha256, filename=WEIGHTS_FILE) as handle:
+            for block in iter_chunks(handle):
+                digest.update(block)
+    except (ApplicationError, OSError):
+        return None
+    return digest.hexdigest()
+
+
+def module_integrity(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
+    """Hash the weights again and check that the modules it was made from are unchanged.
+
+    The no-forgetting check: an adapter (or a fine-tuned module) records the SHA-256 of every frozen
+    module it was trained against; each must still match the weights in the store.
+
+    Returns:
+        ``{"sha256", "weights_ok", "parents": [{"role", "name", "module_id", "recorded_sha256",
+        "current_sha256", "unchanged"}], "frozen_unchanged"}``; ``current_sha256`` is None where
+        the parent is gone from the catalog or not visible to the reader.
+    """
+    current = _stored_sha256(module)
+    visible = set(module_visible(user=user).values_list("id", flat=True))
+    parents = []
+    for link in module.parent_links.select_related("parent").order_by("role"):
+        parent = link.parent if link.parent_id in visible else None
+        parent_sha = _stored_sha256(parent) if parent else None
+        parents.append({"role": link.role, "name": link.name, "module_id": parent.id if parent else None,
+                        "recorded_sha256": link.sha256, "current_sha256": parent_sha,
+                        "unchanged": parent_sha == link.sha256 if parent_sha else None})
+    return {"sha256": module.sha256, "weights_ok": current == module.sha256, "parents": parents,
+            "frozen_unchanged": all(p["unchanged"] is not False for p in parents)}

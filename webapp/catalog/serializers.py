@@ -89,3 +89,52 @@ class FacetsSerializer(serializers.Serializer):
     category = serializers.DictField(child=serializers.IntegerField())
     task = serializers.DictField(child=serializers.IntegerField())
     architecture = serializers.DictField(child=serializers.IntegerField())
+
+
+class UsageGraphSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    updated = serializers.DateTimeField()
+
+
+class UsageJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    graph_id = serializers.IntegerField(allow_null=True)
+    edge_id = serializers.IntegerField(allow_null=True)
+    created = serializers.DateTimeField()
+    final_metrics = serializers.DictField(child=serializers.FloatField())
+    method = serializers.SerializerMethodField()
+    role = serializers.SerializerMethodField(help_text="What the module was in this job.")
+
+    def get_method(self, job) -> str | None:
+        return (job.settings or {}).get("method")
+
+    def get_role(self, job) -> str:
+        module_id = self.context["module_id"]
+        for role in ("adapter", "category_module", "task_module", "teacher_task_module"):
+            if getattr(job, f"{role}_id") == module_id:
+                return role.removesuffix("_module")
+        return "unknown"
+
+
+class UsageSerializer(serializers.Serializer):
+    graphs = UsageGraphSerializer(many=True)
+    jobs = UsageJobSerializer(many=True)
+
+
+class IntegrityParentSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    name = serializers.CharField()
+    module_id = serializers.IntegerField(allow_null=True)
+    recorded_sha256 = serializers.CharField()
+    current_sha256 = serializers.CharField(allow_null=True)
+    unchanged = serializers.BooleanField(allow_null=True)
+
+
+class IntegritySerializer(serializers.Serializer):
+    sha256 = serializers.CharField()
+    weights_ok = serializers.BooleanField(help_text="The stored weights still hash to sha256.")
+    parents = IntegrityParentSerializer(many=True)
+    frozen_unchanged = serializers.BooleanField(
+        help_text="No frozen module it was made from has changed (the no-forgetting check).")

@@ -25,6 +25,7 @@ from webapp.catalog.models import Module, ModuleParent, Teacher, Visibility
 from webapp.catalog.storage import (MANIFEST_FILE, WEIGHTS_FILE, module_files_delete,
                                     module_files_put, module_folder)
 from webapp.errors import ApplicationError
+from webapp.sandbox.quotas import SandboxResource, sandbox_quota_check
 
 _MAX_MANIFEST_BYTES = 1024 * 1024
 
@@ -191,6 +192,7 @@ def module_upload(*, owner: AbstractBaseUser, weights_file: Any, manifest_file: 
     Returns:
         The new catalog row.
     """
+    sandbox_quota_check(user=owner, resource=SandboxResource.UPLOAD)
     limit = settings.TRANSPLANT_MAX_UPLOAD_BYTES
     if weights_file.size > limit:
         raise ApplicationError(

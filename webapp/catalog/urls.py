@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:module_id>/", api.ModuleDetailApi.as_view(), name="module-detail"),
     path("<int:module_id>/download/", api.ModuleDownloadApi.as_view(), name="module-download"),
     path("<int:module_id>/lineage/", api.ModuleLineageApi.as_view(), name="module-lineage"),
+    path("<int:module_id>/usage/", api.ModuleUsageApi.as_view(), name="module-usage"),
+    path("<int:module_id>/integrity/", api.ModuleIntegrityApi.as_view(), name="module-integrity"),
 ]

@@ -108,7 +108,8 @@ def _example_graph(owner: Any) -> int | None:
     with transaction.atomic():
         graph = graph_create(owner=owner, name=EXAMPLE_GRAPH)
         source = node_create(graph=graph, user=owner, module_id=category.id, x=0, y=0)
-        target = node_create(graph=graph, user=owner, module_id=task.id, x=320, y=0)
+        # Far enough apart that the edge's status pill and metric label sit between the cards.
+        target = node_create(graph=graph, user=owner, module_id=task.id, x=600, y=0)
         edge_create(graph=graph, user=owner, source_id=source.id, target_id=target.id)
     return graph.id
 

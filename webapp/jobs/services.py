@@ -30,6 +30,7 @@ from webapp.jobs.db import with_reconnect
 from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
 from webapp.live.services import EventType, event_publish
+from webapp.sandbox.quotas import SandboxResource, sandbox_quota_check
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Mo
     Returns:
         The new job.
     """
+    sandbox_quota_check(user=owner, resource=SandboxResource.JOB)
     key = _reuse_key(category, task, job_settings, dataset)
     common = dict(edge=edge, graph_id=edge.graph_id if edge else None, owner=owner, dataset=dataset,
                   category_module=category, task_module=task, teacher_task_module=teacher_task,

@@ -7,9 +7,9 @@ from channels.middleware import BaseMiddleware
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    from webapp.accounts.selectors import api_token_find
 
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = api_token_find(raw=key)
     return token.user if token and token.user.is_active else None
 
 

@@ -3,10 +3,25 @@
 export type ModuleKind = 'category' | 'task' | 'adapter';
 export type Shape = [number, number, number];
 
+export interface SandboxLimits {
+  job: number;
+  upload: number;
+}
+
+/** A "Try the demo" account's state: removed after idle_minutes without a request. */
+export interface SandboxStatus {
+  idle_minutes: number;
+  expires: string;
+  limits: SandboxLimits;
+  used: SandboxLimits;
+}
+
 export interface User {
   id: number;
   username: string;
   is_lab_manager: boolean;
+  /** Set for a demo sandbox account, null for a real one. */
+  sandbox: SandboxStatus | null;
 }
 
 export interface ModuleParent {

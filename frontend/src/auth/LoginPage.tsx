@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useLogin, useMe } from '../api/auth';
 import { errorMessage } from '../api/client';
 import { Logo } from '../ui/Logo';
+import { TryDemo } from './TryDemo';
 
 /** Only same-site paths may follow a login, never another origin. */
 function safeNext(next: string | null): string {
@@ -31,6 +32,7 @@ export function LoginPage() {
         <Logo />
         <h1 id="login-title">Sign in</h1>
         <p className="muted">Graft pretrained category modules onto task modules.</p>
+        <p className="small login__how">Sign in with the account your lab manager gave you, or try the demo below without one.</p>
         <label className="field">
           <span>Username</span>
           <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
@@ -47,6 +49,7 @@ export function LoginPage() {
         <button type="submit" className="button button--primary button--wide" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
+        <TryDemo />
       </form>
     </main>
   );

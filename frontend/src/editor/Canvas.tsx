@@ -10,7 +10,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useRef } from 'react';
+import { type DragEvent, useCallback, useEffect, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
 import type { Graph, Module } from '../api/types';
@@ -42,6 +42,28 @@ export function Canvas({
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const queryClient = useQueryClient();
   const dragStart = useRef(new Map<string, { x: number; y: number }>());
+  const container = useRef<HTMLDivElement>(null);
+
+  // A side panel opening or closing (or the window resizing) changes the canvas's size: fit the
+  // graph to the new size so that no node ends up hidden under the panel.
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    let last = { width: element.clientWidth, height: element.clientHeight };
+    let timer: number | undefined;
+    const observer = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      if (Math.abs(width - last.width) < 1 && Math.abs(height - last.height) < 1) return;
+      last = { width, height };
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void flow.fitView({ maxZoom: 1, padding: 0.3, duration: 200 }), 60);
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      window.clearTimeout(timer);
+    };
+  }, [flow]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     // Removal goes through onBeforeDelete and the server; the rest is local canvas state.
@@ -146,7 +168,7 @@ export function Canvas({
   const onPaneClick = useCallback(() => useEditorStore.getState().selectEdge(null), []);
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="Graph canvas" role="region">
+    <div className="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop} aria-label="Graph canvas" role="region">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}

@@ -1,6 +1,7 @@
 import { type DragEvent, memo, useId, useRef, useState } from 'react';
 import type { Module } from '../api/types';
-import { formatMetric, formatShape, keyMetric } from '../lib/format';
+import { formatMetric, formatShape } from '../lib/format';
+import { moduleMetric } from '../lib/moduleMetric';
 import { ModuleHoverCard } from './ModuleHoverCard';
 
 export const MODULE_DRAG_TYPE = 'application/x-transplant-module';
@@ -24,7 +25,7 @@ export const PaletteItem = memo(function PaletteItem({
     setCardTop(show && box ? Math.max(8, Math.min(box.top, window.innerHeight - 340)) : null);
   };
   const cardId = useId();
-  const metric = keyMetric(module.metrics);
+  const metric = moduleMetric(module);
 
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(MODULE_DRAG_TYPE, JSON.stringify(module));
@@ -51,7 +52,7 @@ export const PaletteItem = memo(function PaletteItem({
         <span className="palette-item__name">{module.name}</span>
         <span className="palette-item__meta">
           {module.architecture} · {formatShape(module.kind === 'category' ? module.output_shape : module.input_shape)}
-          {metric && ` · ${formatMetric(metric.name, metric.value)}`}
+          {metric && ` · ${metric.label} ${formatMetric(metric.name, metric.value)}`}
         </span>
       </span>
       <button

@@ -1,5 +1,6 @@
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useLogout, useMe } from '../api/auth';
+import { SandboxBanner } from '../auth/SandboxBanner';
 import { Logo } from './Logo';
 
 /** Top bar with navigation and the signed-in user; pages render below it. */
@@ -17,6 +18,9 @@ export function AppShell() {
           </NavLink>
           <NavLink to="/catalog" className="topbar__link">
             Catalog
+          </NavLink>
+          <NavLink to="/settings/tokens" className="topbar__link">
+            API tokens
           </NavLink>
         </nav>
         <div className="topbar__user">
@@ -36,6 +40,7 @@ export function AppShell() {
           </button>
         </div>
       </header>
+      <SandboxBanner />
       <div className="shell__body">
         <Outlet />
       </div>

@@ -1,9 +1,10 @@
 import type { ModuleLite } from '../../api/types';
-import { formatMetric, formatShape, keyMetric } from '../../lib/format';
+import { formatMetric, formatShape } from '../../lib/format';
+import { moduleMetric } from '../../lib/moduleMetric';
 
-/** What both node types show: name, architecture, shapes and the module's key metric. */
+/** What both node types show: name, architecture, shapes and the metric that belongs to the kind. */
 export function ModuleNodeBody({ module, role }: { module: ModuleLite; role: 'category' | 'task' }) {
-  const metric = keyMetric(module.metrics);
+  const metric = moduleMetric(module);
   const subject = role === 'category' ? module.category : module.task;
   return (
     <>
@@ -19,8 +20,8 @@ export function ModuleNodeBody({ module, role }: { module: ModuleLite; role: 'ca
         </span>
       </div>
       {metric && (
-        <div className="module-node__metric" aria-label={`${metric.name} ${formatMetric(metric.name, metric.value)}`}>
-          <span>{metric.name}</span>
+        <div className="module-node__metric" aria-label={`${metric.label} ${formatMetric(metric.name, metric.value)}`}>
+          <span>{metric.label}</span>
           <strong>{formatMetric(metric.name, metric.value)}</strong>
         </div>
       )}
