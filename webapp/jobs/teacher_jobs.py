@@ -8,9 +8,11 @@ modules in the catalog, each with the dataset in its lineage (role ``data``, by 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import engine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ from webapp.datasets.services import DATA_SEED, dataset_task_data
 from webapp.errors import ApplicationError
 from webapp.jobs.models import Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
-from webapp.jobs.services import _enqueue, _job_fail
+from webapp.jobs.services import _job_fail, job_send
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,6 @@ def teacher_job_create(*, owner: AbstractBaseUser, raw: dict[str, Any], attempt:
     Raises:
         ApplicationError: 400 ``invalid_settings`` naming what does not fit.
     """
-    from django.conf import settings as django_settings
 
     dataset = dataset_visible(user=owner).filter(pk=raw.get("dataset")).first()
     if dataset is None:
@@ -70,16 +71,17 @@ def teacher_job_create(*, owner: AbstractBaseUser, raw: dict[str, Any], attempt:
         engine.native_input_shape(job_settings["architecture"], dataset.task)
     except (ValueError, TypeError, KeyError, engine.TransplantError) as exc:
         raise _invalid(f"Invalid teacher settings: {exc}")
+    resend_after = timezone.now() + timedelta(seconds=django_settings.JOB_LOST_MESSAGE_SECONDS)
     job = Job.objects.create(kind=JobKind.TEACHER, owner=owner, dataset=dataset, settings=job_settings,
-                             reuse_key="", attempt=attempt)
-    transaction.on_commit(lambda: _enqueue(job.id))
+                             reuse_key="", attempt=attempt, resend_after=resend_after)
+    transaction.on_commit(lambda: job_send(job_id=job.id))
     return job
 
 
 @transaction.atomic
-def _teacher_job_succeed(*, job_id: int, result: Any, origin: Any) -> Job | None:
+def _teacher_job_succeed(*, job_id: int, run_attempt: int, result: Any, origin: Any) -> Job | None:
     job = Job.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
-    if job.status != JobStatus.RUNNING:  # cancelled while the last steps ran: keep nothing
+    if job.status != JobStatus.RUNNING or job.run_attempt != run_attempt:  # cancelled, or taken over
         return None
     made = [module_register(stored=engine.with_data_origin(stored, origin), owner=job.owner,
                             visibility=Visibility.PRIVATE, reuse_existing=True)
@@ -95,7 +97,6 @@ def _teacher_job_succeed(*, job_id: int, result: Any, origin: Any) -> Job | None
 
 def teacher_job_run(*, job: Job) -> None:
     """Train the teacher of a claimed job; the modules go into the catalog (never raises for job errors)."""
-    from django.conf import settings as django_settings
 
     recorder = JobRecorder(job=job, publish=lambda kind, payload: None)
     try:
@@ -110,7 +111,7 @@ def teacher_job_run(*, job: Job) -> None:
         result = engine.train_teacher(config, data=data, on_event=recorder,
                                       should_cancel=recorder.should_cancel)
         recorder.flush()
-        _teacher_job_succeed(job_id=job.id, result=result,
+        _teacher_job_succeed(job_id=job.id, run_attempt=job.run_attempt, result=result,
                              origin=engine.DataOrigin(job.dataset.name, job.dataset.sha256))
     except engine.Cancelled:
         recorder.flush()
@@ -119,4 +120,4 @@ def teacher_job_run(*, job: Job) -> None:
         logger.exception("teacher job %s failed", job.id)
         recorder.flush()
         message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
-        _job_fail(job_id=job.id, error=message)
+        _job_fail(job_id=job.id, run_attempt=job.run_attempt, error=message)
