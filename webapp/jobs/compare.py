@@ -17,9 +17,10 @@ from webapp.jobs.models import Compare, Job
 from webapp.jobs.services import job_create, job_settings_clean
 
 # The paper's race is back-distill against direct-learn and Jacobian distillation; every method
-# the engine adds later (such as "auto") joins it. Plain output distillation stays available
-# through an explicit ``methods`` list.
-RACE_METHODS: tuple[str, ...] = tuple(str(m) for m in engine.Method if m is not engine.Method.DISTILL)
+# the engine adds later (such as "auto") joins it. Plain output distillation and stitching (a
+# baseline that learns from no labels at all) stay available through an explicit ``methods`` list.
+RACE_METHODS: tuple[str, ...] = tuple(str(m) for m in engine.Method
+                                      if m not in (engine.Method.DISTILL, engine.Method.STITCH))
 MAX_SEEDS = 5
 
 
