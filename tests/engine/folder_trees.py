@@ -19,7 +19,7 @@ def write_class_folders(root: Path, classes: dict[str, tuple[str, int]], mode: s
         (root / name).mkdir(parents=True)
         for i, pixels in enumerate(animal_images(animal, count)):
             pixels = pixels.copy()
-            pixels[0, :2] = (i + 1, number + 1)  # a corner mark makes every file's pixels unique
+            pixels[0, :3] = (i % 256, i // 256, number + 1)  # a corner mark makes every file's pixels unique
             Image.fromarray(pixels).convert(mode).save(root / name / f"{name}-{i:03d}.png")
     return root
 
