@@ -63,11 +63,20 @@ def _module(client: Client, **query: str) -> int:
 
 
 async def _watch(url: str, origin: str, cookie: str, ready: asyncio.Event, count: list[int],
-                 viewers: int, timeout: float) -> list[tuple[int, float]]:
+                 viewers: int, timeout: float, opening: asyncio.Semaphore) -> list[tuple[int, float]]:
     """One viewer: (seq, latency seconds) of every event until the job's final one."""
     received: list[tuple[int, float]] = []
-    async with websockets.connect(url, origin=origin, additional_headers={"Cookie": cookie},
-                                  max_queue=None, open_timeout=60) as ws:
+    async with opening:  # a few handshakes at a time: a burst of 200 overflows daphne's backlog
+        for attempt in range(5):
+            try:
+                ws = await websockets.connect(url, origin=origin, max_queue=None, open_timeout=60,
+                                              additional_headers={"Cookie": cookie})
+                break
+            except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError):
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1 + attempt)
+    async with ws:
         count[0] += 1
         if count[0] == viewers:
             ready.set()
@@ -91,9 +100,9 @@ async def run(base: str, username: str, password: str, viewers: int, steps: int,
     nodes = [client.call("POST", f"/api/graphs/{graph['id']}/nodes/", {"module": module})
              for module in (category, task)]
     url = base.replace("http", "ws", 1) + f"/ws/graphs/{graph['id']}/"
-    ready, count = asyncio.Event(), [0]
+    ready, count, opening = asyncio.Event(), [0], asyncio.Semaphore(10)
     tasks = [asyncio.create_task(_watch(url, base, client.cookie_header(), ready, count, viewers,
-                                        timeout)) for _ in range(viewers)]
+                                        timeout, opening)) for _ in range(viewers)]
     await asyncio.wait_for(ready.wait(), timeout=120)
     # The edge gets its own seed so the job trains instead of reusing an earlier adapter.
     await asyncio.to_thread(client.call, "POST", f"/api/graphs/{graph['id']}/edges/", {

@@ -14,7 +14,7 @@ from django.conf import settings
 REPO = Path(__file__).resolve().parents[2]
 
 # Short life-cycle intervals so a dead worker is noticed in seconds (production: minutes).
-FAST_LIFE_CYCLE = {"TRANSPLANT_JOB_HEARTBEAT": "0.3", "TRANSPLANT_JOB_STALE": "4",
+FAST_LIFE_CYCLE = {"TRANSPLANT_JOB_HEARTBEAT": "0.5", "TRANSPLANT_JOB_STALE": "10",
                    "TRANSPLANT_JOB_SWEEP": "1", "TRANSPLANT_JOB_RETRY_BACKOFF": "0.5",
                    "TRANSPLANT_JOB_LOST_MESSAGE": "20"}
 

@@ -103,13 +103,13 @@ def test_a_job_whose_worker_is_killed_mid_run_succeeds_once_on_a_new_worker(
         client, catalog, tmp_path):
     job_id = _draw_edge(client, catalog, steps=400)["job"]["id"]
     with worker_process(tmp_path / "first.log") as first:
-        wait_for(lambda: (_job(job_id).last_step or 0) >= 20, timeout=180, interval=0.2,
+        wait_for(lambda: (_job(job_id).last_step or 0) >= 20, timeout=400, interval=0.2,
                  what="the first worker to train some steps")
         stop_group(first, signal.SIGKILL)
     killed_at = _job(job_id)
     assert killed_at.status == JobStatus.RUNNING and killed_at.run_attempt == 1
     with worker_process(tmp_path / "second.log"):
-        wait_for(lambda: _job(job_id).status in ("succeeded", "failed"), timeout=300,
+        wait_for(lambda: _job(job_id).status in ("succeeded", "failed"), timeout=500,
                  interval=0.5, what="the second worker to finish the job")
     job = _job(job_id)
     assert job.status == JobStatus.SUCCEEDED, job.error + (tmp_path / "second.log").read_text()
@@ -123,7 +123,7 @@ def test_a_job_whose_worker_is_killed_mid_run_succeeds_once_on_a_new_worker(
 def test_a_job_over_its_time_limit_fails_with_the_reason(client, catalog, tmp_path):
     job_id = _draw_edge(client, catalog, steps=20_000)["job"]["id"]
     with worker_process(tmp_path / "worker.log", TRANSPLANT_JOB_TIME_LIMIT="3"):
-        wait_for(lambda: _job(job_id).status not in ("queued", "running"), timeout=120,
+        wait_for(lambda: _job(job_id).status not in ("queued", "running"), timeout=400,
                  interval=0.3, what="the job to stop")
     job = _job(job_id)
     assert job.status == JobStatus.FAILED, (tmp_path / "worker.log").read_text()
@@ -142,10 +142,10 @@ def _drop_other_connections() -> int:
 def test_a_job_survives_its_database_connection_being_dropped(client, catalog, tmp_path):
     job_id = _draw_edge(client, catalog, steps=300)["job"]["id"]
     with worker_process(tmp_path / "worker.log"):
-        wait_for(lambda: (_job(job_id).last_step or 0) >= 10, timeout=180, interval=0.2,
+        wait_for(lambda: (_job(job_id).last_step or 0) >= 10, timeout=400, interval=0.2,
                  what="the worker to train some steps")
         assert _drop_other_connections() >= 1
-        wait_for(lambda: _job(job_id).status in ("succeeded", "failed"), timeout=300,
+        wait_for(lambda: _job(job_id).status in ("succeeded", "failed"), timeout=500,
                  interval=0.5, what="the job to finish")
     job = _job(job_id)
     assert job.status == JobStatus.SUCCEEDED, job.error

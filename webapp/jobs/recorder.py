@@ -34,8 +34,10 @@ class JobRecorder:
     """
 
     def __init__(self, *, job: Job, publish: Callable[[str, dict[str, Any]], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 lost: Callable[[], bool] = lambda: False) -> None:
         self._job_id = job.id
+        self._lost = lost
         self._run_attempt = job.run_attempt
         self._last_beat = clock()
         self._publish = publish
@@ -117,7 +119,7 @@ class JobRecorder:
 
     def should_cancel(self) -> bool:
         """True once the row is no longer running this attempt (read at most every half second)."""
-        if self._cancelled:
+        if self._cancelled or self._lost():
             return True
         now = self._clock()
         if now - self._last_poll < CANCEL_POLL_SECONDS:

@@ -27,6 +27,7 @@ from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
 from webapp.jobs.db import with_reconnect
+from webapp.jobs.heartbeat import Heartbeat
 from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
 from webapp.live.services import EventType, event_publish
@@ -288,7 +289,14 @@ def job_run(*, job_id: int) -> None:
         teacher_job_run(job=job)
         return
     mine = job.run_attempt
-    recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload))
+    with Heartbeat(job_id=job.id, run_attempt=mine) as heartbeat:
+        _job_train(job, heartbeat)
+
+
+def _job_train(job: Job, heartbeat: Heartbeat) -> None:
+    mine = job.run_attempt
+    recorder = JobRecorder(job=job, publish=lambda kind, payload: _publish(job, kind, payload),
+                           lost=lambda: heartbeat.lost)
     try:
         _publish(job, EventType.STARTED, {"attempt": job.attempt, "run_attempt": mine})
         engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory

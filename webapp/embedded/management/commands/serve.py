@@ -72,8 +72,10 @@ class Command(BaseCommand):
                           restart=False, on_exit=lambda code: self._seeded(marker, code))
             self.stdout.write(self.style.SUCCESS(
                 f"Transplant Studio on http://{host}:{port}/ (demo login demo/demo); Ctrl-C stops"))
-            while not self._stopping:
+            while True:
                 time.sleep(SUPERVISE_INTERVAL_SECONDS)
+                if self._stopping:  # Ctrl-C reaches the children too: do not restart them
+                    break
                 self._supervisor.check()
             self.stdout.write("stopping...")
         finally:
