@@ -26,6 +26,8 @@ def _check(figures: dict, *, edges: int) -> None:
     assert figures["readyz"]["status"] == "ok"
 
 
+# Three Django processes, tiny teachers and ten grafts: minutes on a shared two-core machine.
+@pytest.mark.timeout(3600)
 def test_ten_edges_train_once_each_on_two_workers_in_their_own_network_namespaces(tmp_path):
     reason = namespaces_unavailable()
     if reason is not None:
@@ -41,6 +43,7 @@ def test_ten_edges_train_once_each_on_two_workers_in_their_own_network_namespace
                for name in per_worker), scraped
 
 
+@pytest.mark.timeout(3600)
 def test_the_same_deployment_runs_as_plain_processes(tmp_path):
     figures = run(work_dir=tmp_path, edges=4, use_namespaces=False)
     assert figures["namespaces"] is False
