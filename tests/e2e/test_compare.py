@@ -25,6 +25,7 @@ METHODS = ("Back-distillation", "Direct learning", "Jacobian matching")
 def racer(new_context: Callable[[], BrowserContext]) -> Iterator[Page]:
     """A signed-in page on a new graph holding one edge (its own job cancelled: the worker is free)."""
     context = new_context()
+    context.set_default_timeout(45_000)  # the machine may be busy: the seed's own jobs, a benchmark
     page = context.new_page()
     log_in(page)
     free_the_worker(page)

@@ -112,3 +112,15 @@ def test_chosen_runs_are_read_back_by_id_and_a_retried_run_stays_in_its_race(cli
     assert retried.json()["compare"] == created["id"] and retried.json()["attempt"] == 2
     graph = client.get(f"/api/graphs/{created['graph']}/").json()
     assert [e["job"]["id"] for e in graph["edges"]] == [edge["job"]["id"]]
+
+
+def test_deleting_the_edge_cancels_its_race(client, catalog):
+    edge = _draw_edge(client, catalog, task="dog-classification", steps=5)
+    created = client.post("/api/jobs/compares/", {"edge": edge["id"]}, format="json").json()
+    graph_id = created["graph"]
+    assert client.delete(f"/api/graphs/{graph_id}/edges/{edge['id']}/").status_code == 204
+    statuses = set(Job.objects.filter(compare_id=created["id"]).values_list("status", flat=True))
+    assert statuses == {"cancelled"}
+    # The race is still there to read back, its runs cancelled.
+    read_back = client.get(f"/api/jobs/compares/{created['id']}/").json()
+    assert read_back["edge"] is None and {job["status"] for job in read_back["jobs"]} == {"cancelled"}

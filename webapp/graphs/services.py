@@ -45,6 +45,9 @@ def _cancel_edge_jobs(edges) -> None:
     for edge in edges:
         if edge.job is not None and edge.job.status not in FINISHED_STATUSES:
             job_cancel(job=edge.job)
+        # The runs of a race on this edge (Compare methods) go with it.
+        for run in edge.jobs.filter(compare__isnull=False).exclude(status__in=FINISHED_STATUSES):
+            job_cancel(job=run)
 
 
 @transaction.atomic
