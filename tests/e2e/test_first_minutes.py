@@ -175,7 +175,9 @@ def test_a_module_page_draws_its_lineage_and_checks_its_weights(page: Page, scre
         for index, a in enumerate(cards):
             for b in cards[index + 1:]:
                 assert not _overlap(a, b), (a, b)
-        page.screenshot(path=str(screenshots / f"module-page-{viewport['width']}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"module-page-{viewport['width']}.png"))
+        graph.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"module-lineage-{viewport['width']}.png"))
     page.set_viewport_size(VIEWPORTS[0])
 
     # Back along the lineage: the category module's page, with its teacher's metric named as such.
