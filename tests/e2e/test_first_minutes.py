@@ -83,7 +83,7 @@ def test_one_click_from_the_login_page_to_a_running_demo(page: Page, screenshots
 
     page.get_by_role("button", name="Try the demo").click()
 
-    expect(page.get_by_role("combobox", name="Graph")).to_contain_text(EXAMPLE_GRAPH)
+    expect(page.get_by_role("combobox", name="Graph")).to_contain_text(EXAMPLE_GRAPH, timeout=30_000)
     expect(page.get_by_role("status", name="Demo sandbox")).to_contain_text("deleted after 2 hours")
     label = page.get_by_role("button", name=re.compile(rf"^Edge {CATEGORY} to {TASK}"))
     expect(label).to_contain_text(re.compile(r"Queued|Training|Succeeded"))
@@ -123,7 +123,7 @@ def _log_in_as_demo(page: Page) -> str:
     page.get_by_label("Username").fill("demo")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
@@ -155,7 +155,7 @@ def test_a_module_page_draws_its_lineage_and_checks_its_weights(page: Page, scre
     csrf = _log_in_as_demo(page)
     adapter = _train_small_adapter(page, csrf)
     page.goto(f"/modules/{adapter}")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"cat-to-{TASK}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"cat-to-{TASK}", timeout=30_000)
     graph = page.get_by_role("figure", name="Lineage graph")
     for name in (CATEGORY, TASK, TEACHER_TASK):
         expect(graph.get_by_text(name, exact=True)).to_be_visible()
@@ -175,7 +175,9 @@ def test_a_module_page_draws_its_lineage_and_checks_its_weights(page: Page, scre
         for index, a in enumerate(cards):
             for b in cards[index + 1:]:
                 assert not _overlap(a, b), (a, b)
-        page.screenshot(path=str(screenshots / f"module-page-{viewport['width']}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"module-page-{viewport['width']}.png"))
+        graph.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"module-lineage-{viewport['width']}.png"))
     page.set_viewport_size(VIEWPORTS[0])
 
     # Back along the lineage: the category module's page, with its teacher's metric named as such.

@@ -1,4 +1,3 @@
-import { Link } from 'react-router';
 import { useMe } from '../api/auth';
 import { formatIdle } from './TryDemo';
 
@@ -10,7 +9,7 @@ export function SandboxBanner() {
   return (
     <div className="sandbox-banner" role="status" aria-label="Demo sandbox">
       <strong>Demo sandbox.</strong> Private to you; deleted after {formatIdle(sandbox.idle_minutes)} without use. Training jobs {sandbox.used.job} of{' '}
-      {sandbox.limits.job}, uploads {sandbox.used.upload} of {sandbox.limits.upload}. <Link to="/login">Sign in</Link> with an account to keep your work.
+      {sandbox.limits.job}, uploads {sandbox.used.upload} of {sandbox.limits.upload}. To keep your work, log out and sign in with an account.
     </div>
   );
 }
