@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -12,6 +13,18 @@ from engine.errors import ModuleFileError
 from engine.version import MANIFEST_FORMAT, __version__
 
 PARENT_ROLES = ("category", "task", "teacher_task", "fine_tuned_from", "data")  # data: a DataOrigin
+
+# Bounds on what a manifest may hold: a manifest is a small description of one module, and every
+# field ends up in the catalog's database and pages.
+MAX_NAME_CHARS = 200
+MAX_SHORT_TEXT_CHARS = 100  # category names, architecture, licence
+MAX_TEACHER_KEY_CHARS = 200
+MAX_DESCRIPTION_CHARS = 10_000
+MAX_CATEGORIES = 64
+MAX_PARENTS = 16
+MAX_METRICS = 64
+MAX_SHAPE_SIZE = 4096  # channels, height or width
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,14 @@ class Manifest:
 
     def __post_init__(self) -> None:
         _check(isinstance(self.name, str) and self.name.strip() != "", "name must be a non-empty string")
+        _check_text("name", self.name, MAX_NAME_CHARS)
+        _check_text("architecture", self.architecture, MAX_SHORT_TEXT_CHARS)
+        for name, limit in (("category", MAX_SHORT_TEXT_CHARS), ("license", MAX_SHORT_TEXT_CHARS),
+                            ("teacher", MAX_TEACHER_KEY_CHARS), ("description", MAX_DESCRIPTION_CHARS)):
+            if getattr(self, name) is not None:
+                _check_text(name, getattr(self, name), limit)
+        _check(self.sha256 == "" or bool(_SHA256.fullmatch(self.sha256)),
+               "sha256 must be 64 lower-case hex digits (the weights' SHA-256), or empty")
         object.__setattr__(self, "kind", _enum(ModuleKind, self.kind, "kind"))
         if self.task is not None:
             object.__setattr__(self, "task", _enum(Task, self.task, "task"))
@@ -56,21 +77,29 @@ class Manifest:
         for name in ("input_shape", "output_shape"):
             shape = getattr(self, name)
             _check(
-                isinstance(shape, (list, tuple)) and len(shape) == 3 and all(isinstance(n, int) and n > 0 for n in shape),
-                f"{name} must be [channels, height, width] of positive integers, got {shape!r}",
+                isinstance(shape, (list, tuple)) and len(shape) == 3
+                and all(type(n) is int and 0 < n <= MAX_SHAPE_SIZE for n in shape),
+                f"{name} must be [channels, height, width] of integers from 1 to {MAX_SHAPE_SIZE}, got {_short(shape)}",
             )
             object.__setattr__(self, name, tuple(shape))
-        _check(isinstance(self.categories, (list, tuple)) and all(isinstance(c, str) for c in self.categories),
-               "categories must be a list of category names")
+        _check(isinstance(self.categories, (list, tuple)) and len(self.categories) <= MAX_CATEGORIES
+               and all(isinstance(c, str) and 0 < len(c) <= MAX_SHORT_TEXT_CHARS for c in self.categories),
+               f"categories must be a list of at most {MAX_CATEGORIES} category names of 1 to "
+               f"{MAX_SHORT_TEXT_CHARS} characters")
         object.__setattr__(self, "categories", tuple(self.categories))
         _check(isinstance(self.feature_rms, (int, float)) and math.isfinite(self.feature_rms) and self.feature_rms > 0,
                "feature_rms must be a positive number")
-        _check(isinstance(self.metrics, dict) and all(
-            isinstance(k, str) and isinstance(v, (int, float)) and math.isfinite(v) for k, v in self.metrics.items()
-        ), "metrics must map names to finite numbers")
-        _check(isinstance(self.parents, (list, tuple)) and all(
-            isinstance(p, dict) and p.get("role") in PARENT_ROLES and isinstance(p.get("sha256"), str) for p in self.parents
-        ), f"parents must be a list of {{role, sha256, name}} with role one of {PARENT_ROLES}")
+        _check(isinstance(self.metrics, dict) and len(self.metrics) <= MAX_METRICS and all(
+            isinstance(k, str) and 0 < len(k) <= MAX_SHORT_TEXT_CHARS and type(v) in (int, float) and math.isfinite(v)
+            for k, v in self.metrics.items()
+        ), f"metrics must map at most {MAX_METRICS} names to finite numbers")
+        _check(isinstance(self.parents, (list, tuple)) and len(self.parents) <= MAX_PARENTS and all(
+            isinstance(p, dict) and p.get("role") in PARENT_ROLES and isinstance(p.get("sha256"), str)
+            and bool(_SHA256.fullmatch(p["sha256"])) and isinstance(p.get("name", ""), str)
+            and len(p.get("name", "")) <= MAX_NAME_CHARS and set(p) <= {"role", "sha256", "name"}
+            for p in self.parents
+        ), f"parents must be a list of at most {MAX_PARENTS} {{role, sha256, name}} with role one of "
+           f"{PARENT_ROLES} and sha256 the parent's 64 hex digits")
         object.__setattr__(self, "parents", tuple(dict(p) for p in self.parents))
         _check(isinstance(self.config, dict), "config must be an object")
         _check(isinstance(self.format, int) and self.format <= MANIFEST_FORMAT,
@@ -113,6 +142,16 @@ class Manifest:
         return {"role": role, "sha256": self.sha256, "name": self.name}
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _check_text(name: str, value: object, limit: int) -> None:
+    _check(isinstance(value, str), f"{name} must be a string, got {_short(value)}")
+    _check(len(value) <= limit, f"{name} is {len(value)} characters long; at most {limit} are allowed")
+
+
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
@@ -122,4 +161,4 @@ def _enum(enum_type, value, what):
     try:
         return enum_type(value)
     except ValueError:
-        raise ValueError(f"{what} must be one of {[m.value for m in enum_type]}, got {value!r}") from None
+        raise ValueError(f"{what} must be one of {[m.value for m in enum_type]}, got {_short(value)}") from None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 from torch import nn
 
@@ -30,6 +31,8 @@ MANIFEST_NAME = "manifest.json"
 WEIGHTS_NAME = "weights.safetensors"
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 _DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64}
+_DTYPE_BYTES = {"F32": 4, "F16": 2, "BF16": 2, "I64": 8}
+MAX_ADAPTER_CHANNELS = 65_536  # the adapter's reorder buffer is built for real, so bound it first
 _DTYPE_NAMES = {dtype: name for name, dtype in _DTYPES.items()}
 
 
@@ -46,11 +49,15 @@ def build_network(manifest: Manifest) -> nn.Module:
     if manifest.kind is ModuleKind.ADAPTER:
         config = manifest.config
         try:
+            in_channels = config["in_channels"]
+            if not (type(in_channels) is int and 0 < in_channels <= MAX_ADAPTER_CHANNELS):
+                raise ValueError(f"in_channels must be an integer from 1 to {MAX_ADAPTER_CHANNELS}")
             return Adapter(
-                config["in_channels"], config["out_channels"],
+                in_channels, config["out_channels"],
                 layers=config["layers"], kernel_size=config["kernel_size"],
+                permutation=torch.arange(in_channels, device="cpu"),  # real even on the meta device
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise ModuleFileError(f"adapter config is invalid ({error}); it needs in_channels, out_channels, layers, kernel_size") from None
     architecture = get_architecture(manifest.architecture)
     try:
@@ -154,24 +161,69 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
         raise ModuleFileError(f"{path.name} has a malformed safetensors header")
     header.pop("__metadata__", None)
     data_size = size - 8 - header_size
-    end = 0
+    spans = []
     for name, entry in header.items():
-        if not (isinstance(entry, dict) and {"dtype", "shape", "data_offsets"} <= set(entry)):
-            raise ModuleFileError(f"{path.name}: tensor {name!r} has a malformed header entry")
+        _check_header_entry(path.name, name, entry)
         start, stop = entry["data_offsets"]
         if not (0 <= start <= stop <= data_size):
             raise ModuleFileError(f"{path.name} is truncated: tensor {name!r} lies beyond the end of the file")
-        end = max(end, stop)
+        numel = 1
+        for n in entry["shape"]:
+            numel *= n
+        if stop - start != numel * _DTYPE_BYTES[entry["dtype"]]:
+            raise ModuleFileError(
+                f"{path.name}: tensor {name!r} has {stop - start} bytes, but a {entry['dtype']} tensor of shape "
+                f"{entry['shape']} takes {numel * _DTYPE_BYTES[entry['dtype']]}; the file is corrupt"
+            )
+        spans.append((start, stop, name))
+    # The tensors must tile the data section: no gaps, no overlaps (overlaps let one byte range pose as two tensors).
+    end = 0
+    for start, stop, name in sorted(spans):
+        if start != end:
+            problem = "overlaps the tensor before it" if start < end else f"leaves {start - end} stray bytes before it"
+            raise ModuleFileError(f"{path.name}: tensor {name!r} (data_offsets [{start}, {stop}]) {problem}; the file is corrupt")
+        end = stop
     if end != data_size:
         raise ModuleFileError(f"{path.name} has {data_size - end} stray bytes after its tensors")
     return header
 
 
+def _check_header_entry(file_name: str, name: str, entry: object) -> None:
+    if not (isinstance(entry, dict) and {"dtype", "shape", "data_offsets"} <= set(entry)):
+        raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has a malformed header entry")
+    shape, offsets = entry["shape"], entry["data_offsets"]
+    if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)):
+        raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has a malformed shape")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(n) is int for n in offsets)):
+        raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has malformed data_offsets")
+    if entry["dtype"] not in _DTYPE_BYTES:
+        raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has dtype {str(entry['dtype'])[:20]!r}; "
+                              f"modules hold {sorted(_DTYPE_BYTES)}")
+
+
 @functools.lru_cache(maxsize=64)
 def _expected_tensors(manifest_key: str) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """The tensors the manifest's network holds, from a network on the meta device (nothing allocated).
+
+    The manifest's shapes are checked too: a forward pass on the meta device must accept its
+    input_shape and give its output_shape, so a module that could never run is refused here.
+    """
     manifest = Manifest.from_json(json.loads(manifest_key))
-    state = build_network(manifest).state_dict()
-    return {name: (_DTYPE_NAMES[t.dtype], tuple(t.shape)) for name, t in state.items()}
+    with torch.device("meta"):
+        network = build_network(manifest)
+        try:
+            output = network(torch.empty(1, *manifest.input_shape))
+        except (RuntimeError, ValueError, IndexError) as error:
+            raise ModuleFileError(
+                f"the network does not take the manifest's input_shape {list(manifest.input_shape)}: "
+                f"{str(error).splitlines()[0][:200]}"
+            ) from None
+    if tuple(output.shape[1:]) != manifest.output_shape:
+        raise ModuleFileError(
+            f"the network turns input_shape {list(manifest.input_shape)} into {list(output.shape[1:])}, "
+            f"not the manifest's output_shape {list(manifest.output_shape)}"
+        )
+    return {name: (_DTYPE_NAMES[t.dtype], tuple(t.shape)) for name, t in network.state_dict().items()}
 
 
 def validate_weights_file(path: Path | str, manifest: Manifest) -> None:
@@ -182,8 +234,9 @@ def validate_weights_file(path: Path | str, manifest: Manifest) -> None:
         expected = _expected_tensors(key)
     except TransplantError:
         raise  # already a clear message; UnknownArchitectureError is a ValueError too, so keep it whole
-    except (TypeError, ValueError, KeyError) as error:
-        raise ModuleFileError(f"the manifest's architecture settings cannot be built: {error}") from None
+    except (TypeError, ValueError, KeyError, RuntimeError) as error:
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise ModuleFileError(f"the manifest's architecture settings cannot be built: {reason}") from None
     actual = {name: (entry["dtype"], tuple(entry["shape"])) for name, entry in header.items()}
     missing = sorted(set(expected) - set(actual))
     extra = sorted(set(actual) - set(expected))
@@ -214,8 +267,15 @@ def load_module(folder: Path | str) -> StoredModule:
             f"{manifest.sha256[:12]}...); the file was changed or corrupted: fetch the module again"
         )
     validate_weights_file(weights, manifest)
+    try:
+        state = load_file(str(weights))
+    except SafetensorError as error:
+        raise ModuleFileError(f"{weights.name} cannot be read as safetensors: {error}") from None
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ModuleFileError(f"tensor {name!r} holds NaN or infinite values; a trained module's weights are finite")
     network = build_network(manifest)
-    network.load_state_dict(load_file(str(weights)), strict=True)
+    network.load_state_dict(state, strict=True)
     if isinstance(network, Adapter) and sorted(network.permutation.tolist()) != list(range(len(network.permutation))):
         raise ModuleFileError("the adapter's reorder layer is not a permutation of its input channels")
     return StoredModule(manifest=manifest.with_(sha256=digest), network=network.eval())

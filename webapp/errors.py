@@ -4,9 +4,12 @@ Every error response has the shape ``{"error": {"code", "message", "details"}}``
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -53,6 +56,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ApplicationError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        limit = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body(
+            "too_large", f"The request body is larger than the {limit // (1024 * 1024)} MiB this "
+            "API accepts; send a smaller image (or upload weights as files, which have their own "
+            "limit)."), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -68,6 +77,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = error_body("invalid", _first_message(exc.detail), details)
     else:
         body = error_body(exc.default_code, str(exc.detail))
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(math.ceil(exc.wait))
     response = Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response.status_code = status.HTTP_401_UNAUTHORIZED

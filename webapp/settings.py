@@ -266,6 +266,10 @@ DATASET_MAX_UPLOAD_BYTES = int(os.environ.get("DATASET_MAX_UPLOAD_BYTES", 512 * 
 DATASET_MAX_FILES = int(os.environ.get("DATASET_MAX_FILES", 50_000))
 DATASET_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DATASET_MAX_UNCOMPRESSED_BYTES", 2 * 1024 ** 3))
 
+# Request bodies other than uploaded files: a 1024 x 1024 `pixels` predict written as floats takes
+# about 20 MB of JSON. Bigger bodies get a JSON 413 (webapp.errors).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
@@ -285,6 +289,13 @@ SANDBOX_MAX_UPLOADS = int(os.environ.get("SANDBOX_MAX_UPLOADS", 5))
 AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or EMBEDDED) else [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+
+# Failed sign-ins per username and address before the login refuses to try (webapp.accounts.throttles).
+LOGIN_FAILURES_ALLOWED = int(os.environ.get("TRANSPLANT_LOGIN_FAILURES_ALLOWED", 5))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("TRANSPLANT_LOGIN_LOCKOUT_SECONDS", 300))
+# Shared by every web process, so that a lockout holds whichever process answers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "transplant"}}
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.

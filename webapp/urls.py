@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from webapp.frontend import app_page
+from webapp.jobs.edge_settings_api import EdgeSettingsApi, EdgeSettingsPreviewApi
 
 api_patterns = [
     path("auth/", include("webapp.accounts.urls")),
@@ -12,6 +13,8 @@ api_patterns = [
     path("graphs/", include("webapp.graphs.urls")),
     path("jobs/", include("webapp.jobs.urls")),
     path("datasets/", include("webapp.datasets.urls")),
+    path("edge-settings/", EdgeSettingsApi.as_view(), name="edge-settings"),
+    path("edge-settings/preview/", EdgeSettingsPreviewApi.as_view(), name="edge-settings-preview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -14,6 +14,8 @@ from webapp.accounts.serializers import (ApiTokenCreatedSerializer, ApiTokenCrea
                                          ApiTokenSerializer, LoginSerializer, SandboxOfferSerializer,
                                          UserEnvelopeSerializer)
 from webapp.accounts.services import api_token_create, api_token_revoke
+from webapp.accounts.throttles import (login_check_not_locked, login_enforce_csrf,
+                                       login_record_failure, login_record_success)
 from webapp.errors import ApplicationError
 from webapp.sandbox.selectors import sandbox_offer
 from webapp.sandbox.services import sandbox_start
@@ -24,11 +26,17 @@ class LoginApi(APIView):
 
     @extend_schema(request=LoginSerializer, responses=UserEnvelopeSerializer)
     def post(self, request: Request) -> Response:
+        login_enforce_csrf(request._request)
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        guard = {"username": serializer.validated_data["username"],
+                 "address": request.META.get("REMOTE_ADDR", "")}
+        login_check_not_locked(**guard)
         user = authenticate(request, **serializer.validated_data)
         if user is None:
+            login_record_failure(**guard)
             raise ApplicationError("Wrong username or password.", code="bad_credentials")
+        login_record_success(**guard)
         login(request._request, user)
         return Response(UserEnvelopeSerializer({"user": user}).data)
 

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Teacher, Visibility
+from webapp.catalog.selectors import module_visible
 from webapp.catalog.storage import (MANIFEST_FILE, WEIGHTS_FILE, module_files_delete,
                                     module_files_put, module_folder)
 from webapp.errors import ApplicationError
@@ -86,6 +87,11 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
         shutil.rmtree(folder, ignore_errors=True)
         if reuse_existing:
             return existing
+        if not module_visible(user=owner).filter(pk=existing.pk).exists():
+            # Name nothing the uploader may not see: not the module, its id or its owner.
+            raise ApplicationError(
+                "These weights are already in the catalog, in a module you cannot see; ask its "
+                "owner to share it rather than uploading a copy.", code="duplicate_module", status=409)
         raise ApplicationError(
             f"These weights are already in the catalog as module #{existing.id} "
             f"({existing.name!r}); use that module instead of uploading it again.",

@@ -24,9 +24,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from webapp.catalog.models import Module, ModuleKind, ParentRole, Visibility
+from webapp.catalog.selectors import module_visible
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
 from webapp.jobs.db import with_reconnect
+from webapp.jobs.edge_settings import (CROSS_NET_SAMPLES, DEFAULT_SETTINGS,  # noqa: F401 (re-exported)
+                                       edge_settings_check)
 from webapp.jobs.heartbeat import Heartbeat
 from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
@@ -35,17 +38,7 @@ from webapp.sandbox.quotas import SandboxResource, sandbox_quota_check
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SETTINGS = {"method": "back-distill", "samples": 0, "adapter_layers": 1, "steps": 300,
-                    "seed": 0}
-
-# Labelled samples an edge gets by default when its task module belongs to another net than the
-# category module's teacher. The paper shows zero-sample transplanting only into the category's own
-# net (Experiment 1); onto another net's classifier it ends at chance here (48.75 / 50.0 / 49.0 %
-# error over seeds 0-1-2 with the demo teachers, cat onto dog), while 10 samples give 19.25 / 20.75 /
-# 29.5 % (direct-learn with the same 10: 21.75 / 18.75 / 48.75 %): `python -m benchmarks.web_defaults`.
-CROSS_NET_SAMPLES = 10
 DATASET_SETTING = "dataset"  # optional: the id of the dataset an edge's samples and test split come from
-
 
 def _graft_config(job_settings: dict[str, Any]) -> Any:
     return engine.GraftConfig(
@@ -70,10 +63,11 @@ def _dataset_setting(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 
 
 def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) -> dict[str, Any]:
-    """Fill in defaults and check the settings the way the engine will.
+    """Fill in defaults and check the settings: each against ``EDGE_SETTINGS``, then together the
+    way the engine will.
 
     Args:
-        raw: the settings given, any of ``DEFAULT_SETTINGS``' keys, and optionally ``dataset``.
+        raw: the settings given, any of ``EDGE_SETTINGS``' keys, and optionally ``dataset``.
         onto_own_teacher: whether the task module is the category module's own teacher's; if not,
             ``samples`` defaults to ``CROSS_NET_SAMPLES`` instead of 0.
 
@@ -81,12 +75,7 @@ def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) ->
         ApplicationError: ``invalid_settings`` naming the bad value.
     """
     raw, dataset = _dataset_setting(raw or {})
-    unknown = set(raw) - set(DEFAULT_SETTINGS)
-    if unknown:
-        raise ApplicationError(f"Unknown settings: {', '.join(sorted(unknown))}. Known: "
-                               f"{', '.join(DEFAULT_SETTINGS)}.", code="invalid_settings")
-    defaults = DEFAULT_SETTINGS if onto_own_teacher else {**DEFAULT_SETTINGS, "samples": CROSS_NET_SAMPLES}
-    cleaned = {**defaults, **raw, **dataset}
+    cleaned = {**edge_settings_check(raw, own_net=onto_own_teacher), **dataset}
     try:
         _graft_config(cleaned)
     except (ValueError, TypeError) as exc:
@@ -145,8 +134,10 @@ def job_create(*, owner: AbstractBaseUser, edge: Any, category: Module, task: Mo
     common = dict(edge=edge, graph_id=edge.graph_id if edge else None, owner=owner, dataset=dataset,
                   category_module=category, task_module=task, teacher_task_module=teacher_task,
                   settings=job_settings, reuse_key=key, attempt=attempt, compare=compare)
+    # Only an adapter the user may see is reused: another user's private adapter stays theirs.
     done = None if not reuse else (
-        Job.objects.filter(reuse_key=key, status=JobStatus.SUCCEEDED, adapter__isnull=False)
+        Job.objects.filter(reuse_key=key, status=JobStatus.SUCCEEDED,
+                           adapter__in=module_visible(user=owner).values("id"))
         .order_by("-finished").first())
     if done is not None:
         now = timezone.now()

@@ -15,4 +15,6 @@ export const keys = {
   jobs: (graphId: number) => ['jobs', 'list', graphId] as const,
   jobPoints: (jobId: number) => ['jobs', 'points', jobId] as const,
   insight: (jobId: number) => ['jobs', 'insight', jobId] as const,
+  edgeSettings: ['edge-settings'] as const,
+  edgeSettingsPreview: (category: number, task: number) => ['edge-settings', 'preview', category, task] as const,
 };

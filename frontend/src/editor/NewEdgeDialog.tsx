@@ -1,8 +1,9 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
+import { useEdgeSettingsPreview, useEdgeSettingsSpec } from '../api/edgeSettings';
 import { useGraph } from '../api/graphs';
 import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
-import { DEFAULT_SETTINGS, METHODS, defaultSettingsFor, sameNet, samplesCaution, validateSettings } from '../lib/edgeSettings';
+import { DEFAULT_SETTINGS, defaultSettingsFor, methodInfo, samplesCaution, validateSettings } from '../lib/edgeSettings';
 import { checkConnection } from '../lib/validation';
 import { Field } from '../ui/Field';
 
@@ -40,13 +41,24 @@ export function NewEdgeDialog({
   const categories = graph?.nodes.filter((n) => n.module.kind === 'category') ?? [];
   const tasks = graph?.nodes.filter((n) => n.module.kind === 'task') ?? [];
   const nameOf = (id: number | null) => graph?.nodes.find((n) => n.id === id)?.module.name ?? '…';
-  const errors = validateSettings(settings);
-  const valid = Object.keys(errors).length === 0 && source !== null && target !== null;
-  const hint = METHODS.find((m) => m.value === settings.method)?.hint;
+  const spec = useEdgeSettingsSpec().data;
+  const errors = spec ? validateSettings(settings, spec) : {};
+  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
+  const hint = methodInfo(settings.method).hint;
   const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
-  // Unknown ends count as one net: nothing to caution about until both are chosen.
-  const ontoOwnNet = !ends[0] || !ends[1] || sameNet(ends[0].module, ends[1].module);
-  const caution = samplesCaution(settings, ontoOwnNet);
+  // Whether the edge stays inside one net is the server's rule; unknown ends count as one net.
+  const preview = useEdgeSettingsPreview(ends[0]?.module.id, ends[1]?.module.id).data;
+  const ontoOwnNet = preview?.own_net ?? true;
+  const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
+  const limits = (name: 'samples' | 'steps' | 'seed') => {
+    const field = spec?.fields[name];
+    return field?.type === 'integer' ? { min: field.minimum, max: field.maximum } : {};
+  };
+
+  useEffect(() => {
+    // The server's defaults replace the placeholders once they arrive, unless already changed.
+    if (spec) setSettings((old) => (old === DEFAULT_SETTINGS ? defaultSettingsFor(spec, true) : old));
+  }, [spec]);
   // Datasets that can serve this edge: of the task module's task, with a class of the category.
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
@@ -61,9 +73,9 @@ export function NewEdgeDialog({
 
   useEffect(() => {
     // Follow the chosen ends' default until the person types a count of their own.
-    if (samplesEdited) return;
-    setSettings((old) => (old.method === 'back-distill' ? { ...old, samples: defaultSettingsFor(ontoOwnNet).samples } : old));
-  }, [ontoOwnNet, samplesEdited]);
+    if (samplesEdited || !preview) return;
+    setSettings((old) => (old.method === 'back-distill' ? { ...old, samples: preview.defaults.samples } : old));
+  }, [preview, samplesEdited]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
@@ -121,9 +133,9 @@ export function NewEdgeDialog({
         )}
         <Field label="Method" hint={hint}>
           <select className="select" value={settings.method} onChange={(e) => chooseMethod(e.target.value as Method)}>
-            {METHODS.map((method) => (
-              <option key={method.value} value={method.value}>
-                {method.label}
+            {(spec?.fields.method.type === 'choice' ? spec.fields.method.choices : [settings.method]).map((value) => (
+              <option key={value} value={value}>
+                {methodInfo(value).label}
               </option>
             ))}
           </select>
@@ -139,7 +151,7 @@ export function NewEdgeDialog({
           </select>
         </Field>
         <Field label="Labelled samples" hint={caution} error={errors.samples ?? tooMany}>
-          <input className="input" type="number" min={0} step={1} value={numberValue(settings.samples)} onChange={(e) => { setSamplesEdited(true); update('samples', e.target.valueAsNumber); }} />
+          <input className="input" type="number" {...limits('samples')} step={1} value={numberValue(settings.samples)} onChange={(e) => { setSamplesEdited(true); update('samples', e.target.valueAsNumber); }} />
         </Field>
         <fieldset className="field field--inline">
           <legend>Adapter layers</legend>
@@ -152,10 +164,10 @@ export function NewEdgeDialog({
         </fieldset>
         <div className="field-row">
           <Field label="Training steps" error={errors.steps}>
-            <input className="input" type="number" min={1} step={1} value={numberValue(settings.steps)} onChange={(e) => update('steps', e.target.valueAsNumber)} />
+            <input className="input" type="number" {...limits('steps')} step={1} value={numberValue(settings.steps)} onChange={(e) => update('steps', e.target.valueAsNumber)} />
           </Field>
           <Field label="Seed" error={errors.seed}>
-            <input className="input" type="number" min={0} step={1} value={numberValue(settings.seed)} onChange={(e) => update('seed', e.target.valueAsNumber)} />
+            <input className="input" type="number" {...limits('seed')} step={1} value={numberValue(settings.seed)} onChange={(e) => update('seed', e.target.valueAsNumber)} />
           </Field>
         </div>
         {refusal && (

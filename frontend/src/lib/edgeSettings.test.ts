@@ -1,46 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { CROSS_NET_SAMPLES, DEFAULT_SETTINGS, defaultSettingsFor, sameNet, samplesCaution, validateSettings } from './edgeSettings';
+import type { EdgeSettingsSpec } from '../api/edgeSettings';
+import { DEFAULT_SETTINGS, defaultSettingsFor, methodInfo, samplesCaution, validateSettings } from './edgeSettings';
+
+/** The shape GET /api/edge-settings/ answers with (tests/webapp/test_web_security.py checks the server's side). */
+const spec: EdgeSettingsSpec = {
+  fields: {
+    method: { type: 'choice', default: 'back-distill', choices: ['back-distill', 'direct-learn', 'distill', 'jacobian', 'auto'], help: '' },
+    samples: { type: 'integer', default: 0, minimum: 0, maximum: 800, help: '' },
+    adapter_layers: { type: 'integer', default: 1, minimum: 1, maximum: 3, choices: [1, 3], help: '' },
+    steps: { type: 'integer', default: 300, minimum: 1, maximum: 20000, help: '' },
+    seed: { type: 'integer', default: 0, minimum: 0, maximum: 2 ** 31 - 1, help: '' },
+  },
+  cross_net_samples: 10,
+};
 
 describe('validateSettings', () => {
-  it('accepts the defaults: back-distillation needs no labelled samples', () => {
-    expect(validateSettings(DEFAULT_SETTINGS)).toEqual({});
+  it('accepts the server defaults', () => {
+    expect(validateSettings(defaultSettingsFor(spec, true), spec)).toEqual({});
+    expect(validateSettings(defaultSettingsFor(spec, false), spec)).toEqual({});
   });
 
-  it('refuses zero samples for methods that learn from labels', () => {
+  it('needs labelled samples for every method but back-distillation', () => {
     for (const method of ['direct-learn', 'distill', 'jacobian'] as const) {
-      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }).samples).toMatch(/at least 1/);
-      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 10 })).toEqual({});
+      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }, spec).samples).toMatch(/at least 1/);
+      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 10 }, spec)).toEqual({});
     }
   });
 
-  it('allows only 1 or 3 adapter layers', () => {
-    expect(validateSettings({ ...DEFAULT_SETTINGS, adapter_layers: 2 as 1 }).adapter_layers).toBeDefined();
-    expect(validateSettings({ ...DEFAULT_SETTINGS, adapter_layers: 3 })).toEqual({});
+  it('takes the ranges and choices from the spec', () => {
+    expect(validateSettings({ ...DEFAULT_SETTINGS, adapter_layers: 2 as 1 }, spec).adapter_layers).toMatch(/1 or 3/);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, samples: 801 }, spec).samples).toMatch(/0 to 800/);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, samples: 800 }, spec)).toEqual({});
+    expect(validateSettings({ ...DEFAULT_SETTINGS, seed: -1 }, spec).seed).toBeDefined();
+    expect(validateSettings({ ...DEFAULT_SETTINGS, seed: 2 ** 31 }, spec).seed).toBeDefined();
+    expect(validateSettings({ ...DEFAULT_SETTINGS, steps: 1.5 }, spec).steps).toMatch(/whole number/);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, steps: 10 ** 9 }, spec).steps).toBeDefined();
+    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'magic' as 'distill' }, spec).method).toBeDefined();
   });
 
-  it('refuses negative or fractional counts', () => {
-    expect(validateSettings({ ...DEFAULT_SETTINGS, samples: -1 }).samples).toBeDefined();
-    expect(validateSettings({ ...DEFAULT_SETTINGS, steps: 1.5 }).steps).toBeDefined();
+  it('accepts a method the server adds', () => {
+    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'auto' as 'distill', samples: 10 }, spec)).toEqual({});
+    expect(methodInfo('auto').label).toBe('auto');
+    expect(methodInfo('back-distill').label).toBe('Back-distillation');
   });
 });
 
-describe('defaults across nets', () => {
-  it('tells modules of one teacher net from modules of two', () => {
-    expect(sameNet({ teacher: 'cat-net' }, { teacher: 'cat-net' })).toBe(true);
-    expect(sameNet({ teacher: 'cat-net' }, { teacher: 'dog-net' })).toBe(false);
-    expect(sameNet({ teacher: null }, { teacher: null })).toBe(false);
+describe('defaultSettingsFor', () => {
+  it('starts across nets with the server’s few samples', () => {
+    expect(defaultSettingsFor(spec, true)).toEqual(DEFAULT_SETTINGS);
+    expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10 });
   });
+});
 
-  it('starts an edge onto another net with a few labelled samples, and one within a net with none', () => {
-    expect(defaultSettingsFor(true).samples).toBe(0);
-    expect(defaultSettingsFor(false)).toEqual({ ...DEFAULT_SETTINGS, samples: CROSS_NET_SAMPLES });
-    expect(validateSettings(defaultSettingsFor(false))).toEqual({});
-  });
-
-  it('cautions against zero-sample back-distillation across nets only', () => {
-    expect(samplesCaution(DEFAULT_SETTINGS, false)).toMatch(/near chance/);
-    expect(samplesCaution(DEFAULT_SETTINGS, true)).toBeUndefined();
-    expect(samplesCaution({ ...DEFAULT_SETTINGS, samples: 10 }, false)).toBeUndefined();
-    expect(samplesCaution({ ...DEFAULT_SETTINGS, method: 'direct-learn' }, false)).toBeUndefined();
+describe('samplesCaution', () => {
+  it('warns only for zero-sample back-distillation onto another net', () => {
+    expect(samplesCaution(DEFAULT_SETTINGS, false, 10)).toMatch(/near chance; 10 samples/);
+    expect(samplesCaution(DEFAULT_SETTINGS, true, 10)).toBeUndefined();
+    expect(samplesCaution({ ...DEFAULT_SETTINGS, samples: 10 }, false, 10)).toBeUndefined();
+    expect(samplesCaution({ ...DEFAULT_SETTINGS, method: 'direct-learn' }, false, 10)).toBeUndefined();
   });
 });

@@ -1,6 +1,10 @@
-import type { EdgeSettings, Method, ModuleLite } from '../api/types';
+import type { EdgeSettingsSpec } from '../api/edgeSettings';
+import type { EdgeSettings, Method } from '../api/types';
 
-/** The server's defaults (docs/api.md) for an edge into the category module's own net. */
+/**
+ * The form's first values while the server's statement of the settings (GET /api/edge-settings/)
+ * loads; the dialog replaces them with the server's defaults for the chosen ends.
+ */
 export const DEFAULT_SETTINGS: EdgeSettings = {
   method: 'back-distill',
   samples: 0,
@@ -9,17 +13,10 @@ export const DEFAULT_SETTINGS: EdgeSettings = {
   seed: 0,
 };
 
-/** Labelled samples an edge onto another net's task module starts with (the server's default too). */
-export const CROSS_NET_SAMPLES = 10;
-
-/** Whether a task module was trained in the same teacher net as the category module. */
-export function sameNet(category: Pick<ModuleLite, 'teacher'>, task: Pick<ModuleLite, 'teacher'>): boolean {
-  return category.teacher !== null && category.teacher === task.teacher;
-}
-
-/** The settings a new edge starts with: no labelled samples within one net, a few across nets. */
-export function defaultSettingsFor(ontoOwnNet: boolean): EdgeSettings {
-  return ontoOwnNet ? DEFAULT_SETTINGS : { ...DEFAULT_SETTINGS, samples: CROSS_NET_SAMPLES };
+/** The settings a new edge starts with, from the server's spec: no labels within one net, a few across. */
+export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean): EdgeSettings {
+  const defaults = Object.fromEntries(Object.entries(spec.fields).map(([name, field]) => [name, field.default])) as unknown as EdgeSettings;
+  return ontoOwnNet ? defaults : { ...defaults, samples: spec.cross_net_samples };
 }
 
 /**
@@ -29,9 +26,9 @@ export function defaultSettingsFor(ontoOwnNet: boolean): EdgeSettings {
  * adapter inside the category's own net (the paper's Experiment 1) but not across nets, where it
  * ends near chance.
  */
-export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean): string | undefined {
+export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean, crossNetSamples: number): string | undefined {
   if (ontoOwnNet || settings.method !== 'back-distill' || settings.samples !== 0) return undefined;
-  return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${CROSS_NET_SAMPLES} samples are enough to start.`;
+  return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${crossNetSamples} samples are enough to start.`;
 }
 
 export const METHODS: { value: Method; label: string; hint: string }[] = [
@@ -41,24 +38,36 @@ export const METHODS: { value: Method; label: string; hint: string }[] = [
   { value: 'jacobian', label: 'Jacobian matching', hint: 'Matches outputs and input gradients on labelled samples.' },
 ];
 
+/** A method's label and hint; a method the server offers that this list lacks shows its own name. */
+export function methodInfo(value: string): { value: string; label: string; hint?: string } {
+  return METHODS.find((method) => method.value === value) ?? { value, label: value };
+}
+
 export type SettingsErrors = Partial<Record<keyof EdgeSettings, string>>;
 
 /**
- * Checks settings before an edge is created, mirroring the server's rules.
+ * Checks settings against the server's spec (types, ranges, choices) before an edge is created;
+ * the server checks again, and also which methods need labelled samples.
  *
  * @returns a message per invalid field; empty when the settings may be sent
  */
-export function validateSettings(settings: EdgeSettings): SettingsErrors {
+export function validateSettings(settings: EdgeSettings, spec: EdgeSettingsSpec): SettingsErrors {
   const errors: SettingsErrors = {};
-  if (!METHODS.some((method) => method.value === settings.method)) errors.method = 'Choose one of the listed methods.';
-  if (!Number.isInteger(settings.samples) || settings.samples < 0) {
-    errors.samples = 'Use a whole number of samples, 0 or more.';
-  } else if (settings.samples === 0 && settings.method !== 'back-distill') {
+  for (const [name, field] of Object.entries(spec.fields) as [keyof EdgeSettings, EdgeSettingsSpec['fields'][keyof EdgeSettings]][]) {
+    const value = settings[name];
+    if (field.type === 'choice') {
+      if (!field.choices.includes(value as string)) errors[name] = `Choose one of: ${field.choices.join(', ')}.`;
+    } else if (typeof value !== 'number' || !Number.isInteger(value)) {
+      errors[name] = 'Use a whole number.';
+    } else if (field.choices && !field.choices.includes(value)) {
+      errors[name] = `Use ${field.choices.join(' or ')}.`;
+    } else if (value < field.minimum || value > field.maximum) {
+      errors[name] = `Use ${field.minimum} to ${field.maximum}.`;
+    }
+  }
+  if (!errors.samples && settings.samples === 0 && settings.method !== 'back-distill') {
     errors.samples = 'Only back-distillation works without labelled samples; use at least 1.';
   }
-  if (settings.adapter_layers !== 1 && settings.adapter_layers !== 3) errors.adapter_layers = 'Adapters have 1 or 3 layers.';
-  if (!Number.isInteger(settings.steps) || settings.steps < 1) errors.steps = 'Use at least 1 training step.';
-  if (!Number.isInteger(settings.seed) || settings.seed < 0) errors.seed = 'Use a whole number seed, 0 or more.';
   return errors;
 }
 

@@ -1,0 +1,41 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, query } from './client';
+import { keys } from './keys';
+import type { EdgeSettings } from './types';
+
+/** One setting as the server states it (GET /api/edge-settings/). */
+export type SettingField =
+  | { type: 'integer'; default: number; minimum: number; maximum: number; help: string; choices?: number[] }
+  | { type: 'choice'; default: string; choices: string[]; help: string };
+
+/** Every edge setting's default, range and choices: the server's single statement of them. */
+export interface EdgeSettingsSpec {
+  fields: Record<keyof EdgeSettings, SettingField>;
+  cross_net_samples: number;
+}
+
+/** What an edge between two modules starts with, and whether it stays inside one net. */
+export interface EdgeSettingsPreview {
+  own_net: boolean;
+  defaults: EdgeSettings;
+}
+
+/** GET /api/edge-settings/ — fixed for a server's lifetime, so fetched once. */
+export function useEdgeSettingsSpec() {
+  return useQuery({
+    queryKey: keys.edgeSettings,
+    queryFn: ({ signal }) => api<EdgeSettingsSpec>('/api/edge-settings/', { signal }),
+    staleTime: Infinity,
+  });
+}
+
+/** GET /api/edge-settings/preview/?category=&task= (module ids); idle until both are known. */
+export function useEdgeSettingsPreview(categoryModule: number | undefined, taskModule: number | undefined) {
+  return useQuery({
+    queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0),
+    queryFn: ({ signal }) =>
+      api<EdgeSettingsPreview>(`/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule })}`, { signal }),
+    enabled: categoryModule !== undefined && taskModule !== undefined,
+    staleTime: Infinity,
+  });
+}

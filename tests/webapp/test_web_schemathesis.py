@@ -1,0 +1,37 @@
+"""Schemathesis fuzzes every operation in /api/schema/ as a signed-in user (token), the ones that
+start training included, on the real database, and no request may end in a server error."""
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_OPERATION = 8  # bounded: about two minutes for every operation on two cores
+
+
+def test_fuzzing_every_operation_finds_no_server_error(user, catalog):
+    token = Token.objects.create(user=user)
+    headers = {"Authorization": f"Token {token.key}"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def call(case) -> None:
+            response = case.call(headers=headers)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} "
+                                f"{response.text[:300]}")
+
+        call()
+    assert operations >= 20  # the whole API, not an empty schema
+    assert failures == [], "\n".join(failures[:10])
