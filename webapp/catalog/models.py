@@ -21,6 +21,8 @@ class ParentRole(models.TextChoices):
     CATEGORY = "category", "Category module"
     TASK = "task", "Task module"
     TEACHER_TASK = "teacher_task", "Teacher's task module"
+    FINE_TUNED_FROM = "fine_tuned_from", "Fine-tuned from"  # a backbone or another teacher
+    DATA = "data", "Trained on data"  # a dataset folder, by the SHA-256 of its contents
 
 
 class Teacher(models.Model):

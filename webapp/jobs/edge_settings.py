@@ -84,9 +84,10 @@ class ChoiceSetting:
 
 EDGE_SETTINGS: dict[str, IntegerSetting | ChoiceSetting] = {
     setting.name: setting for setting in (
-        ChoiceSetting("method", engine.Method.BACK_DISTILL.value,
+        ChoiceSetting("method", engine.Method.AUTO.value,
                       tuple(method.value for method in engine.Method),
-                      "How the adapter learns; only back-distill learns from zero labelled samples."),
+                      "How the adapter learns; auto picks what the study measured best for the edge "
+                      "and says why."),
         IntegerSetting("samples", 0, 0, MAX_SAMPLES,
                        "Labelled samples from the category's training split."),
         IntegerSetting("adapter_layers", 1, 1, 3, "Convolution layers in the adapter.",
@@ -134,9 +135,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."
 
 
-def edge_settings_preview(*, user: Any, category_id: int, task_id: int) -> dict[str, Any]:
-    """Whether an edge from a category module to a task module stays inside one net, and the
-    settings it would start with. The one rule is ``engine.is_own_task_module``.
+def edge_settings_preview(*, user: Any, category_id: int, task_id: int, samples: int | None = None,
+                          adapter_layers: int | None = None) -> dict[str, Any]:
+    """Whether an edge from a category module to a task module stays inside one net, the settings it
+    would start with, and what method "auto" would pick for it (at ``samples`` and ``adapter_layers``,
+    the defaults when None) and why, in one sentence. The one rule is ``engine.is_own_task_module``.
 
     Raises:
         ApplicationError: 404 when either module is not visible to the user.
@@ -149,4 +152,9 @@ def edge_settings_preview(*, user: Any, category_id: int, task_id: int) -> dict[
                                               teacher_id=category.teacher_id).order_by("id").first())
     own_net = teacher_task is not None and engine.is_own_task_module(
         engine.Manifest.from_json(task.manifest), engine.Manifest.from_json(teacher_task.manifest))
-    return {"own_net": own_net, "defaults": edge_settings_defaults(own_net=own_net)}
+    defaults = edge_settings_defaults(own_net=own_net)
+    config = engine.GraftConfig(method=engine.Method.AUTO,
+                                samples=defaults["samples"] if samples is None else samples,
+                                adapter_layers=defaults["adapter_layers"] if adapter_layers is None else adapter_layers)
+    choice = engine.auto_method(config, task=engine.Task(task.task), own_net=own_net) if task.task else None
+    return {"own_net": own_net, "defaults": defaults, "auto_choice": choice.reason if choice else ""}

@@ -24,4 +24,6 @@ class EdgeSettingsPreviewApi(APIView):
         query.is_valid(raise_exception=True)
         return Response(edge_settings_preview(user=request.user,
                                               category_id=query.validated_data["category"],
-                                              task_id=query.validated_data["task"]))
+                                              task_id=query.validated_data["task"],
+                                              samples=query.validated_data.get("samples"),
+                                              adapter_layers=query.validated_data.get("adapter_layers")))

@@ -1,4 +1,5 @@
 """Serializers for jobs and their points."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.jobs.compare import MAX_SEEDS
@@ -64,6 +65,11 @@ class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):
                                         help_text="Module id of the category module.")
     task = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
                                     help_text="Module id of the task module.")
+    samples = serializers.IntegerField(required=False, min_value=EDGE_SETTINGS["samples"].minimum,
+                                       max_value=EDGE_SETTINGS["samples"].maximum,
+                                       help_text="Labelled samples for auto's choice (default: the edge's).")
+    adapter_layers = serializers.ChoiceField(required=False, choices=list(EDGE_SETTINGS["adapter_layers"].choices),
+                                             help_text="Adapter layers for auto's choice (default: the edge's).")
 
 
 class EdgeSettingsPreviewSerializer(serializers.Serializer):
@@ -72,17 +78,39 @@ class EdgeSettingsPreviewSerializer(serializers.Serializer):
     own_net = serializers.BooleanField(help_text="Whether the task module is the category "
                                        "module's own teacher's (the edge stays inside one net).")
     defaults = JobSettingsSerializer()
+    auto_choice = serializers.CharField(help_text="What method auto picks for this edge and why, in "
+                                        "one sentence.")
+
+
+class JobOutcomeSerializer(serializers.Serializer):
+    """How a finished graft learned, from its adapter's manifest: the concrete method (what auto chose,
+    and why), where it started, and why it stopped."""
+
+    method = serializers.CharField()
+    start = serializers.CharField(required=False)
+    stopped = serializers.CharField(required=False, help_text="exact, converged, steps or time-cap")
+    steps_run = serializers.IntegerField(required=False)
+    choice = serializers.CharField(required=False, help_text="auto's reason, one sentence")
 
 
 class JobSerializer(serializers.ModelSerializer):
     settings = JobSettingsSerializer()
+    outcome = serializers.SerializerMethodField()
+
+    @extend_schema_field(JobOutcomeSerializer(allow_null=True))
+    def get_outcome(self, job: Job) -> dict | None:
+        config = (job.adapter.manifest or {}).get("config", {}) if job.adapter_id else {}
+        if "method" not in config:
+            return None
+        outcome = {key: config[key] for key in ("method", "start", "stopped", "steps_run") if key in config}
+        return {**outcome, **({"choice": config["auto"]} if config.get("auto") else {})}
 
     class Meta:
         model = Job
         fields = ["id", "kind", "edge", "graph", "status", "attempt", "run_attempt", "heartbeat", "settings",
                   "reused", "error",
                   "created", "started", "finished", "last_step", "total_steps", "final_metrics",
-                  "adapter", "dataset", "made_modules", "compare"]
+                  "adapter", "dataset", "made_modules", "compare", "outcome"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

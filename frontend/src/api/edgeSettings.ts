@@ -10,7 +10,7 @@ export type SettingField =
 
 /** Every edge setting's default, range and choices: the server's single statement of them. */
 export interface EdgeSettingsSpec {
-  fields: Record<keyof EdgeSettings, SettingField>;
+  fields: Record<Exclude<keyof EdgeSettings, 'dataset'>, SettingField>; // a dataset is chosen from the catalog, not a published field
   cross_net_samples: number;
 }
 
@@ -18,6 +18,8 @@ export interface EdgeSettingsSpec {
 export interface EdgeSettingsPreview {
   own_net: boolean;
   defaults: EdgeSettings;
+  /** What method "auto" picks for this edge (at the samples and layers asked about) and why. */
+  auto_choice: string;
 }
 
 /** GET /api/edge-settings/ — fixed for a server's lifetime, so fetched once. */
@@ -29,13 +31,20 @@ export function useEdgeSettingsSpec() {
   });
 }
 
-/** GET /api/edge-settings/preview/?category=&task= (module ids); idle until both are known. */
-export function useEdgeSettingsPreview(categoryModule: number | undefined, taskModule: number | undefined) {
+/**
+ * GET /api/edge-settings/preview/?category=&task=&samples=&adapter_layers= (module ids); idle until
+ * both ends are known. `samples` and `adapterLayers` only change auto's sentence (the server's defaults
+ * for the edge when left out).
+ */
+export function useEdgeSettingsPreview(categoryModule: number | undefined, taskModule: number | undefined,
+  samples?: number, adapterLayers?: number) {
+  const asked = Number.isInteger(samples) ? samples : undefined;
   return useQuery({
-    queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0),
+    queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0, asked, adapterLayers),
     queryFn: ({ signal }) =>
-      api<EdgeSettingsPreview>(`/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule })}`, { signal }),
+      api<EdgeSettingsPreview>(`/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule, samples: asked, adapter_layers: adapterLayers })}`, { signal }),
     enabled: categoryModule !== undefined && taskModule !== undefined,
     staleTime: Infinity,
+    placeholderData: (previous) => previous,
   });
 }

@@ -71,7 +71,7 @@ export interface Lineage {
   edges: { from: number; to: number; role: string }[];
 }
 
-export type Method = 'back-distill' | 'direct-learn' | 'distill' | 'jacobian';
+export type Method = 'auto' | 'back-distill' | 'direct-learn' | 'distill' | 'jacobian' | 'stitch';
 
 export interface EdgeSettings {
   method: Method;
@@ -104,6 +104,16 @@ export interface Job {
   adapter: number | null;
   /** The compare group (a race between methods) this run belongs to, if any. */
   compare?: number | null;
+  /** How a finished graft learned: the concrete method (auto's choice and why), start, and why it stopped. */
+  outcome?: JobOutcome | null;
+}
+
+export interface JobOutcome {
+  method: string;
+  start?: string;
+  stopped?: 'exact' | 'converged' | 'steps' | 'time-cap';
+  steps_run?: number;
+  choice?: string;
 }
 
 export interface GraphNode {

@@ -44,10 +44,10 @@ export function NewEdgeDialog({
   const spec = useEdgeSettingsSpec().data;
   const errors = spec ? validateSettings(settings, spec) : {};
   const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
-  const hint = methodInfo(settings.method).hint;
+  const methodHint = methodInfo(settings.method).hint;
   const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
   // Whether the edge stays inside one net is the server's rule; unknown ends count as one net.
-  const preview = useEdgeSettingsPreview(ends[0]?.module.id, ends[1]?.module.id).data;
+  const preview = useEdgeSettingsPreview(ends[0]?.module.id, ends[1]?.module.id, settings.samples, settings.adapter_layers).data;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
   const limits = (name: 'samples' | 'steps' | 'seed') => {
@@ -131,7 +131,7 @@ export function NewEdgeDialog({
             {nameOf(source)} → {nameOf(target)}
           </p>
         )}
-        <Field label="Method" hint={hint}>
+        <Field label="Method" hint={settings.method === 'auto' && preview?.auto_choice ? `Auto: ${preview.auto_choice}.` : methodHint}>
           <select className="select" value={settings.method} onChange={(e) => chooseMethod(e.target.value as Method)}>
             {(spec?.fields.method.type === 'choice' ? spec.fields.method.choices : [settings.method]).map((value) => (
               <option key={value} value={value}>

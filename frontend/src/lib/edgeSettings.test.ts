@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, defaultSettingsFor, methodInfo, samplesCaution, valid
 /** The shape GET /api/edge-settings/ answers with (tests/webapp/test_web_security.py checks the server's side). */
 const spec: EdgeSettingsSpec = {
   fields: {
-    method: { type: 'choice', default: 'back-distill', choices: ['back-distill', 'direct-learn', 'distill', 'jacobian', 'auto'], help: '' },
+    method: { type: 'choice', default: 'auto', choices: ['back-distill', 'direct-learn', 'distill', 'jacobian', 'stitch', 'auto', 'magic-2'], help: '' },
     samples: { type: 'integer', default: 0, minimum: 0, maximum: 800, help: '' },
     adapter_layers: { type: 'integer', default: 1, minimum: 1, maximum: 3, choices: [1, 3], help: '' },
     steps: { type: 'integer', default: 300, minimum: 1, maximum: 20000, help: '' },
@@ -38,10 +38,17 @@ describe('validateSettings', () => {
     expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'magic' as 'distill' }, spec).method).toBeDefined();
   });
 
-  it('accepts a method the server adds', () => {
-    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'auto' as 'distill', samples: 10 }, spec)).toEqual({});
-    expect(methodInfo('auto').label).toBe('auto');
+  it('accepts a method the server adds, named as the server names it', () => {
+    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'magic-2' as 'distill', samples: 10 }, spec)).toEqual({});
+    expect(methodInfo('magic-2').label).toBe('magic-2');
     expect(methodInfo('back-distill').label).toBe('Back-distillation');
+  });
+
+  it('lets auto, back-distillation and stitching learn without labels, and stitching only without', () => {
+    for (const method of ['auto', 'back-distill', 'stitch'] as const) {
+      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }, spec)).toEqual({});
+    }
+    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'stitch', samples: 10 }, spec).samples).toMatch(/unlabelled images only/);
   });
 });
 

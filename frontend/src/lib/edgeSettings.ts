@@ -6,7 +6,7 @@ import type { EdgeSettings, Method } from '../api/types';
  * loads; the dialog replaces them with the server's defaults for the chosen ends.
  */
 export const DEFAULT_SETTINGS: EdgeSettings = {
-  method: 'back-distill',
+  method: 'auto',
   samples: 0,
   adapter_layers: 1,
   steps: 300,
@@ -27,15 +27,20 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
  * ends near chance.
  */
 export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean, crossNetSamples: number): string | undefined {
-  if (ontoOwnNet || settings.method !== 'back-distill' || settings.samples !== 0) return undefined;
+  if (ontoOwnNet || !LEARN_WITHOUT_LABELS.includes(settings.method) || settings.samples !== 0) return undefined;
   return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${crossNetSamples} samples are enough to start.`;
 }
 
+/** Methods that can learn from zero labelled samples (the engine refuses the others at 0). */
+export const LEARN_WITHOUT_LABELS: Method[] = ['auto', 'back-distill', 'stitch'];
+
 export const METHODS: { value: Method; label: string; hint: string }[] = [
+  { value: 'auto', label: 'Auto (recommended)', hint: 'Picks what the study measured best for this edge and says why.' },
   { value: 'back-distill', label: 'Back-distillation', hint: 'Matches the teacher’s pseudo-gradients: no labelled samples within the category’s own net, a few across nets.' },
   { value: 'direct-learn', label: 'Direct learning', hint: 'Trains the adapter on labelled samples only.' },
   { value: 'distill', label: 'Distillation', hint: 'Matches the teacher’s outputs on labelled samples.' },
   { value: 'jacobian', label: 'Jacobian matching', hint: 'Matches outputs and input gradients on labelled samples.' },
+  { value: 'stitch', label: 'Stitching', hint: 'Maps the category’s features onto the task net’s own, from unlabelled images; no labels.' },
 ];
 
 /** A method's label and hint; a method the server offers that this list lacks shows its own name. */
@@ -53,7 +58,7 @@ export type SettingsErrors = Partial<Record<keyof EdgeSettings, string>>;
  */
 export function validateSettings(settings: EdgeSettings, spec: EdgeSettingsSpec): SettingsErrors {
   const errors: SettingsErrors = {};
-  for (const [name, field] of Object.entries(spec.fields) as [keyof EdgeSettings, EdgeSettingsSpec['fields'][keyof EdgeSettings]][]) {
+  for (const [name, field] of Object.entries(spec.fields) as [keyof EdgeSettingsSpec['fields'], EdgeSettingsSpec['fields'][keyof EdgeSettingsSpec['fields']]][]) {
     const value = settings[name];
     if (field.type === 'choice') {
       if (!field.choices.includes(value as string)) errors[name] = `Choose one of: ${field.choices.join(', ')}.`;
@@ -65,8 +70,11 @@ export function validateSettings(settings: EdgeSettings, spec: EdgeSettingsSpec)
       errors[name] = `Use ${field.minimum} to ${field.maximum}.`;
     }
   }
-  if (!errors.samples && settings.samples === 0 && settings.method !== 'back-distill') {
-    errors.samples = 'Only back-distillation works without labelled samples; use at least 1.';
+  if (!errors.samples && settings.samples === 0 && !LEARN_WITHOUT_LABELS.includes(settings.method)) {
+    errors.samples = 'Only auto, back-distillation and stitching work without labelled samples; use at least 1.';
+  }
+  if (!errors.samples && settings.samples > 0 && settings.method === 'stitch') {
+    errors.samples = 'Stitching learns from unlabelled images only; use 0, or another method.';
   }
   return errors;
 }

@@ -1,3 +1,4 @@
+import { describeOutcome } from '../../lib/outcome';
 import { useMemo, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { useJobPoints } from '../../api/jobs';
@@ -69,6 +70,7 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
           <dd>{edge.settings.seed}</dd>
         </dl>
         <p className="muted small">{describeSettings(edge.settings)}</p>
+        {job?.outcome && <p className="small" aria-label="How it learned">{describeOutcome(job.outcome)}</p>}
       </section>
       <section aria-labelledby="eval-title">
         <h3 id="eval-title" className="section-title">Final evaluation</h3>
