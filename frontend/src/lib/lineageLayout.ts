@@ -8,7 +8,7 @@ export interface PlacedModule {
   y: number;
 }
 
-export const LINEAGE_COLUMN = 320;
+export const LINEAGE_COLUMN = 400; // a 240 px card and room for the role label between columns
 export const LINEAGE_ROW = 130;
 
 /**
