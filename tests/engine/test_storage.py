@@ -103,3 +103,59 @@ def test_a_manifest_that_is_not_json_is_refused(saved_task):
     (saved_task / MANIFEST_NAME).write_text("{not json")
     with pytest.raises(ModuleFileError, match="not valid JSON"):
         load_module(saved_task)
+
+
+def _write_weights(path, header: dict, data: bytes) -> None:
+    raw = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + data)
+
+
+def test_overlapping_data_offsets_are_refused_by_name(tmp_path):
+    from engine.storage import read_safetensors_header
+
+    path = tmp_path / WEIGHTS_NAME
+    _write_weights(path, {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                          "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 8)
+    with pytest.raises(ModuleFileError, match="overlaps"):
+        read_safetensors_header(path)
+    _write_weights(path, {"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8)
+    with pytest.raises(ModuleFileError, match="takes 12"):
+        read_safetensors_header(path)
+
+
+def test_absurd_widths_are_refused_without_building_the_network(saved_task, tmp_path):
+    import resource
+
+    manifest = read_manifest(saved_task)
+    huge = manifest.with_(config={**manifest.config, "widths": [1_000_000, 32, 64]})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ModuleFileError):
+        validate_weights_file(saved_task / WEIGHTS_NAME, huge)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 200 * 1024  # the real network would take hundreds of gigabytes
+
+
+def test_non_finite_weights_and_inconsistent_shapes_are_refused(saved_task, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    manifest = read_manifest(saved_task)
+    tensors = load_file(str(saved_task / WEIGHTS_NAME))
+    name = next(n for n, t in tensors.items() if t.is_floating_point())
+    tensors[name].view(-1)[0] = float("nan")
+    save_file(tensors, str(saved_task / WEIGHTS_NAME))
+    (saved_task / MANIFEST_NAME).write_text(json.dumps(manifest.with_(sha256="").to_json()))
+    with pytest.raises(ModuleFileError, match="NaN"):
+        load_module(saved_task)
+    wrong = manifest.with_(input_shape=(manifest.input_shape[0] + 2, *manifest.input_shape[1:]))
+    with pytest.raises(ModuleFileError, match="input_shape"):
+        validate_weights_file(saved_task / WEIGHTS_NAME, wrong)
+
+
+def test_manifest_fields_are_bounded_and_parents_are_hashes(saved_task):
+    manifest = read_manifest(saved_task)
+    with pytest.raises(ValueError, match="name is 100000 characters"):
+        manifest.with_(name="x" * 100_000)
+    with pytest.raises(ValueError, match="parents"):
+        manifest.with_(parents=({"role": "category", "sha256": "../../etc/passwd", "name": "x"},))
+    with pytest.raises(ValueError, match="input_shape"):
+        manifest.with_(input_shape=(1, 10**6, 10**6))
