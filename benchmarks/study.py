@@ -102,7 +102,7 @@ def markdown(task: Task, table_summary: dict, samples) -> str:
     unit = "error %, lower is better" if task is Task.CLASSIFICATION else "pixel accuracy %, higher is better"
     lines = []
     for table, rows in sorted(table_summary.items()):
-        lines += [f"### {table} ({unit}; mean ± std over seeds of the 4 targets' average)", "",
+        lines += [f"### {table} ({unit}; mean ± std over seeds of the targets' average)", "",
                   "| row | " + " | ".join(f"n={n}" for n in samples) + " | zero samples |",
                   "|---|" + "---|" * (len(samples) + 1)]
         for row, by_n in rows.items():
