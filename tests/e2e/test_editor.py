@@ -135,7 +135,7 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
         editor.get_by_label(f"Input features of {TASK}", exact=False),
     )
     dialog = editor.get_by_role("dialog", name="Train a new adapter")
-    expect(dialog.get_by_label("Method")).to_have_value("back-distill")
+    expect(dialog.get_by_label("Method")).to_have_value("auto")
     # The cat's category module onto the dog's classifier: another net, so a few labels by default,
     # and a caution if a person takes them away.
     samples = dialog.get_by_label("Labelled samples")

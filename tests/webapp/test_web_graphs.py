@@ -35,7 +35,7 @@ def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, g
     assert response.status_code == 201, response.json()
     edge = response.json()
     # Onto another net's task module: a few labelled samples by default (zero would end at chance).
-    assert edge["settings"] == {"method": "back-distill", "samples": CROSS_NET_SAMPLES,
+    assert edge["settings"] == {"method": "auto", "samples": CROSS_NET_SAMPLES,
                                 "adapter_layers": 1, "steps": 40, "seed": 0}
     assert edge["job"]["status"] == "queued" and edge["job"]["reused"] is False
     job = Job.objects.get(pk=edge["job"]["id"])

@@ -29,7 +29,7 @@ def test_usage_lists_the_readers_graphs_and_jobs_with_the_modules_role(client, c
     category = client.get(f"/api/modules/{catalog['cat-category'].id}/usage/").json()
     assert [g["name"] for g in category["graphs"]] == ["page"]
     assert [(j["id"], j["role"], j["status"], j["method"]) for j in category["jobs"]] == [
-        (trained["job"].id, "category", "succeeded", "back-distill")]
+        (trained["job"].id, "category", "succeeded", "auto")]
     adapter = client.get(f"/api/modules/{trained['adapter'].id}/usage/").json()
     assert adapter["graphs"] == [] and [j["role"] for j in adapter["jobs"]] == ["adapter"]
     assert "error" in adapter["jobs"][0]["final_metrics"]

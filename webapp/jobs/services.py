@@ -372,7 +372,8 @@ def job_insight(*, job: Job) -> dict[str, Any]:
                                        adapter, seed=0)
     data = engine.load_task_data(job.category_module.category, job.task_module.task, seed=0)
     images = data.test.tensors[0][:INSIGHT_IMAGES]  # (B, C, H, W)
-    pca = engine.feature_pca(category, task, {job.settings.get("method", "back-distill"): adapter},
+    learned_by = job.adapter.manifest.get("config", {}).get("method") or job.settings.get("method", "back-distill")
+    pca = engine.feature_pca(category, task, {learned_by: adapter},
                              images)
     return {"teacher": maps["teacher"], "student": maps["student"],
             "cosine": float(maps.get("cosine", 0.0)), "pca": pca}
