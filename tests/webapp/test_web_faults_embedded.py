@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _children(pid: int) -> dict[int, str]:
-    """Direct children of ``pid``: {pid: command line}."""
+    """Direct children of ``pid``: {pid: command line} (rundramatiq execs `dramatiq`)."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -42,7 +42,7 @@ def _kill_tree(pid: int) -> None:
 
 
 def _worker_pid(serve_pid: int) -> int | None:
-    return next((pid for pid, command in _children(serve_pid).items() if "rundramatiq" in command),
+    return next((pid for pid, command in _children(serve_pid).items() if "dramatiq" in command),
                 None)
 
 
