@@ -48,8 +48,9 @@ def test_errors_have_one_shape_and_login_works():
 
 def test_login_me_and_logout_with_a_session(user, manager):
     session = APIClient(enforce_csrf_checks=True)
+    session.get("/api/auth/me/")  # the login is CSRF-checked too: this hands out the cookie
     response = session.post("/api/auth/login/", {"username": "boss", "password": "boss-password"},
-                            format="json")
+                            format="json", HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value)
     assert response.status_code == 200
     assert response.json()["user"] == {"id": manager.id, "username": "boss",
                                        "is_lab_manager": True, "sandbox": None}
