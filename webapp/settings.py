@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "kind": a module's and a job's.
+    "ENUM_NAME_OVERRIDES": {"ModuleKindEnum": "webapp.catalog.models.ModuleKind",
+                            "JobKindEnum": "webapp.jobs.models.JobKind"},
 }
 
 LANGUAGE_CODE = "en-us"

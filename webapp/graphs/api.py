@@ -2,7 +2,7 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -142,12 +142,18 @@ class EdgePredictApi(GenericAPIView):
         return Response(result)
 
 
+class GalleryItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    label = serializers.CharField(help_text="The true label: the category, \"other\", or a mask's share.")
+
+
 class EdgeGalleryApi(GenericAPIView):
     """Test images of the edge's dataset, with their true labels, for "Try it"."""
 
-    serializer_class = None
+    serializer_class = GalleryItemSerializer
     pagination_class = None
 
+    @extend_schema(operation_id="graphs_edges_gallery_list", responses=GalleryItemSerializer(many=True))
     def get(self, request: Request, graph_id: int, edge_id: int) -> Response:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
         return Response(edge_gallery(edge=selectors.edge_get(graph=graph, edge_id=edge_id)))
@@ -156,7 +162,7 @@ class EdgeGalleryApi(GenericAPIView):
 class EdgeGalleryImageApi(GenericAPIView):
     serializer_class = None
 
-    @extend_schema(responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(operation_id="graphs_edges_gallery_image", responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, graph_id: int, edge_id: int, index: int) -> HttpResponse:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
         png = edge_gallery_png(edge=selectors.edge_get(graph=graph, edge_id=edge_id), index=index)
