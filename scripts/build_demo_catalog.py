@@ -3,7 +3,6 @@
     python scripts/build_demo_catalog.py            # about 10 minutes on one core
     python scripts/build_demo_catalog.py --resume   # keep the modules already built
 
-
 It is built the way real catalogs are: one broad backbone (a ten-way Animal-MNIST classifier, the
 stand-in for ImageNet), then a teacher per mammal fine-tuned from it, gently, for classification and
 segmentation at once (one category module under both task modules). Every file is safetensors written by

@@ -1,4 +1,4 @@
-"""Compare methods end to end: a race started from an edge, three live curves, a final table.
+"""Compare methods end to end: a race started from an edge, live curves of four methods, a final table.
 
 One signed-in page (module scope): the race needs the edge the first step draws, and the chosen
 runs compared in the last step are the race's. The single worker trains the runs one by one.
@@ -18,7 +18,7 @@ from test_editor import free_the_worker, log_in
 # Short runs keep three trainings on one CPU worker to a few minutes; each still draws a curve.
 STEPS = 60
 RACE_TIMEOUT_S = 600
-METHODS = ("Back-distillation", "Direct learning", "Jacobian matching")
+METHODS = ("Auto (recommended)", "Back-distillation", "Direct learning", "Jacobian matching")
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +79,13 @@ def test_compare_methods_races_three_methods_with_live_curves_and_a_final_table(
         racer.wait_for_timeout(500)
     assert len(set(sizes)) >= 3 and sizes == sorted(sizes), f"the curves did not grow live: {sizes}"
 
-    # Three methods on both charts, every step of every run on the loss chart's axis.
-    expect(loss).to_have_attribute("data-methods", "3")
+    # Four methods (the paper's three and auto) on both charts, every step of every run on the loss axis.
+    expect(loss).to_have_attribute("data-methods", str(len(METHODS)))
     expect(loss).to_have_attribute("data-points", str(STEPS))
-    accuracy = racer.get_by_role("img", name=re.compile(r"^error curves of 3 methods"))
+    accuracy = racer.get_by_role("img", name=re.compile(rf"^error curves of {len(METHODS)} methods"))
     expect(accuracy).to_be_visible()
     rows = table.locator("tbody tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(len(METHODS))
     for method in METHODS:
         row = table.get_by_role("row", name=re.compile(method))
         expect(row).to_contain_text("1/1 done")

@@ -140,11 +140,15 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
     # and a caution if a person takes them away.
     samples = dialog.get_by_label("Labelled samples")
     expect(samples).to_have_value("10")
+    # Auto says what it picks for this edge, and why, in one sentence under the method.
+    expect(dialog.get_by_text(re.compile(r"^Auto: direct-learn from the zero-sample back-distillation solution"))).to_be_visible()
     samples.fill("0")
-    expect(dialog.get_by_text("usually ends near chance")).to_be_visible()
+    caution = dialog.get_by_text("Without labelled samples, back-distillation onto another net")
+    expect(caution).to_be_visible()
+    expect(dialog.get_by_text(re.compile(r"^Auto: back-distill: with no labelled samples"))).to_be_visible()
     dialog.screenshot(path=str(screenshots / "new-edge-caution.png"))
     samples.fill("10")
-    expect(dialog.get_by_text("usually ends near chance")).to_have_count(0)
+    expect(caution).to_have_count(0)
     dialog.get_by_label("Training steps").fill(str(STEPS))
     # A seed no earlier run used, so the server trains instead of reusing a finished adapter.
     dialog.get_by_label("Seed").fill(str(int(time.time()) % 100_000))
@@ -183,7 +187,8 @@ def test_the_edge_panel_shows_the_full_curve_settings_and_evaluation(editor: Pag
     expect(chart).to_be_visible()
     # Every stored step arrives once: live points and the backfill merge without gaps or duplicates.
     expect(chart).to_have_attribute("data-points", str(STEPS))
-    expect(panel.get_by_text("Back-distillation", exact=True)).to_be_visible()
+    expect(panel.get_by_text("Auto (recommended)", exact=True)).to_be_visible()
+    expect(panel.get_by_label("How it learned")).to_contain_text("Auto chose")
     expect(panel.get_by_role("list", name="Final metrics")).to_be_visible()
     expect(panel.get_by_role("slider", name="Smoothing")).to_be_visible()
 

@@ -74,7 +74,7 @@ export function NewEdgeDialog({
   useEffect(() => {
     // Follow the chosen ends' default until the person types a count of their own.
     if (samplesEdited || !preview) return;
-    setSettings((old) => (old.method === 'back-distill' ? { ...old, samples: preview.defaults.samples } : old));
+    setSettings((old) => (old.method === 'back-distill' || old.method === 'auto' ? { ...old, samples: preview.defaults.samples } : old));
   }, [preview, samplesEdited]);
 
   useEffect(() => {

@@ -68,7 +68,6 @@ export function methodColor(method: string): string {
 
 /** The method's readable name ("Back-distillation"), or its id when the editor does not know it. */
 export function methodLabel(method: string): string {
-  if (method === 'auto') return 'Auto';
   return METHODS.find((known) => known.value === method)?.label ?? method;
 }
 
