@@ -87,7 +87,7 @@ def test_compare_methods_races_three_methods_with_live_curves_and_a_final_table(
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(len(METHODS))
     for method in METHODS:
-        row = table.get_by_role("row", name=re.compile(method))
+        row = table.get_by_role("row", name=re.compile(re.escape(method)))
         expect(row).to_contain_text("1/1 done")
         expect(row).to_contain_text(re.compile(r"\d+\.\d%"))
         expect(row).to_contain_text(re.compile(r"\d+\.\d s"))  # its training time, read back at its end
