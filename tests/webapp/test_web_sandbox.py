@@ -54,7 +54,7 @@ def test_the_login_page_learns_the_idle_time_and_quotas_before_anyone_signs_in(d
 def test_without_a_seeded_demo_the_offer_says_so_and_starting_explains_how_to_seed(db):
     assert APIClient().get("/api/auth/sandbox/").json()["available"] is False
     response = APIClient().post("/api/auth/sandbox/")
-    assert response.status_code == 503
+    assert response.status_code == 409
     assert "seed_demo" in response.json()["error"]["message"]
 
 

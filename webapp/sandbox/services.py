@@ -48,7 +48,7 @@ def _example_graph() -> Graph:
         raise ApplicationError(
             "The demo is not set up on this server yet. An administrator can set it up with "
             "'python manage.py seed_demo'; until then, sign in with an account.",
-            code="demo_unavailable", status=503)
+            code="demo_unavailable", status=409)
     return graph
 
 
