@@ -22,12 +22,17 @@ USAGE_LIMIT = 50
 ORDERINGS = ("created", "-created", "name", "-name", "metric", "-metric")
 
 
-def module_visible(*, user: AbstractBaseUser) -> QuerySet[Module]:
-    """Modules the user may see: lab managers see the whole lab, others public ones and their own."""
-    queryset = Module.objects.select_related("owner", "teacher").prefetch_related("parent_links")
+def visible_to(queryset: QuerySet, *, user: AbstractBaseUser) -> QuerySet:
+    """The one visibility rule of the catalog (modules and datasets): lab managers see the whole lab,
+    others public rows and their own."""
     if user_is_lab_manager(user):
         return queryset
     return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(owner_id=user.id))
+
+
+def module_visible(*, user: AbstractBaseUser) -> QuerySet[Module]:
+    """Modules the user may see (`visible_to`)."""
+    return visible_to(Module.objects.select_related("owner", "teacher").prefetch_related("parent_links"), user=user)
 
 
 def module_get(*, user: AbstractBaseUser, module_id: int) -> Module:

@@ -10,8 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from PIL import Image, ImageOps
 
-from webapp.accounts.selectors import user_is_lab_manager
-from webapp.catalog.models import Visibility
+from webapp.catalog.selectors import visible_to
 from webapp.datasets.archive import IMAGE_SUFFIXES
 from webapp.datasets.models import Dataset
 from webapp.datasets.storage import dataset_folder
@@ -22,11 +21,8 @@ THUMBNAIL_PIXELS = 96
 
 
 def dataset_visible(*, user: AbstractBaseUser) -> QuerySet[Dataset]:
-    """Datasets the user may see: the same rules as modules (lab managers see the whole lab)."""
-    queryset = Dataset.objects.select_related("owner")
-    if user_is_lab_manager(user):
-        return queryset
-    return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(owner_id=user.id))
+    """Datasets the user may see: the catalog's rule for modules (`visible_to`)."""
+    return visible_to(Dataset.objects.select_related("owner"), user=user)
 
 
 def dataset_get(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:
