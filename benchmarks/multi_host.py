@@ -370,9 +370,9 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
                 "lab@example.org", "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16)}
     subprocess.run(web.command([sys.executable, "manage.py", "createsuperuser", "--noinput"]),
                    cwd=REPO, env=user_env, check=True, capture_output=True)
-    token = subprocess.run(web.command([sys.executable, "manage.py", "drf_create_token", "lab"]),
-                           cwd=REPO, env=web_env, check=True, capture_output=True,
-                           text=True).stdout.split()[2]
+    token = subprocess.run(web.command([sys.executable, "manage.py", "api_token_create", "lab", "--name",
+                                        "multi-host"]),
+                           cwd=REPO, env=web_env, check=True, capture_output=True, text=True).stdout.strip()
     web_process = processes.start(web.command(_bind(commands["web"], web.address, web_port)),
                                   env=web_env, log=work_dir / "web.log")
     workers = [nodes["worker-a"], nodes["worker-b"]]
