@@ -57,6 +57,11 @@ export function applyLiveEvent(client: QueryClient, graphId: number, event: Live
     }
   }
   applyEventToCompares(client, event);
+  if (event.type === 'job.started' && client.getQueryData<ProgressPoint[]>(keys.jobPoints(event.job)) !== undefined) {
+    // A worker (re)started the job: a new run attempt starts from step 0, and the server keeps the
+    // abandoned attempt's points apart, so the curve starts afresh rather than run backwards.
+    client.setQueryData<ProgressPoint[]>(keys.jobPoints(event.job), []);
+  }
   if (event.type === 'job.progress') {
     const state = client.getQueryState<ProgressPoint[]>(keys.jobPoints(event.job));
     if (state?.data !== undefined && leavesGap(state.data, event.step)) {
