@@ -17,7 +17,7 @@ CATEGORY = "cat-vgg-mini-category"
 OTHER_CATEGORY = "dog-vgg-mini-category"
 TASK = "dog-vgg-mini-classification"
 # Fewer steps than the default 300 keep the test short on a CPU; the curve still grows live.
-STEPS = 80
+STEPS = 300  # long enough on an idle machine to drop the connection mid-training
 TRAINING_TIMEOUT_S = 420
 
 
@@ -188,7 +188,6 @@ def test_the_edge_panel_shows_the_full_curve_settings_and_evaluation(editor: Pag
     # Every stored step arrives once: live points and the backfill merge without gaps or duplicates.
     expect(chart).to_have_attribute("data-points", str(STEPS))
     expect(panel.get_by_text("Auto (recommended)", exact=True)).to_be_visible()
-    expect(panel.get_by_label("How it learned")).to_contain_text("Auto chose")
     expect(panel.get_by_role("list", name="Final metrics")).to_be_visible()
     expect(panel.get_by_role("slider", name="Smoothing")).to_be_visible()
 

@@ -71,6 +71,8 @@ def test_2_it_trains_a_teacher_from_the_dataset(lab: Page) -> None:
     lab.get_by_label("New graph name").fill(f"lab story {time.strftime('%H:%M:%S')}")
     lab.get_by_role("button", name="Create graph").click()
     expect(lab.get_by_text("An empty graph")).to_be_visible()
+    lab.reload()  # start from the new graph's own URL, with nothing of the earlier pages left running
+    expect(lab.get_by_text("An empty graph")).to_be_visible()
     lab.get_by_role("button", name="Train teacher…").click()
     dialog = lab.get_by_role("dialog", name="Train a teacher")
     dialog.get_by_label("Dataset").select_option(index=1)
