@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for the Transplant Studio web app."""
+
 import os
 import sys
 

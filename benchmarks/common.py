@@ -14,7 +14,15 @@ from pathlib import Path
 import torch
 
 from engine import (
-    Task, TaskData, TeacherConfig, __version__, get_architecture, keep_freed_memory, load_module, load_task_data, save_module,
+    Task,
+    TaskData,
+    TeacherConfig,
+    __version__,
+    get_architecture,
+    keep_freed_memory,
+    load_module,
+    load_task_data,
+    save_module,
     train_teacher,
 )
 from engine.storage import StoredModule
@@ -57,27 +65,51 @@ def code_fingerprint(architecture: str) -> str:
     return hashlib.sha256(f"{__version__}\n{source}".encode()).hexdigest()[:8]
 
 
-def teacher(categories: str | tuple[str, ...], task: Task, *, seed: int, epochs: int, limit_train: int | None,
-            architecture: str = "vgg-mini", name: str | None = None, device: str = "cpu",
-            start: Callable[[], Teacher] | None = None, start_label: str = "",
-            learning_rate: float = TeacherConfig.learning_rate) -> Teacher:
+def teacher(
+    categories: str | tuple[str, ...],
+    task: Task,
+    *,
+    seed: int,
+    epochs: int,
+    limit_train: int | None,
+    architecture: str = "vgg-mini",
+    name: str | None = None,
+    device: str = "cpu",
+    start: Callable[[], Teacher] | None = None,
+    start_label: str = "",
+    learning_rate: float = TeacherConfig.learning_rate,
+) -> Teacher:
     """A trained teacher for one task, from the disk cache or trained now and cached.
 
     `start`: fine-tune from the category and task modules of the teacher it returns, called only when
     this teacher is not cached yet (`start_label` names it in the cache key). The key holds everything that changes the weights, so changing the profile or the
     architecture's code retrains.
     """
-    config = TeacherConfig(category=categories, name=name, tasks=(task,), architecture=architecture, seed=seed,
-                           data_seed=DATA_SEED, epochs=epochs, limit_train=limit_train, device=device,
-                           learning_rate=learning_rate,
-                           evaluate_each_epoch=False)  # only the final metrics are reported; same weights
-    key = (f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
-           f"-{code_fingerprint(architecture)}" + (f"-from-{start_label}" if start is not None else "")
-           + (f"-lr{learning_rate:g}" if learning_rate != TeacherConfig.learning_rate else ""))
+    config = TeacherConfig(
+        category=categories,
+        name=name,
+        tasks=(task,),
+        architecture=architecture,
+        seed=seed,
+        data_seed=DATA_SEED,
+        epochs=epochs,
+        limit_train=limit_train,
+        device=device,
+        learning_rate=learning_rate,
+        evaluate_each_epoch=False,
+    )  # only the final metrics are reported; same weights
+    key = (
+        f"{architecture}-{config.label}-{task}-s{seed}-d{DATA_SEED}-e{epochs}-n{limit_train or 'all'}"
+        f"-{code_fingerprint(architecture)}"
+        + (f"-from-{start_label}" if start is not None else "")
+        + (f"-lr{learning_rate:g}" if learning_rate != TeacherConfig.learning_rate else "")
+    )
     folder = CACHE / "teachers" / key
     names = config.categories
     if (folder / "task" / "manifest.json").is_file():
-        return Teacher({c: load_module(folder / f"category-{c}") for c in names}, load_module(folder / "task"))
+        return Teacher(
+            {c: load_module(folder / f"category-{c}") for c in names}, load_module(folder / "task")
+        )
     pretrained = start() if start is not None else None
     result = train_teacher(config, start_from=(pretrained.category, pretrained.task) if pretrained else ())
     for c, module in result.category_modules.items():
@@ -100,11 +132,18 @@ def write_json(path: Path, payload: object) -> None:
 def backbone(*, seed: int, epochs: int, architecture: str = "vgg-mini", device: str = "cpu") -> Teacher:
     """The ten-way Animal-MNIST backbone (`engine.train_backbone`), from the disk cache or trained now; as a
     `Teacher` whose one category module is keyed "animals" and whose task module is the ten-way classifier."""
-    folder = CACHE / "backbones" / f"{architecture}-s{seed}-d{DATA_SEED}-e{epochs}-{code_fingerprint(architecture)}"
+    folder = (
+        CACHE
+        / "backbones"
+        / f"{architecture}-s{seed}-d{DATA_SEED}-e{epochs}-{code_fingerprint(architecture)}"
+    )
     if (folder / "classifier" / "manifest.json").is_file():
         return Teacher({"animals": load_module(folder / "category")}, load_module(folder / "classifier"))
-    trained = train_backbone(BackboneConfig(architecture=architecture, seed=seed, data_seed=DATA_SEED, epochs=epochs,
-                                            device=device))
+    trained = train_backbone(
+        BackboneConfig(
+            architecture=architecture, seed=seed, data_seed=DATA_SEED, epochs=epochs, device=device
+        )
+    )
     save_module(trained.category, folder / "category")
     save_module(trained.classifier, folder / "classifier")  # last: its manifest marks the folder complete
     return Teacher({"animals": trained.category}, trained.classifier)

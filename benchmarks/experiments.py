@@ -9,13 +9,11 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-
 from pathlib import Path
 
+from benchmarks.common import CACHE, DATA_SEED, Teacher, backbone, code_fingerprint, task_data, teacher
 from engine import GraftConfig, Method, Task, auto_method, graft, save_module
 from engine.data import leave_one_out
-
-from benchmarks.common import CACHE, DATA_SEED, Teacher, backbone, code_fingerprint, task_data, teacher
 
 METRIC = {Task.CLASSIFICATION: "error", Task.SEGMENTATION: "pixel_accuracy"}
 TARGETS = ("cat", "cow", "horse", "sheep")  # Tables 3 and 4: every mammal but the dog
@@ -49,23 +47,55 @@ class Profile:
     # `backbone_epochs`, as the paper's were from one ImageNet VGG-16. "scratch": trained from random weights
     # for `*_epochs` (the protocol of the results before that date).
     protocol: str = "backbone"
-    study_samples: tuple[int, ...] = (10, 20, 100)  # the study's extra rows (benchmarks.study), to bound its cost
+    study_samples: tuple[int, ...] = (
+        10,
+        20,
+        100,
+    )  # the study's extra rows (benchmarks.study), to bound its cost
     backbone_epochs: int = 12
     finetune_epochs: int = 4
     finetune_segmenter_epochs: int = 6
     finetune_lr: float = 3e-4
 
 
-QUICK = Profile("quick", seeds=(0,), table2_categories=("cat", "dog", "horse"), targets=("cat", "horse"),
-                segmentation_targets=("cat",), table4_tasks=(Task.CLASSIFICATION,), samples=(10, 100), steps=100,
-                zero_sample_steps=600, classifier_epochs=6, segmenter_epochs=8, loo_epochs=10, limit_train=None,
-                loo_limit_train=320, bank_size=256, jacobian_samples=(10, 100))
-FULL = Profile("full", seeds=(0, 1, 2), table2_categories=("cat", "cow", "dog", "horse", "sheep"), targets=TARGETS,
-               # Segmentation grafts cost about three times a classification graft: under the backbone protocol
-               # (2026-12-04) the full profile runs Table 3 (bottom) on two targets and Table 4 on classification.
-               segmentation_targets=("cat", "horse"), table4_tasks=(Task.CLASSIFICATION,),
-               samples=(10, 20, 50, 100), steps=150, zero_sample_steps=1000, classifier_epochs=12, segmenter_epochs=8,
-               loo_epochs=10, limit_train=None, loo_limit_train=320, bank_size=512, jacobian_samples=(10, 100))
+QUICK = Profile(
+    "quick",
+    seeds=(0,),
+    table2_categories=("cat", "dog", "horse"),
+    targets=("cat", "horse"),
+    segmentation_targets=("cat",),
+    table4_tasks=(Task.CLASSIFICATION,),
+    samples=(10, 100),
+    steps=100,
+    zero_sample_steps=600,
+    classifier_epochs=6,
+    segmenter_epochs=8,
+    loo_epochs=10,
+    limit_train=None,
+    loo_limit_train=320,
+    bank_size=256,
+    jacobian_samples=(10, 100),
+)
+FULL = Profile(
+    "full",
+    seeds=(0, 1, 2),
+    table2_categories=("cat", "cow", "dog", "horse", "sheep"),
+    targets=TARGETS,
+    # Segmentation grafts cost about three times a classification graft: under the backbone protocol
+    # (2026-12-04) the full profile runs Table 3 (bottom) on two targets and Table 4 on classification.
+    segmentation_targets=("cat", "horse"),
+    table4_tasks=(Task.CLASSIFICATION,),
+    samples=(10, 20, 50, 100),
+    steps=150,
+    zero_sample_steps=1000,
+    classifier_epochs=12,
+    segmenter_epochs=8,
+    loo_epochs=10,
+    limit_train=None,
+    loo_limit_train=320,
+    bank_size=512,
+    jacobian_samples=(10, 100),
+)
 
 
 @dataclass(frozen=True)
@@ -128,9 +158,17 @@ class TeacherSpec:
 @functools.lru_cache(maxsize=16)
 def _load_teacher(spec: TeacherSpec) -> Teacher:
     start = spec.start.load if spec.start is not None else None
-    return teacher(spec.categories, spec.task, seed=spec.seed, epochs=spec.epochs, limit_train=spec.limit_train,
-                   name=spec.name, start=start, start_label=spec.start.label if spec.start else "",
-                   learning_rate=spec.learning_rate)
+    return teacher(
+        spec.categories,
+        spec.task,
+        seed=spec.seed,
+        epochs=spec.epochs,
+        limit_train=spec.limit_train,
+        name=spec.name,
+        start=start,
+        start_label=spec.start.label if spec.start else "",
+        learning_rate=spec.learning_rate,
+    )
 
 
 @dataclass(frozen=True)
@@ -150,16 +188,34 @@ class GraftJob:
 
     @property
     def key(self) -> str:
-        return f"{self.table}-{self.row}-n{self.config.samples}-{self.category}-s{self.seed}".replace(" ", "_")
+        return f"{self.table}-{self.row}-n{self.config.samples}-{self.category}-s{self.seed}".replace(
+            " ", "_"
+        )
 
 
 def record_cache_path(job: GraftJob) -> Path:
     """Where a finished graft's record is kept: keyed by everything that decides its value (the config, the
     teachers' cache labels and the code), so that the study and the tables never run the same graft twice."""
     # An auto row's value is that of what auto resolves to (Tables 3-4 are across nets).
-    rule = repr(auto_method(job.config, task=job.task, own_net=False)) if job.config.method is Method.AUTO else ""
-    identity = repr((job.table, job.row, job.category, job.task, job.seed, job.config, job.student, job.source,
-                     code_fingerprint(job.student.load().task.manifest.architecture), rule))
+    rule = (
+        repr(auto_method(job.config, task=job.task, own_net=False))
+        if job.config.method is Method.AUTO
+        else ""
+    )
+    identity = repr(
+        (
+            job.table,
+            job.row,
+            job.category,
+            job.task,
+            job.seed,
+            job.config,
+            job.student,
+            job.source,
+            code_fingerprint(job.student.load().task.manifest.architecture),
+            rule,
+        )
+    )
     return CACHE / "records" / f"{hashlib.sha256(identity.encode()).hexdigest()[:24]}.json"
 
 
@@ -178,19 +234,39 @@ def run_job(job: GraftJob, kept_adapters: Path | None = None) -> Record:
 def _run_graft(job: GraftJob, kept_adapters: Path | None) -> Record:
     start = time.perf_counter()
     student, source = job.student.load(), job.source.load()
-    result = graft(job.config, category=source.categories[job.category], task=student.task, teacher_task=source.task,
-                   data=task_data(job.category, job.task), student_category=student.category)
+    result = graft(
+        job.config,
+        category=source.categories[job.category],
+        task=student.task,
+        teacher_task=source.task,
+        data=task_data(job.category, job.task),
+        student_category=student.category,
+    )
     if job.keep and kept_adapters is not None:
         save_module(result.adapter, kept_adapters / job.key)
-    return Record(job.table, job.row, job.config.samples, job.category, job.seed, result.metrics[METRIC[job.task]],
-                  time.perf_counter() - start)
+    return Record(
+        job.table,
+        job.row,
+        job.config.samples,
+        job.category,
+        job.seed,
+        result.metrics[METRIC[job.task]],
+        time.perf_counter() - start,
+    )
 
 
 def own_teacher(profile: Profile, category: str, task: Task, seed: int) -> TeacherSpec:
     if profile.protocol == "backbone":
         epochs = profile.finetune_epochs if task is Task.CLASSIFICATION else profile.finetune_segmenter_epochs
-        return TeacherSpec(category, task, seed, epochs, profile.limit_train, start=backbone_spec(profile, seed),
-                           learning_rate=profile.finetune_lr)
+        return TeacherSpec(
+            category,
+            task,
+            seed,
+            epochs,
+            profile.limit_train,
+            start=backbone_spec(profile, seed),
+            learning_rate=profile.finetune_lr,
+        )
     epochs = profile.classifier_epochs if task is Task.CLASSIFICATION else profile.segmenter_epochs
     return TeacherSpec(category, task, seed, epochs, profile.limit_train)
 
@@ -217,10 +293,24 @@ def loo_teacher(profile: Profile, target: str, task: Task, seed: int) -> Teacher
     """The "leave-one-out" task module: every Animal-MNIST category but the target (the other mammals
     plus bear, bird, elephant, giraffe, zebra), trained as the union of per-category problems."""
     if profile.protocol == "backbone":
-        return TeacherSpec(leave_one_out(target), task, seed, profile.loo_epochs, profile.loo_limit_train,
-                           name=f"all-but-{target}", start=backbone_spec(profile, seed), learning_rate=profile.finetune_lr)
-    return TeacherSpec(leave_one_out(target), task, seed, profile.loo_epochs, profile.loo_limit_train,
-                       name=f"all-but-{target}")
+        return TeacherSpec(
+            leave_one_out(target),
+            task,
+            seed,
+            profile.loo_epochs,
+            profile.loo_limit_train,
+            name=f"all-but-{target}",
+            start=backbone_spec(profile, seed),
+            learning_rate=profile.finetune_lr,
+        )
+    return TeacherSpec(
+        leave_one_out(target),
+        task,
+        seed,
+        profile.loo_epochs,
+        profile.loo_limit_train,
+        name=f"all-but-{target}",
+    )
 
 
 def table2(profile: Profile) -> list[GraftJob]:
@@ -230,24 +320,69 @@ def table2(profile: Profile) -> list[GraftJob]:
         for category in profile.table2_categories:
             own = own_teacher(profile, category, Task.CLASSIFICATION, seed)
             for layers, table in ((1, "table2-one-conv"), (3, "table2-three-conv")):
-                base = dict(adapter_layers=layers, kernel_size=3, seed=seed, data_seed=DATA_SEED, device="cpu",
-                            bank_size=profile.bank_size)
-                runs = [("back-distill", GraftConfig(samples=0, steps=profile.zero_sample_steps,
-                                                     eval_every=profile.zero_sample_steps, **base))]
+                base = dict(
+                    adapter_layers=layers,
+                    kernel_size=3,
+                    seed=seed,
+                    data_seed=DATA_SEED,
+                    device="cpu",
+                    bank_size=profile.bank_size,
+                )
+                runs = [
+                    (
+                        "back-distill",
+                        GraftConfig(
+                            samples=0,
+                            steps=profile.zero_sample_steps,
+                            eval_every=profile.zero_sample_steps,
+                            **base,
+                        ),
+                    )
+                ]
                 if layers == 1:  # the exact solution of the zero-sample problem, for comparison
-                    runs.append(("back-distill (least-squares)", GraftConfig(samples=0, solver="least-squares", **base)))
+                    runs.append(
+                        (
+                            "back-distill (least-squares)",
+                            GraftConfig(samples=0, solver="least-squares", **base),
+                        )
+                    )
                 for n in profile.samples:
                     for method in (Method.DIRECT_LEARN, Method.BACK_DISTILL):
-                        runs.append((str(method), GraftConfig(method=method, samples=n, steps=profile.steps,
-                                                              eval_every=profile.steps, **base)))
+                        runs.append(
+                            (
+                                str(method),
+                                GraftConfig(
+                                    method=method,
+                                    samples=n,
+                                    steps=profile.steps,
+                                    eval_every=profile.steps,
+                                    **base,
+                                ),
+                            )
+                        )
                 # Figure 5 shows the three-conv adapters of the first seed at the smallest sample count.
                 figure = layers == 3 and seed == profile.seeds[0]
-                jobs += [GraftJob(table, row, config, category, Task.CLASSIFICATION, seed, own, own,
-                                  keep=figure and config.samples == min(profile.samples)) for row, config in runs]
+                jobs += [
+                    GraftJob(
+                        table,
+                        row,
+                        config,
+                        category,
+                        Task.CLASSIFICATION,
+                        seed,
+                        own,
+                        own,
+                        keep=figure and config.samples == min(profile.samples),
+                    )
+                    for row, config in runs
+                ]
     return jobs
 
 
-PAPER_C = {Task.CLASSIFICATION: 10.0, Task.SEGMENTATION: 1.0}  # the engine's default c in lambda = c / E||D'_T||^2
+PAPER_C = {
+    Task.CLASSIFICATION: 10.0,
+    Task.SEGMENTATION: 1.0,
+}  # the engine's default c in lambda = c / E||D'_T||^2
 
 
 def transplant_rows(profile: Profile, task: Task, n: int, *, study: bool = True) -> dict[str, dict]:
@@ -257,10 +392,18 @@ def transplant_rows(profile: Profile, task: Task, n: int, *, study: bool = True)
     `profile.study_samples` (benchmarks.study): the distillation weight scaled by 1/n, a start from the
     zero-sample least-squares adapter, and a start from stitching."""
     if n == 0:
-        return {"back-distill (0 samples)": dict(method=Method.BACK_DISTILL),
-                "stitch (0 samples)": dict(method=Method.STITCH)} if study else {}
-    rows = {str(Method.DIRECT_LEARN): dict(method=Method.DIRECT_LEARN),
-            str(Method.BACK_DISTILL): dict(method=Method.BACK_DISTILL)}
+        return (
+            {
+                "back-distill (0 samples)": dict(method=Method.BACK_DISTILL),
+                "stitch (0 samples)": dict(method=Method.STITCH),
+            }
+            if study
+            else {}
+        )
+    rows = {
+        str(Method.DIRECT_LEARN): dict(method=Method.DIRECT_LEARN),
+        str(Method.BACK_DISTILL): dict(method=Method.BACK_DISTILL),
+    }
     if task is Task.SEGMENTATION:
         rows[str(Method.DISTILL)] = dict(method=Method.DISTILL)
     if n in profile.jacobian_samples:
@@ -275,8 +418,14 @@ def transplant_rows(profile: Profile, task: Task, n: int, *, study: bool = True)
     return rows
 
 
-def transplant_tables(profile: Profile, *, leave_one_out_modules: bool, tasks: tuple[Task, ...] = tuple(Task),
-                      fine_tuned: bool = False, study: bool = True) -> list[GraftJob]:
+def transplant_tables(
+    profile: Profile,
+    *,
+    leave_one_out_modules: bool,
+    tasks: tuple[Task, ...] = tuple(Task),
+    fine_tuned: bool = False,
+    study: bool = True,
+) -> list[GraftJob]:
     """Exps. 2 and 3: each target's category module onto the dog's task modules (Table 3), or onto
     leave-one-out task modules (Table 4). Classification: 3 x 1x1 conv adapter; segmentation: 1 x 1x1.
     The rows are `transplant_rows`'. `fine_tuned`: Table 3 with teachers trained from scratch and then
@@ -287,18 +436,36 @@ def transplant_tables(profile: Profile, *, leave_one_out_modules: bool, tasks: t
     teacher_of = fine_tuned_teacher if fine_tuned else own_teacher
     jobs = []
     for seed in profile.seeds:
-        for task, layers, targets in ((Task.CLASSIFICATION, 3, profile.targets),
-                                      (Task.SEGMENTATION, 1, profile.segmentation_targets)):
+        for task, layers, targets in (
+            (Task.CLASSIFICATION, 3, profile.targets),
+            (Task.SEGMENTATION, 1, profile.segmentation_targets),
+        ):
             if task not in tasks or (leave_one_out_modules and task not in profile.table4_tasks):
                 continue
             for target in targets:
                 source = teacher_of(profile, target, task, seed)
-                student = (loo_teacher(profile, target, task, seed) if leave_one_out_modules
-                           else teacher_of(profile, "dog", task, seed))
+                student = (
+                    loo_teacher(profile, target, task, seed)
+                    if leave_one_out_modules
+                    else teacher_of(profile, "dog", task, seed)
+                )
                 for n in (0, *profile.samples):
-                    for row, overrides in transplant_rows(profile, task, n, study=study and not fine_tuned).items():
-                        config = GraftConfig(samples=n, adapter_layers=layers, kernel_size=1, steps=profile.steps,
-                                             eval_every=profile.steps, seed=seed, data_seed=DATA_SEED, device="cpu",
-                                             bank_size=profile.bank_size, **overrides)
-                        jobs.append(GraftJob(f"{name}-{task}", row, config, target, task, seed, student, source))
+                    for row, overrides in transplant_rows(
+                        profile, task, n, study=study and not fine_tuned
+                    ).items():
+                        config = GraftConfig(
+                            samples=n,
+                            adapter_layers=layers,
+                            kernel_size=1,
+                            steps=profile.steps,
+                            eval_every=profile.steps,
+                            seed=seed,
+                            data_seed=DATA_SEED,
+                            device="cpu",
+                            bank_size=profile.bank_size,
+                            **overrides,
+                        )
+                        jobs.append(
+                            GraftJob(f"{name}-{task}", row, config, target, task, seed, student, source)
+                        )
     return jobs

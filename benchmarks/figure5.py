@@ -14,16 +14,17 @@ import torch
 from PIL import Image, ImageDraw
 from torch import nn
 
-from engine import Task
-
 from benchmarks.common import task_data
+from engine import Task
 
 PANEL, MARGIN = 260, 24
 COLOURS = {"back-distill": (40, 90, 220), "direct-learn": (220, 50, 40)}
 TEACHER_COLOUR = (90, 90, 90)  # the teacher itself, without an adapter: where the features should be
 
 
-def top_hidden_features(category: nn.Module, adapter: nn.Module, task: nn.Module, images: torch.Tensor) -> torch.Tensor:
+def top_hidden_features(
+    category: nn.Module, adapter: nn.Module, task: nn.Module, images: torch.Tensor
+) -> torch.Tensor:
     """The output of the task module's last ReLU (fc7 in a VGG), flattened: (N, D)."""
     relu = [module for module in task.modules() if isinstance(module, nn.ReLU)][-1]
     captured = []
@@ -59,13 +60,22 @@ def figure5(adapters: dict, teachers: dict, samples: int, seed: int, path: Path)
         own = teachers[category]
         images = task_data(category, Task.CLASSIFICATION).test.tensors[0]
         features = {
-            method: top_hidden_features(own.category.network, adapters[method, samples, category, seed].network,
-                                        own.task.network, images)
+            method: top_hidden_features(
+                own.category.network,
+                adapters[method, samples, category, seed].network,
+                own.task.network,
+                images,
+            )
             for method in COLOURS
         }
-        features["teacher"] = top_hidden_features(own.category.network, nn.Identity(), own.task.network, images)
+        features["teacher"] = top_hidden_features(
+            own.category.network, nn.Identity(), own.task.network, images
+        )
         statistics[category] = {
-            method: {"mean_norm": float(values.norm(dim=1).mean()), "total_variance": float(values.var(0).sum())}
+            method: {
+                "mean_norm": float(values.norm(dim=1).mean()),
+                "total_variance": float(values.var(0).sum()),
+            }
             for method, values in features.items()
         }
         points = project(features)
@@ -78,9 +88,16 @@ def figure5(adapters: dict, teachers: dict, samples: int, seed: int, path: Path)
                 cx = left + PANEL / 2 + x / scale * (PANEL / 2 - 6)
                 cy = 2 * MARGIN + PANEL / 2 - y / scale * (PANEL / 2 - 6)
                 radius = 0.8 if method == "teacher" else 1.5
-                draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=COLOURS.get(method, TEACHER_COLOUR))
-    draw.text((MARGIN, PANEL + 2 * MARGIN + 6), f"fc7 PCA, three-conv adapter, {samples} samples, seed {seed}: "
-              "blue back-distill, red direct-learn, grey the teacher without adapter", fill="black")
+                draw.ellipse(
+                    [cx - radius, cy - radius, cx + radius, cy + radius],
+                    fill=COLOURS.get(method, TEACHER_COLOUR),
+                )
+    draw.text(
+        (MARGIN, PANEL + 2 * MARGIN + 6),
+        f"fc7 PCA, three-conv adapter, {samples} samples, seed {seed}: "
+        "blue back-distill, red direct-learn, grey the teacher without adapter",
+        fill="black",
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(path)
     return statistics

@@ -13,6 +13,7 @@ Prints the delivery ratio (events received over events published, taken as the u
 any viewer saw, times the viewers) and the p50/p95/max latency. Talks to the server only over HTTP
 and WebSockets (it imports nothing of the web app).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,11 @@ class Client:
     def call(self, method: str, path: str, body: Any = None) -> Any:
         csrf = next((c.value for c in self.jar if c.name == "csrftoken"), "")
         request = urllib.request.Request(
-            self.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": self.base + "/"})
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": self.base + "/"},
+        )
         try:
             with self.opener.open(request) as response:
                 return json.loads(response.read() or b"null")
@@ -62,17 +66,26 @@ def _module(client: Client, **query: str) -> int:
     return results[0]["id"]
 
 
-async def _watch(url: str, origin: str, cookie: str, ready: asyncio.Event, count: list[int],
-                 viewers: int, timeout: float, opening: asyncio.Semaphore) -> list[tuple[int, float]]:
+async def _watch(
+    url: str,
+    origin: str,
+    cookie: str,
+    ready: asyncio.Event,
+    count: list[int],
+    viewers: int,
+    timeout: float,
+    opening: asyncio.Semaphore,
+) -> list[tuple[int, float]]:
     """One viewer: (seq, latency seconds) of every event until the job's final one."""
     received: list[tuple[int, float]] = []
     async with opening:  # a few handshakes at a time: a burst of 200 overflows daphne's backlog
         for attempt in range(5):
             try:
-                ws = await websockets.connect(url, origin=origin, max_queue=None, open_timeout=60,
-                                              additional_headers={"Cookie": cookie})
+                ws = await websockets.connect(
+                    url, origin=origin, max_queue=None, open_timeout=60, additional_headers={"Cookie": cookie}
+                )
                 break
-            except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError):
+            except (TimeoutError, OSError, websockets.InvalidHandshake):
                 if attempt == 4:
                     raise
                 await asyncio.sleep(1 + attempt)
@@ -89,34 +102,53 @@ async def _watch(url: str, origin: str, cookie: str, ready: asyncio.Event, count
                 return received
 
 
-async def run(base: str, username: str, password: str, viewers: int, steps: int,
-              timeout: float) -> dict[str, Any]:
+async def run(
+    base: str, username: str, password: str, viewers: int, steps: int, timeout: float
+) -> dict[str, Any]:
     client = Client(base)
     client.call("GET", "/api/auth/me/")  # hands out the CSRF cookie
     client.call("POST", "/api/auth/login/", {"username": username, "password": password})
     category = _module(client, kind="category", category="cat")
     task = _module(client, kind="task", task="classification", category="dog")
     graph = client.call("POST", "/api/graphs/", {"name": f"live load {time.time():.0f}"})
-    nodes = [client.call("POST", f"/api/graphs/{graph['id']}/nodes/", {"module": module})
-             for module in (category, task)]
+    nodes = [
+        client.call("POST", f"/api/graphs/{graph['id']}/nodes/", {"module": module})
+        for module in (category, task)
+    ]
     url = base.replace("http", "ws", 1) + f"/ws/graphs/{graph['id']}/"
     ready, count, opening = asyncio.Event(), [0], asyncio.Semaphore(10)
-    tasks = [asyncio.create_task(_watch(url, base, client.cookie_header(), ready, count, viewers,
-                                        timeout, opening)) for _ in range(viewers)]
+    tasks = [
+        asyncio.create_task(
+            _watch(url, base, client.cookie_header(), ready, count, viewers, timeout, opening)
+        )
+        for _ in range(viewers)
+    ]
     await asyncio.wait_for(ready.wait(), timeout=120)
     # The edge gets its own seed so the job trains instead of reusing an earlier adapter.
-    await asyncio.to_thread(client.call, "POST", f"/api/graphs/{graph['id']}/edges/", {
-        "source": nodes[0]["id"], "target": nodes[1]["id"],
-        "settings": {"steps": steps, "seed": int(time.time()) % 100_000}})
+    await asyncio.to_thread(
+        client.call,
+        "POST",
+        f"/api/graphs/{graph['id']}/edges/",
+        {
+            "source": nodes[0]["id"],
+            "target": nodes[1]["id"],
+            "settings": {"steps": steps, "seed": int(time.time()) % 100_000},
+        },
+    )
     results = await asyncio.gather(*tasks)
     published = set().union(*({seq for seq, _ in events} for events in results))
     latencies = sorted(latency for events in results for _, latency in events)
     delivered = sum(len(events) for events in results)
-    return {"viewers": viewers, "events_published": len(published),
-            "delivery_ratio": delivered / (len(published) * viewers),
-            "latency_ms": {"p50": 1000 * statistics.median(latencies),
-                           "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-                           "max": 1000 * latencies[-1]}}
+    return {
+        "viewers": viewers,
+        "events_published": len(published),
+        "delivery_ratio": delivered / (len(published) * viewers),
+        "latency_ms": {
+            "p50": 1000 * statistics.median(latencies),
+            "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+            "max": 1000 * latencies[-1],
+        },
+    }
 
 
 def main() -> None:
@@ -128,12 +160,15 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the job")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.url.rstrip("/"), args.username, args.password, args.viewers,
-                              args.steps, args.timeout))
+    figures = asyncio.run(
+        run(args.url.rstrip("/"), args.username, args.password, args.viewers, args.steps, args.timeout)
+    )
     latency = figures["latency_ms"]
-    print(f"{figures['viewers']} viewers, {figures['events_published']} events: delivery ratio "
-          f"{figures['delivery_ratio']:.4f}, latency p50 {latency['p50']:.1f} ms, p95 "
-          f"{latency['p95']:.1f} ms, max {latency['max']:.1f} ms")
+    print(
+        f"{figures['viewers']} viewers, {figures['events_published']} events: delivery ratio "
+        f"{figures['delivery_ratio']:.4f}, latency p50 {latency['p50']:.1f} ms, p95 "
+        f"{latency['p95']:.1f} ms, max {latency['max']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ each job was trained once, and that every adapter downloads from the web node in
 Without CAP_NET_ADMIN (``ip netns add`` fails) the same run happens as plain processes on
 127.0.0.1, and the result says why.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,9 +36,10 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -155,8 +157,7 @@ class TcpForwarder:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._handle, *self.listen))
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, *self.listen))
         self._ready.set()
         self._loop.run_forever()
 
@@ -188,12 +189,14 @@ def _wait(predicate, *, timeout: float, what: str, interval: float = 0.25):
 @dataclass
 class Processes:
     """Every process the run starts, stopped (TERM, then KILL) on the way out."""
+
     running: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self, argv: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
         handle = log.open("ab")
-        process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
         handle.close()
         self.running.append(process)
         return process
@@ -215,8 +218,9 @@ class Processes:
 def _postgres(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(host=POSTGRES[0], port=POSTGRES[1], user="postgres",
-                         dbname="postgres", autocommit=True) as connection:
+    with psycopg.connect(
+        host=POSTGRES[0], port=POSTGRES[1], user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
         connection.execute(sql)
 
 
@@ -254,13 +258,17 @@ def _teachers(folder: Path) -> dict[str, Path]:
 
     folders = {}
     for category in ("cat", "dog"):
-        result = engine.train_teacher(engine.TeacherConfig(
-            category=category, tasks=("classification",), epochs=1, limit_train=256, seed=0,
-            device="cpu"))
-        folders[f"{category}-category"] = Path(engine.save_module(
-            result.category, folder / f"{category}-category"))
-        folders[f"{category}-classification"] = Path(engine.save_module(
-            result.tasks["classification"], folder / f"{category}-classification"))
+        result = engine.train_teacher(
+            engine.TeacherConfig(
+                category=category, tasks=("classification",), epochs=1, limit_train=256, seed=0, device="cpu"
+            )
+        )
+        folders[f"{category}-category"] = Path(
+            engine.save_module(result.category, folder / f"{category}-category")
+        )
+        folders[f"{category}-classification"] = Path(
+            engine.save_module(result.tasks["classification"], folder / f"{category}-classification")
+        )
     return folders
 
 
@@ -297,16 +305,21 @@ def _scrape_runs(url: str) -> float | None:
         text = requests.get(url, timeout=5).text
     except requests.RequestException:
         return None
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("dramatiq_messages_total{") and 'actor_name="run_job"' in line)
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("dramatiq_messages_total{") and 'actor_name="run_job"' in line
+    )
 
 
-def run(*, work_dir: Path, edges: int = 10, use_namespaces: bool = True,
-        log=print) -> dict[str, Any]:
+def run(*, work_dir: Path, edges: int = 10, use_namespaces: bool = True, log=print) -> dict[str, Any]:
     """Deploy, train ``edges`` edges, and return the figures (see the module docstring)."""
     reason = namespaces_unavailable() if use_namespaces else "namespaces not asked for"
-    topology = namespaces() if reason is None else contextlib.nullcontext(
-        {name: Node(name, "127.0.0.1", None) for name in NODES})
+    topology = (
+        namespaces()
+        if reason is None
+        else contextlib.nullcontext({name: Node(name, "127.0.0.1", None) for name in NODES})
+    )
     host = HOST_ADDRESS if reason is None else "127.0.0.1"
     processes = Processes()
     started = time.monotonic()
@@ -326,36 +339,66 @@ def run(*, work_dir: Path, edges: int = 10, use_namespaces: bool = True,
             moto = MotoServer(host=host, log=work_dir / "moto.log")
             moto.client().create_bucket(Bucket=BUCKET)
             figures = _deploy_and_train(
-                nodes=nodes, host=host, pg_port=pg_port, redis_url=redis_server.url, moto=moto,
-                processes=processes, work_dir=work_dir, edges=edges, log=log)
+                nodes=nodes,
+                host=host,
+                pg_port=pg_port,
+                redis_url=redis_server.url,
+                moto=moto,
+                processes=processes,
+                work_dir=work_dir,
+                edges=edges,
+                log=log,
+            )
         finally:
             processes.stop_all()
             for service in (moto, redis_server, forwarder):
                 if service is not None:
                     service.stop()
             _postgres(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    figures.update({"namespaces": reason is None, "namespaces_unavailable_because": reason,
-                    "seconds": round(time.monotonic() - started, 1)})
+    figures.update(
+        {
+            "namespaces": reason is None,
+            "namespaces_unavailable_because": reason,
+            "seconds": round(time.monotonic() - started, 1),
+        }
+    )
     return figures
 
 
-def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_url: str, moto,
-                      processes: Processes, work_dir: Path, edges: int, log) -> dict[str, Any]:
+def _deploy_and_train(
+    *,
+    nodes: dict[str, Node],
+    host: str,
+    pg_port: int,
+    redis_url: str,
+    moto,
+    processes: Processes,
+    work_dir: Path,
+    edges: int,
+    log,
+) -> dict[str, Any]:
     commands = compose_commands()
     web = nodes["web"]
     web_port = WEB_PORT if web.netns else _free_port("127.0.0.1")
     base_env = {
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": os.environ.get("HOME", "/root"), "PYTHONPATH": str(REPO),
+        "HOME": os.environ.get("HOME", "/root"),
+        "PYTHONPATH": str(REPO),
         "DJANGO_SETTINGS_MODULE": "webapp.settings",
         "DATABASE_URL": f"postgres://postgres@{host}:{pg_port}/{DATABASE}",
-        "REDIS_URL": redis_url, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": f"{web.address},127.0.0.1,localhost", "DJANGO_CONN_MAX_AGE": "0",
-        "TRANSPLANT_S3_BUCKET": BUCKET, "TRANSPLANT_S3_ENDPOINT_URL": moto.url,
-        "TRANSPLANT_S3_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": moto.access_key,
+        "REDIS_URL": redis_url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": f"{web.address},127.0.0.1,localhost",
+        "DJANGO_CONN_MAX_AGE": "0",
+        "TRANSPLANT_S3_BUCKET": BUCKET,
+        "TRANSPLANT_S3_ENDPOINT_URL": moto.url,
+        "TRANSPLANT_S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": moto.access_key,
         "AWS_SECRET_ACCESS_KEY": moto.secret_key,
-        "TRANSPLANT_DEVICE": "cpu", "TRANSPLANT_GRAFT_OPTIONS": GRAFT_OPTIONS,
-        "OMP_NUM_THREADS": "1", "dramatiq_queue_prefetch": "1",
+        "TRANSPLANT_DEVICE": "cpu",
+        "TRANSPLANT_GRAFT_OPTIONS": GRAFT_OPTIONS,
+        "OMP_NUM_THREADS": "1",
+        "dramatiq_queue_prefetch": "1",
     }
 
     def env_of(node: Node) -> dict[str, str]:
@@ -364,17 +407,31 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
         return {**base_env, "TRANSPLANT_DATA": str(data)}
 
     web_env = env_of(web)
-    subprocess.run(web.command(commands["migrate"]), cwd=REPO, env=web_env, check=True,
-                   capture_output=True)
-    user_env = {**web_env, "DJANGO_SUPERUSER_USERNAME": "lab", "DJANGO_SUPERUSER_EMAIL":
-                "lab@example.org", "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16)}
-    subprocess.run(web.command([sys.executable, "manage.py", "createsuperuser", "--noinput"]),
-                   cwd=REPO, env=user_env, check=True, capture_output=True)
-    token = subprocess.run(web.command([sys.executable, "manage.py", "api_token_create", "lab", "--name",
-                                        "multi-host"]),
-                           cwd=REPO, env=web_env, check=True, capture_output=True, text=True).stdout.strip()
-    web_process = processes.start(web.command(_bind(commands["web"], web.address, web_port)),
-                                  env=web_env, log=work_dir / "web.log")
+    subprocess.run(web.command(commands["migrate"]), cwd=REPO, env=web_env, check=True, capture_output=True)
+    user_env = {
+        **web_env,
+        "DJANGO_SUPERUSER_USERNAME": "lab",
+        "DJANGO_SUPERUSER_EMAIL": "lab@example.org",
+        "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(16),
+    }
+    subprocess.run(
+        web.command([sys.executable, "manage.py", "createsuperuser", "--noinput"]),
+        cwd=REPO,
+        env=user_env,
+        check=True,
+        capture_output=True,
+    )
+    token = subprocess.run(
+        web.command([sys.executable, "manage.py", "api_token_create", "lab", "--name", "multi-host"]),
+        cwd=REPO,
+        env=web_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    web_process = processes.start(
+        web.command(_bind(commands["web"], web.address, web_port)), env=web_env, log=work_dir / "web.log"
+    )
     workers = [nodes["worker-a"], nodes["worker-b"]]
     metrics_urls = {}
     for worker in workers:
@@ -394,49 +451,77 @@ def _deploy_and_train(*, nodes: dict[str, Node], host: str, pg_port: int, redis_
     teachers = _teachers(work_dir / "teachers")
     modules = {}
     for name, folder in teachers.items():
-        with (folder / "manifest.json").open("rb") as manifest, \
-                (folder / "weights.safetensors").open("rb") as weights:
-            modules[name] = api.call("POST", "/api/modules/", expect=201, data={"visibility": "private"},
-                                     files={"manifest": manifest, "weights": weights}).json()
+        with (
+            (folder / "manifest.json").open("rb") as manifest,
+            (folder / "weights.safetensors").open("rb") as weights,
+        ):
+            modules[name] = api.call(
+                "POST",
+                "/api/modules/",
+                expect=201,
+                data={"visibility": "private"},
+                files={"manifest": manifest, "weights": weights},
+            ).json()
     job_ids = []
     for index in range(edges):
         graph = api.call("POST", "/api/graphs/", expect=201, json={"name": f"edge {index}"}).json()
-        source, target = (api.call("POST", f"/api/graphs/{graph['id']}/nodes/", expect=201,
-                                   json={"module": modules[name]["id"]}).json()
-                          for name in ("cat-category", "dog-classification"))
-        edge = api.call("POST", f"/api/graphs/{graph['id']}/edges/", expect=201, json={
-            "source": source["id"], "target": target["id"],
-            "settings": {"steps": STEPS, "seed": index}}).json()
+        source, target = (
+            api.call(
+                "POST", f"/api/graphs/{graph['id']}/nodes/", expect=201, json={"module": modules[name]["id"]}
+            ).json()
+            for name in ("cat-category", "dog-classification")
+        )
+        edge = api.call(
+            "POST",
+            f"/api/graphs/{graph['id']}/edges/",
+            expect=201,
+            json={
+                "source": source["id"],
+                "target": target["id"],
+                "settings": {"steps": STEPS, "seed": index},
+            },
+        ).json()
         job_ids.append(edge["job"]["id"])
     log(f"{edges} edges drawn (jobs {job_ids}); waiting for the workers...")
-    jobs = _wait(lambda: _all_finished(api, job_ids), timeout=60 * edges,
-                 what="every job to finish", interval=1.0)
+    jobs = _wait(
+        lambda: _all_finished(api, job_ids), timeout=60 * edges, what="every job to finish", interval=1.0
+    )
 
     per_worker = {worker.name: _worker_jobs(work_dir / f"{worker.name}.log") for worker in workers}
-    trainings = {job_id: sum(counts.get(job_id, 0) for counts in per_worker.values())
-                 for job_id in job_ids}
+    trainings = {job_id: sum(counts.get(job_id, 0) for counts in per_worker.values()) for job_id in job_ids}
     scraped = {name: _scrape_runs(url) for name, url in metrics_urls.items()}
     adapters = []
     for job in jobs:
         adapter = job.get("adapter")
         adapter_id = adapter["id"] if isinstance(adapter, dict) else adapter
         sha256 = api.call("GET", f"/api/modules/{adapter_id}/").json()["sha256"]
-        archive = zipfile.ZipFile(io.BytesIO(
-            api.call("GET", f"/api/modules/{adapter_id}/download/").content))
-        adapters.append({"job": job["id"], "adapter": adapter_id, "intact": hashlib.sha256(
-            archive.read("weights.safetensors")).hexdigest() == sha256})
-    bucket_folders = {key["Key"].split("/")[1] for key in moto.client().list_objects_v2(
-        Bucket=BUCKET, Prefix="modules/").get("Contents", [])}
+        archive = zipfile.ZipFile(io.BytesIO(api.call("GET", f"/api/modules/{adapter_id}/download/").content))
+        adapters.append(
+            {
+                "job": job["id"],
+                "adapter": adapter_id,
+                "intact": hashlib.sha256(archive.read("weights.safetensors")).hexdigest() == sha256,
+            }
+        )
+    bucket_folders = {
+        key["Key"].split("/")[1]
+        for key in moto.client().list_objects_v2(Bucket=BUCKET, Prefix="modules/").get("Contents", [])
+    }
     local_stores = {node.name: (work_dir / node.name / "media").exists() for node in nodes.values()}
-    caches = {node.name: sorted(p.name[:12] for p in (work_dir / node.name / "cache" / "modules")
-                                .glob("*") if p.is_dir()) for node in nodes.values()}
+    caches = {
+        node.name: sorted(
+            p.name[:12] for p in (work_dir / node.name / "cache" / "modules").glob("*") if p.is_dir()
+        )
+        for node in nodes.values()
+    }
     return {
         "edges": edges,
         "web_process_memory_mib": _memory_mib(web_process.pid),
         "jobs": {job["id"]: job["status"] for job in jobs},
         "attempts": {job["id"]: job["attempt"] for job in jobs},
-        "jobs_per_worker_from_logs": {name: sorted(j for j, n in counts.items() if n > 0)
-                                      for name, counts in per_worker.items()},
+        "jobs_per_worker_from_logs": {
+            name: sorted(j for j, n in counts.items() if n > 0) for name, counts in per_worker.items()
+        },
         "trainings_per_job": trainings,
         "run_job_messages_per_worker_from_prometheus": scraped,
         "adapters_read_from_web_node": adapters,
@@ -467,19 +552,18 @@ def _ready(api: Api) -> bool:
 
 def _all_finished(api: Api, job_ids: list[int]) -> list[dict] | None:
     jobs = [api.call("GET", f"/api/jobs/{job_id}/").json() for job_id in job_ids]
-    return jobs if all(job["status"] in ("succeeded", "failed", "cancelled") for job in jobs) \
-        else None
+    return jobs if all(job["status"] in ("succeeded", "failed", "cancelled") for job in jobs) else None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edges", type=int, default=10)
-    parser.add_argument("--no-namespaces", action="store_true",
-                        help="run the nodes as plain processes on 127.0.0.1")
+    parser.add_argument(
+        "--no-namespaces", action="store_true", help="run the nodes as plain processes on 127.0.0.1"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="multi-host-") as work:
-        figures = run(work_dir=Path(work), edges=arguments.edges,
-                      use_namespaces=not arguments.no_namespaces)
+        figures = run(work_dir=Path(work), edges=arguments.edges, use_namespaces=not arguments.no_namespaces)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, default=str) + "\n")
     print(json.dumps(figures, indent=2, default=str))

@@ -10,20 +10,27 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from engine import Method, Task
-
 from benchmarks.common import tune_process
 from benchmarks.experiments import GraftJob, Record, TeacherSpec, run_job
+from engine import Method, Task
 
-METHOD_COST = {Method.DIRECT_LEARN: 1, Method.BACK_DISTILL: 2, Method.DISTILL: 2, Method.JACOBIAN: 4, Method.STITCH: 1,
-               Method.AUTO: 2}
+METHOD_COST = {
+    Method.DIRECT_LEARN: 1,
+    Method.BACK_DISTILL: 2,
+    Method.DISTILL: 2,
+    Method.JACOBIAN: 4,
+    Method.STITCH: 1,
+    Method.AUTO: 2,
+}
 
 
 def _train(spec: TeacherSpec) -> str:
     """Train into the disk cache (nothing but this label travels back between processes)."""
     started = time.perf_counter()
     spec.load()
-    name = f"{spec.name or spec.categories}" + (f" (fine-tuned from {spec.start.label})" if spec.start else "")
+    name = f"{spec.name or spec.categories}" + (
+        f" (fine-tuned from {spec.start.label})" if spec.start else ""
+    )
     return f"teacher {name} {spec.task} seed {spec.seed} ready ({time.perf_counter() - started:.0f}s)"
 
 
@@ -35,10 +42,15 @@ def _job_cost(job: GraftJob) -> tuple[bool, int, int]:
     return job.task is Task.SEGMENTATION, METHOD_COST[job.config.method], job.config.steps
 
 
-def run_jobs(jobs: list[GraftJob], *, workers: int, log: Callable[[Record], None], kept_adapters: Path) -> list[Record]:
+def run_jobs(
+    jobs: list[GraftJob], *, workers: int, log: Callable[[Record], None], kept_adapters: Path
+) -> list[Record]:
     """Every job's record, in the order of `jobs`. `workers` processes of one torch thread each."""
-    specs = sorted(dict.fromkeys(spec for job in jobs for spec in (job.source, job.student)), key=_teacher_cost,
-                   reverse=True)
+    specs = sorted(
+        dict.fromkeys(spec for job in jobs for spec in (job.source, job.student)),
+        key=_teacher_cost,
+        reverse=True,
+    )
     # Teachers that others are fine-tuned from train first, so that no two workers train the same one.
     phases = [list(dict.fromkeys(spec.start for spec in specs if spec.start is not None)), specs]
     if workers == 1:

@@ -35,15 +35,21 @@ def markdown(table: str, summary: dict, unit: str) -> str:
     categories = sorted({c for cell in summary.values() for c in cell["cells"]})
     paper = PAPER.get(table, {})
     head = ["samples", "method", *categories, "avg (ours)", "avg (paper)"]
-    lines = [f"{unit}; ours: mean ± std over seeds (one value when one seed).", "",
-             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = [
+        f"{unit}; ours: mean ± std over seeds (one value when one seed).",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
     keys = sorted(summary, key=lambda key: (-key[1], ROW_ORDER.index(key[0]) if key[0] in ROW_ORDER else 99))
     for row, samples in keys:
         cell = summary[row, samples]
         theirs = paper.get(row, {}).get(samples, {})
         paper_avg = f"{theirs['avg']:.2f}" if "avg" in theirs else "–"
         values = [_spread(cell["cells"].get(c, [])) for c in categories]
-        lines.append(f"| {samples} | {row} | " + " | ".join(values) + f" | **{_spread(cell['avg'])}** | {paper_avg} |")
+        lines.append(
+            f"| {samples} | {row} | " + " | ".join(values) + f" | **{_spread(cell['avg'])}** | {paper_avg} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -56,8 +62,10 @@ def comparisons(summary: dict, *, lower_is_better: bool) -> list[str]:
         ours = statistics.fmean(summary["back-distill", samples]["avg"])
         baseline = statistics.fmean(summary["direct-learn", samples]["avg"])
         wins = ours < baseline if lower_is_better else ours > baseline
-        lines.append(f"- {samples} samples: back-distill {ours:.2f} vs direct-learn {baseline:.2f}: "
-                     f"{'holds' if wins else 'does NOT hold'}")
+        lines.append(
+            f"- {samples} samples: back-distill {ours:.2f} vs direct-learn {baseline:.2f}: "
+            f"{'holds' if wins else 'does NOT hold'}"
+        )
     return lines
 
 
@@ -72,8 +80,17 @@ def auto_verdicts(summary: dict, *, lower_is_better: bool) -> list[str]:
         auto, direct = summary["auto", samples]["avg"], summary["direct-learn", samples]["avg"]
         gain = statistics.fmean(direct) - statistics.fmean(auto)
         gain = gain if lower_is_better else -gain
-        spread = max(statistics.stdev(auto) if len(auto) > 1 else 0.0, statistics.stdev(direct) if len(direct) > 1 else 0.0)
-        verdict = "better" if gain > 0 else ("no worse beyond the spread" if -gain <= spread else "WORSE beyond the spread")
-        lines.append(f"- {samples} samples: auto {statistics.fmean(auto):.2f} vs direct-learn {statistics.fmean(direct):.2f} "
-                     f"(gain {gain:+.2f}, spread {spread:.2f}): {verdict}")
+        spread = max(
+            statistics.stdev(auto) if len(auto) > 1 else 0.0,
+            statistics.stdev(direct) if len(direct) > 1 else 0.0,
+        )
+        verdict = (
+            "better"
+            if gain > 0
+            else ("no worse beyond the spread" if -gain <= spread else "WORSE beyond the spread")
+        )
+        lines.append(
+            f"- {samples} samples: auto {statistics.fmean(auto):.2f} vs direct-learn {statistics.fmean(direct):.2f} "
+            f"(gain {gain:+.2f}, spread {spread:.2f}): {verdict}"
+        )
     return lines

@@ -8,9 +8,8 @@ import time
 import torch
 from torch.utils.data import TensorDataset
 
-from engine import StoredModule, Task, TaskData, TeacherConfig, load_module, save_module, train_teacher
-
 from benchmarks.common import CACHE, code_fingerprint, task_data, teacher
+from engine import StoredModule, Task, TaskData, TeacherConfig, load_module, save_module, train_teacher
 
 
 class PeakMemory:
@@ -27,7 +26,7 @@ class PeakMemory:
         with open("/proc/self/statm") as stream:
             return int(stream.read().split()[1]) * 4096
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         if self.device.type == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
@@ -66,7 +65,9 @@ def _random_images(task: Task) -> TaskData:
         targets = (torch.rand(256, generator=generator) < 0.5).float()  # (N,)
     else:
         targets = (torch.rand(256, 224, 224, generator=generator) < 0.5).long()  # (N, 224, 224)
-    return TaskData(task, TensorDataset(images[:192], targets[:192]), TensorDataset(images[192:], targets[192:]))
+    return TaskData(
+        task, TensorDataset(images[:192], targets[:192]), TensorDataset(images[192:], targets[192:])
+    )
 
 
 def speed_teacher(arch: str, device: str) -> tuple[tuple[StoredModule, StoredModule], TaskData]:
@@ -78,9 +79,13 @@ def speed_teacher(arch: str, device: str) -> tuple[tuple[StoredModule, StoredMod
         own = teacher("cat", task, seed=0, epochs=6, limit_train=None)
         return (own.category, own.task), task_data("cat", task)
     data = _random_images(task)
-    folder = CACHE / "speed" / f"{arch}-{device.split(':')[0]}-{code_fingerprint(arch)}"  # changed code retrains
+    folder = (
+        CACHE / "speed" / f"{arch}-{device.split(':')[0]}-{code_fingerprint(arch)}"
+    )  # changed code retrains
     if not (folder / "task" / "manifest.json").is_file():
-        config = TeacherConfig(category="cat", architecture=arch, tasks=(task,), epochs=1, batch_size=16, device=device)
+        config = TeacherConfig(
+            category="cat", architecture=arch, tasks=(task,), epochs=1, batch_size=16, device=device
+        )
         result = train_teacher(config, data={task: data})
         save_module(result.category, folder / "category")
         save_module(result.tasks[task], folder / "task")  # last: its manifest marks the folder complete

@@ -15,16 +15,20 @@ from __future__ import annotations
 import argparse
 import statistics
 
+from benchmarks.common import CACHE, RESULTS, code_fingerprint, tune_process, write_json
 from engine import GraftConfig, Method, Task, TeacherConfig, graft, load_module, save_module, train_teacher
 from engine.storage import StoredModule
 
-from benchmarks.common import CACHE, RESULTS, code_fingerprint, tune_process, write_json
-
 # As webapp/embedded/services.py seeds the demo catalog (the benchmarks import nothing of the web app).
 DEMO_TEACHER = dict(architecture="vgg-mini", seed=0, epochs=2, limit_train=1000, evaluate_each_epoch=False)
-WEB_SETTINGS = dict(adapter_layers=1, steps=300)  # webapp.jobs.services.DEFAULT_SETTINGS; each row sets the rest
-ROWS = {"back-distill, 0 samples": (Method.BACK_DISTILL, 0), "back-distill, 10 samples": (Method.BACK_DISTILL, 10),
-        "direct-learn, 10 samples": (Method.DIRECT_LEARN, 10)}
+WEB_SETTINGS = dict(
+    adapter_layers=1, steps=300
+)  # webapp.jobs.services.DEFAULT_SETTINGS; each row sets the rest
+ROWS = {
+    "back-distill, 0 samples": (Method.BACK_DISTILL, 0),
+    "back-distill, 10 samples": (Method.BACK_DISTILL, 10),
+    "direct-learn, 10 samples": (Method.DIRECT_LEARN, 10),
+}
 METRIC = {Task.CLASSIFICATION: "error", Task.SEGMENTATION: "pixel_accuracy"}
 
 
@@ -33,7 +37,9 @@ def demo_teacher(category: str) -> dict[str, StoredModule]:
     folder = CACHE / "web-defaults" / f"{category}-{code_fingerprint('vgg-mini')}"
     parts = ("category", *(str(task) for task in Task))
     if not (folder / str(Task.SEGMENTATION) / "manifest.json").is_file():
-        result = train_teacher(TeacherConfig(category=category, tasks=tuple(Task), device="cpu", **DEMO_TEACHER))
+        result = train_teacher(
+            TeacherConfig(category=category, tasks=tuple(Task), device="cpu", **DEMO_TEACHER)
+        )
         save_module(result.category, folder / "category")
         for task in Task:  # the segmenter last: its manifest marks the folder complete
             save_module(result.tasks[task], folder / str(task))
@@ -46,22 +52,36 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     tune_process(1)
     cat, dog = demo_teacher("cat"), demo_teacher("dog")
-    report: dict = {"teachers": {name: {str(task): teacher[str(task)].manifest.metrics for task in Task}
-                                 for name, teacher in (("cat", cat), ("dog", dog))}, "grafts": {}}
+    report: dict = {
+        "teachers": {
+            name: {str(task): teacher[str(task)].manifest.metrics for task in Task}
+            for name, teacher in (("cat", cat), ("dog", dog))
+        },
+        "grafts": {},
+    }
     for name, metrics in report["teachers"].items():
-        print(f"{name} teacher: " + ", ".join(f"{task} {m[METRIC[Task(task)]]:.2f} % {METRIC[Task(task)]}"
-                                              for task, m in metrics.items()))
+        print(
+            f"{name} teacher: "
+            + ", ".join(
+                f"{task} {m[METRIC[Task(task)]]:.2f} % {METRIC[Task(task)]}" for task, m in metrics.items()
+            )
+        )
     for task in Task:
         rows = {}
         for row, (method, samples) in ROWS.items():
             values = []
             for seed in range(args.seeds):
                 config = GraftConfig(method=method, samples=samples, seed=seed, device="cpu", **WEB_SETTINGS)
-                result = graft(config, category=cat["category"], task=dog[str(task)], teacher_task=cat[str(task)])
+                result = graft(
+                    config, category=cat["category"], task=dog[str(task)], teacher_task=cat[str(task)]
+                )
                 values.append(result.metrics[METRIC[task]])
             rows[row] = values
-            print(f"cat onto the dog's {task}: {row:<26} {METRIC[task]} % "
-                  f"{' / '.join(f'{v:.2f}' for v in values)}  (mean {statistics.mean(values):.2f})", flush=True)
+            print(
+                f"cat onto the dog's {task}: {row:<26} {METRIC[task]} % "
+                f"{' / '.join(f'{v:.2f}' for v in values)}  (mean {statistics.mean(values):.2f})",
+                flush=True,
+            )
         report["grafts"][str(task)] = rows
     write_json(RESULTS / "web-defaults.json", report)
 

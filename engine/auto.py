@@ -21,22 +21,52 @@ from engine.config import AdapterStart, GraftConfig, Method, Task
 CROSS_NET_RULE: dict[Task, list[tuple[int, Method, AdapterStart, float, str]]] = {
     Task.CLASSIFICATION: [
         # Direct-learn from the zero-sample least-squares adapter was the best row at every count measured.
-        (10, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "error 32.2 / 40.7 against direct-learn's 39.1 / 42.9 in Tables 3 / 4"),
-        (20, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "error 30.2 / 35.9 against direct-learn's 37.3 / 40.3 in Tables 3 / 4"),
-        (10_000, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "error 22.8 / 31.7 against direct-learn's 32.5 / 32.7 in Tables 3 / 4"),
+        (
+            10,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "error 32.2 / 40.7 against direct-learn's 39.1 / 42.9 in Tables 3 / 4",
+        ),
+        (
+            20,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "error 30.2 / 35.9 against direct-learn's 37.3 / 40.3 in Tables 3 / 4",
+        ),
+        (
+            10_000,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "error 22.8 / 31.7 against direct-learn's 32.5 / 32.7 in Tables 3 / 4",
+        ),
     ],
     Task.SEGMENTATION: [
         # Table 3 (bottom), two targets: direct-learn from the zero-sample solution was best or level with
         # the best (a stitching start, which needs the student net's category module) at every count.
-        (10, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "pixel accuracy 87.3 against direct-learn's 86.3 in Table 3"),
-        (20, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "pixel accuracy 87.6 against direct-learn's 86.2 in Table 3"),
-        (10_000, Method.DIRECT_LEARN, AdapterStart.LEAST_SQUARES, 0.0,
-         "pixel accuracy 87.9 against direct-learn's 86.5 in Table 3"),
+        (
+            10,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "pixel accuracy 87.3 against direct-learn's 86.3 in Table 3",
+        ),
+        (
+            20,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "pixel accuracy 87.6 against direct-learn's 86.2 in Table 3",
+        ),
+        (
+            10_000,
+            Method.DIRECT_LEARN,
+            AdapterStart.LEAST_SQUARES,
+            0.0,
+            "pixel accuracy 87.9 against direct-learn's 86.5 in Table 3",
+        ),
     ],
 }
 PAPER_C = {Task.CLASSIFICATION: 10.0, Task.SEGMENTATION: 1.0}
@@ -66,12 +96,18 @@ def auto_method(config: GraftConfig, *, task: Task, own_net: bool, can_stitch: b
     if own_net:
         chosen = dataclasses.replace(config, method=Method.BACK_DISTILL)
         how = "solved exactly" if chosen.exactly_solvable else "learned"
-        return AutoChoice(chosen, f"back-distill ({how}): into the category's own net it beat direct-learn at every "
-                                  "sample count (Table 2), and it needs no labels")
+        return AutoChoice(
+            chosen,
+            f"back-distill ({how}): into the category's own net it beat direct-learn at every "
+            "sample count (Table 2), and it needs no labels",
+        )
     if n == 0:
         chosen = dataclasses.replace(config, method=Method.BACK_DISTILL)
-        return AutoChoice(chosen, "back-distill: with no labelled samples it is the only method that can learn, "
-                                  "but across nets it usually ends near chance; add 10 or more labelled samples")
+        return AutoChoice(
+            chosen,
+            "back-distill: with no labelled samples it is the only method that can learn, "
+            "but across nets it usually ends near chance; add 10 or more labelled samples",
+        )
     for limit, method, start, scale, figure in CROSS_NET_RULE[task]:
         if n <= limit:
             break
@@ -79,7 +115,13 @@ def auto_method(config: GraftConfig, *, task: Task, own_net: bool, can_stitch: b
         start = AdapterStart.LEAST_SQUARES
     weight = PAPER_C[task] * scale / n if method is Method.BACK_DISTILL and scale else None
     chosen = dataclasses.replace(config, method=method, start=start, distill_weight=weight)
-    started = {AdapterStart.LEAST_SQUARES: " from the zero-sample back-distillation solution",
-               AdapterStart.STITCH: " from a stitching fit on unlabelled images", AdapterStart.INIT: ""}[start]
-    return AutoChoice(chosen, f"{method}{started}: across nets with {n} labelled samples it was the best row "
-                              f"of the study ({figure})")
+    started = {
+        AdapterStart.LEAST_SQUARES: " from the zero-sample back-distillation solution",
+        AdapterStart.STITCH: " from a stitching fit on unlabelled images",
+        AdapterStart.INIT: "",
+    }[start]
+    return AutoChoice(
+        chosen,
+        f"{method}{started}: across nets with {n} labelled samples it was the best row "
+        f"of the study ({figure})",
+    )

@@ -18,7 +18,9 @@ def check_connectable(category: Manifest, task: Manifest) -> None:
             f"an edge starts at a category module, but {category.name!r} is a {category.kind} module"
         )
     if task.kind is not ModuleKind.TASK:
-        raise IncompatibleModulesError(f"an edge ends at a task module, but {task.name!r} is a {task.kind} module")
+        raise IncompatibleModulesError(
+            f"an edge ends at a task module, but {task.name!r} is a {task.kind} module"
+        )
     out_channels, in_channels = category.output_shape[0], task.input_shape[0]
     if out_channels != in_channels:
         raise IncompatibleModulesError(
@@ -39,7 +41,9 @@ def check_connectable(category: Manifest, task: Manifest) -> None:
 def check_teacher(category: Manifest, task: Manifest, teacher_task: Manifest) -> None:
     """The teacher's task module must do the same task and take the category module's features."""
     if teacher_task.kind is not ModuleKind.TASK:
-        raise IncompatibleModulesError(f"the teacher's task module {teacher_task.name!r} is a {teacher_task.kind} module")
+        raise IncompatibleModulesError(
+            f"the teacher's task module {teacher_task.name!r} is a {teacher_task.kind} module"
+        )
     if teacher_task.task is not task.task:
         raise IncompatibleModulesError(
             f"the teacher's task module does {teacher_task.task} but the task module does {task.task}; "

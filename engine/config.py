@@ -133,7 +133,11 @@ class TeacherConfig:
         if not isinstance(self.category, str):
             object.__setattr__(self, "category", tuple(self.category))
         names = self.categories
-        if not names or not all(isinstance(name, str) and name for name in names) or len(set(names)) != len(names):
+        if (
+            not names
+            or not all(isinstance(name, str) and name for name in names)
+            or len(set(names)) != len(names)
+        ):
             raise ValueError(f"give one category name or a tuple of distinct names, got {self.category!r}")
         if self.name is not None and (not isinstance(self.name, str) or not self.name.strip()):
             raise ValueError("name must be a non-empty string, or None to derive it from the categories")
@@ -208,11 +212,17 @@ class GraftConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", _choice(Method, self.method, "method"))
-        object.__setattr__(self, "adapter_init", _choice(AdapterInit, self.adapter_init, "adapter initialisation"))
+        object.__setattr__(
+            self, "adapter_init", _choice(AdapterInit, self.adapter_init, "adapter initialisation")
+        )
         if self.relu_surrogate is not None:
-            object.__setattr__(self, "relu_surrogate", _choice(ReluSurrogate, self.relu_surrogate, "ReLU surrogate"))
+            object.__setattr__(
+                self, "relu_surrogate", _choice(ReluSurrogate, self.relu_surrogate, "ReLU surrogate")
+            )
         if self.gradient_seed is not None:
-            object.__setattr__(self, "gradient_seed", _choice(GradientSeed, self.gradient_seed, "gradient seed"))
+            object.__setattr__(
+                self, "gradient_seed", _choice(GradientSeed, self.gradient_seed, "gradient seed")
+            )
         if self.samples < 0:
             raise ValueError("samples must be 0 or more")
         if self.samples == 0 and self.method not in (Method.BACK_DISTILL, Method.STITCH, Method.AUTO):
@@ -238,11 +248,15 @@ class GraftConfig:
         object.__setattr__(self, "solver", _choice(Solver, self.solver, "solver"))
         object.__setattr__(self, "start", _choice(AdapterStart, self.start, "adapter start"))
         if self.solver is Solver.LEAST_SQUARES and not (self.exactly_solvable and self.bank_size > 0):
-            raise ValueError("the least-squares solver is exact only for back-distill with zero samples, a "
-                             "one-layer adapter and a bank of draws (bank_size > 0); use --solver adam or auto")
+            raise ValueError(
+                "the least-squares solver is exact only for back-distill with zero samples, a "
+                "one-layer adapter and a bank of draws (bank_size > 0); use --solver adam or auto"
+            )
         if self.method is Method.STITCH and self.samples:
-            raise ValueError("stitch uses unlabelled images only; give --samples 0, or --start stitch with a "
-                             "method that learns from labels")
+            raise ValueError(
+                "stitch uses unlabelled images only; give --samples 0, or --start stitch with a "
+                "method that learns from labels"
+            )
         if self.converge is not None and not isinstance(self.converge, bool):
             raise TypeError(f"converge must be true, false or None, got {self.converge!r}")
         _positive("tolerance", self.tolerance)

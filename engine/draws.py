@@ -52,8 +52,16 @@ class PseudoGradientSource:
     """
 
     def __init__(
-        self, task: nn.Module, teacher_task: nn.Module, *, student_channels: int, teacher_channels: int,
-        native_size: tuple[int, int], setting: DistillSetting, generator: torch.Generator, device: torch.device,
+        self,
+        task: nn.Module,
+        teacher_task: nn.Module,
+        *,
+        student_channels: int,
+        teacher_channels: int,
+        native_size: tuple[int, int],
+        setting: DistillSetting,
+        generator: torch.Generator,
+        device: torch.device,
     ) -> None:
         self.task_surrogate = LinearSurrogate(task, setting.relu)
         self.teacher_surrogate = LinearSurrogate(teacher_task, setting.relu)
@@ -64,10 +72,14 @@ class PseudoGradientSource:
         if setting.enlarged_size is None:
             self.size = native_size
         else:
-            self.size = input_size_for_output(teacher_task, teacher_channels, native_size, setting.enlarged_size)
+            self.size = input_size_for_output(
+                teacher_task, teacher_channels, native_size, setting.enlarged_size
+            )
         with torch.no_grad():
             probe = torch.zeros(self.feature_shape(1, teacher_channels), device=device)
-            self.output_shape = tuple(self.teacher_surrogate(probe, self.new_masks(1)).shape[1:])  # (K, h_out, w_out)
+            self.output_shape = tuple(
+                self.teacher_surrogate(probe, self.new_masks(1)).shape[1:]
+            )  # (K, h_out, w_out)
 
     def feature_shape(self, batch: int, channels: int) -> tuple[int, int, int, int]:
         return (batch, channels, *self.size)
@@ -79,11 +91,15 @@ class PseudoGradientSource:
         """A fresh batch of draws with the fixed modules' pseudo-gradients."""
         masks = self.new_masks(batch)
         student_shape = self.feature_shape(batch, self.student_channels)
-        seed = output_gradient(self.setting.gradient_seed, (batch, *self.output_shape), self.generator).to(self.device)
+        seed = output_gradient(self.setting.gradient_seed, (batch, *self.output_shape), self.generator).to(
+            self.device
+        )
         upstream = self.task_surrogate.pseudo_gradient(seed, student_shape, masks)
         if self.same_task_module:
             return Draw(seed, masks, upstream.detach(), upstream.detach())
-        teacher = self.teacher_surrogate.pseudo_gradient(seed, self.feature_shape(batch, self.teacher_channels), masks)
+        teacher = self.teacher_surrogate.pseudo_gradient(
+            seed, self.feature_shape(batch, self.teacher_channels), masks
+        )
         return Draw(seed, masks, upstream.detach(), teacher.detach())
 
 

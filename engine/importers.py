@@ -50,8 +50,14 @@ from engine.training.teacher import feature_rms
 
 IMPORTABLE = {"vgg16": Task.CLASSIFICATION, "fcn8s": Task.SEGMENTATION}
 FCN_HEAD = {  # FCN's layer names -> ours (engine.architectures.vgg16.FCN8s)
-    "fc6": "fc.0", "fc7": "fc.3", "score_fr": "fc.6", "score_pool4": "score_pool4", "score_pool3": "score_pool3",
-    "upscore2": "up_fc", "upscore_pool4": "up_pool4", "upscore8": "up_out",
+    "fc6": "fc.0",
+    "fc7": "fc.3",
+    "score_fr": "fc.6",
+    "score_pool4": "score_pool4",
+    "score_pool3": "score_pool3",
+    "upscore2": "up_fc",
+    "upscore_pool4": "up_pool4",
+    "upscore8": "up_out",
 }
 _FLOAT_DTYPES = {"F32", "F16", "BF16", "F64"}
 _RMS_IMAGES = 8
@@ -75,7 +81,9 @@ def _feature_slot(arch: str, index: int) -> tuple[ModuleKind, str]:
 
 def _read_weights(path: Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
-        raise ModuleFileError(f"{path} does not exist; give a state_dict saved with safetensors.torch.save_file")
+        raise ModuleFileError(
+            f"{path} does not exist; give a state_dict saved with safetensors.torch.save_file"
+        )
     header = read_safetensors_header(path)  # refuses a pickle (.pt/.pth) before anything is read
     odd = sorted(name for name, entry in header.items() if entry["dtype"] not in _FLOAT_DTYPES)
     if odd:
@@ -95,53 +103,81 @@ def _check_keys(arch: str, weights: dict[str, torch.Tensor], conv_indices: list[
     expected = _expected_keys(arch, conv_indices)
     missing, unexpected = sorted(expected - set(weights)), sorted(set(weights) - expected)
     if missing or unexpected:
-        hint = (" (running_mean/var belong to a batch-norm VGG, vgg16_bn, which is not supported)"
-                if any("running" in key for key in unexpected) else "")
-        naming = ("torchvision.models.vgg16()'s keys (features.N, classifier.0/3/6)" if arch == "vgg16" else
-                  "torchvision's VGG-16 features.N for the backbone and fc6, fc7, score_fr, score_pool4, "
-                  "score_pool3, upscore2, upscore_pool4, upscore8 for the head")
-        raise ModuleFileError(f"the weights are not a {arch} state_dict: missing {missing[:5]}, unexpected "
-                              f"{unexpected[:5]}{hint}; expected {naming}")
+        hint = (
+            " (running_mean/var belong to a batch-norm VGG, vgg16_bn, which is not supported)"
+            if any("running" in key for key in unexpected)
+            else ""
+        )
+        naming = (
+            "torchvision.models.vgg16()'s keys (features.N, classifier.0/3/6)"
+            if arch == "vgg16"
+            else "torchvision's VGG-16 features.N for the backbone and fc6, fc7, score_fr, score_pool4, "
+            "score_pool3, upscore2, upscore_pool4, upscore8 for the head"
+        )
+        raise ModuleFileError(
+            f"the weights are not a {arch} state_dict: missing {missing[:5]}, unexpected "
+            f"{unexpected[:5]}{hint}; expected {naming}"
+        )
 
 
 def _assign(target: dict[str, torch.Tensor], key: str, value: torch.Tensor, source: str) -> None:
     if key not in target:
         raise AssertionError(f"no slot {key}")
     if tuple(value.shape) != tuple(target[key].shape):
-        raise ModuleFileError(f"tensor {source!r} has shape {list(value.shape)} but {key!r} of our module needs "
-                              f"{list(target[key].shape)}; is it a VGG-16 of another shape?")
+        raise ModuleFileError(
+            f"tensor {source!r} has shape {list(value.shape)} but {key!r} of our module needs "
+            f"{list(target[key].shape)}; is it a VGG-16 of another shape?"
+        )
     target[key] = value
 
 
-def _binary_logit(weight: torch.Tensor, bias: torch.Tensor, positive_index: int | None) -> tuple[torch.Tensor, torch.Tensor, str]:
+def _binary_logit(
+    weight: torch.Tensor, bias: torch.Tensor, positive_index: int | None
+) -> tuple[torch.Tensor, torch.Tensor, str]:
     """fc8's K rows as one logit row (see the module docstring), and a sentence saying how."""
     outputs = weight.shape[0]
     if outputs == 1:
         return weight, bias, "The classifier's single logit is kept as it was."
     p = 1 if positive_index is None and outputs == 2 else positive_index
     if p is None:
-        raise ValueError(f"the classifier has {outputs} outputs; give positive_index (--positive-index), the "
-                         f"index of the category's output, so that it can become one logit")
+        raise ValueError(
+            f"the classifier has {outputs} outputs; give positive_index (--positive-index), the "
+            f"index of the category's output, so that it can become one logit"
+        )
     if not 0 <= p < outputs:
         raise ValueError(f"positive_index must lie in [0, {outputs}), got {p}")
     others = [j for j in range(outputs) if j != p]
     row = weight[p] - weight[others].mean(dim=0)
     offset = bias[p] - bias[others].mean()
-    how = (f"The logit is output {p} minus output {others[0]} of the 2-way classifier (its softmax probability)."
-           if outputs == 2 else f"The logit is output {p} minus the mean of the other {outputs - 1} outputs (a "
-           f"score, not a calibrated probability): fine-tune it on your data.")
+    how = (
+        f"The logit is output {p} minus output {others[0]} of the 2-way classifier (its softmax probability)."
+        if outputs == 2
+        else f"The logit is output {p} minus the mean of the other {outputs - 1} outputs (a "
+        f"score, not a calibrated probability): fine-tune it on your data."
+    )
     return row[None], offset[None], how
 
 
-def _vgg_head(weights: dict[str, torch.Tensor], task_state: dict[str, torch.Tensor], positive_index: int | None) -> str:
+def _vgg_head(
+    weights: dict[str, torch.Tensor], task_state: dict[str, torch.Tensor], positive_index: int | None
+) -> str:
     hidden = weights["classifier.0.weight"].shape[0]
     fc6 = POOL5 - POOL1  # our classifier's first layer after the conv blocks
     fc7, fc8 = fc6 + 3, fc6 + 6
-    _assign(task_state, f"{fc6}.weight", weights["classifier.0.weight"].reshape(hidden, 512, 7, 7), "classifier.0.weight")
+    _assign(
+        task_state,
+        f"{fc6}.weight",
+        weights["classifier.0.weight"].reshape(hidden, 512, 7, 7),
+        "classifier.0.weight",
+    )
     _assign(task_state, f"{fc6}.bias", weights["classifier.0.bias"], "classifier.0.bias")
-    _assign(task_state, f"{fc7}.weight", weights["classifier.3.weight"][:, :, None, None], "classifier.3.weight")
+    _assign(
+        task_state, f"{fc7}.weight", weights["classifier.3.weight"][:, :, None, None], "classifier.3.weight"
+    )
     _assign(task_state, f"{fc7}.bias", weights["classifier.3.bias"], "classifier.3.bias")
-    row, offset, how = _binary_logit(weights["classifier.6.weight"], weights["classifier.6.bias"], positive_index)
+    row, offset, how = _binary_logit(
+        weights["classifier.6.weight"], weights["classifier.6.bias"], positive_index
+    )
     _assign(task_state, f"{fc8}.weight", row[:, :, None, None], "classifier.6.weight")
     _assign(task_state, f"{fc8}.bias", offset, "classifier.6.bias")
     return how
@@ -152,8 +188,10 @@ def _fcn_channels(weights: dict[str, torch.Tensor], positive_index: int | None) 
     classes = weights["score_fr.weight"].shape[0]
     p = 1 if positive_index is None and classes == 2 else positive_index
     if p is None:
-        raise ValueError(f"the FCN-8s scores {classes} classes; give positive_index (--positive-index), the "
-                         f"category's class (background must be class 0)")
+        raise ValueError(
+            f"the FCN-8s scores {classes} classes; give positive_index (--positive-index), the "
+            f"category's class (background must be class 0)"
+        )
     if not 0 <= p < classes:
         raise ValueError(f"positive_index must lie in [0, {classes}), got {p}")
     background = 1 - p if classes == 2 else 0
@@ -166,13 +204,17 @@ def _fcn_channels(weights: dict[str, torch.Tensor], positive_index: int | None) 
             mixing = weight.clone()
             mixing[range(classes), range(classes)] = 0
             if mixing[kept].abs().max() > 0 or mixing[:, kept].abs().max() > 0:
-                raise ModuleFileError(f"{name} mixes the class channels, so classes {kept} cannot be taken out of "
-                                      f"the {classes}-class FCN-8s exactly; fine-tune it to 2 classes first")
+                raise ModuleFileError(
+                    f"{name} mixes the class channels, so classes {kept} cannot be taken out of "
+                    f"the {classes}-class FCN-8s exactly; fine-tune it to 2 classes first"
+                )
         return kept, f"Classes {background} (background) and {p} of the {classes}-class FCN-8s are kept."
     return kept, "The 2-class scores are kept" + (" (swapped: class 0 was the category)." if p == 0 else ".")
 
 
-def _fcn_head(weights: dict[str, torch.Tensor], task_state: dict[str, torch.Tensor], positive_index: int | None) -> str:
+def _fcn_head(
+    weights: dict[str, torch.Tensor], task_state: dict[str, torch.Tensor], positive_index: int | None
+) -> str:
     kept, how = _fcn_channels(weights, positive_index)
     for theirs, ours in FCN_HEAD.items():
         weight = weights[f"{theirs}.weight"]
@@ -183,7 +225,12 @@ def _fcn_head(weights: dict[str, torch.Tensor], task_state: dict[str, torch.Tens
         _assign(task_state, f"{ours}.weight", weight, f"{theirs}.weight")
         if f"{theirs}.bias" in weights:
             bias = weights[f"{theirs}.bias"]
-            _assign(task_state, f"{ours}.bias", bias[kept] if theirs.startswith("score") else bias, f"{theirs}.bias")
+            _assign(
+                task_state,
+                f"{ours}.bias",
+                bias[kept] if theirs.startswith("score") else bias,
+                f"{theirs}.bias",
+            )
     return how
 
 
@@ -195,8 +242,14 @@ def smooth_random_images(count: int, channels: int, size: tuple[int, int], seed:
 
 
 def import_torchvision(
-    state_dict_path: str | Path, *, arch: str = "vgg16", category: str, task: str | Task | None = None,
-    positive_index: int | None = None, images: torch.Tensor | None = None, license: str = "unspecified",
+    state_dict_path: str | Path,
+    *,
+    arch: str = "vgg16",
+    category: str,
+    task: str | Task | None = None,
+    positive_index: int | None = None,
+    images: torch.Tensor | None = None,
+    license: str = "unspecified",
 ) -> tuple[StoredModule, StoredModule]:
     """Split a VGG-16 classifier or an FCN-8s (safetensors, torchvision's key names) into our two modules.
 
@@ -234,20 +287,44 @@ def import_torchvision(
     features = _conv_indices()
     _check_keys(arch, weights, features)
     hidden = weights["classifier.0.weight" if arch == "vgg16" else "fc6.weight"].shape[0]
-    settings = architecture.config({"image_channels": int(weights["features.0.weight"].shape[1]), "hidden": int(hidden),
-                                    "num_classes": 2})
-    category_net, task_net = architecture.build_category(settings), architecture.build_task(resolved, settings)
+    settings = architecture.config(
+        {
+            "image_channels": int(weights["features.0.weight"].shape[1]),
+            "hidden": int(hidden),
+            "num_classes": 2,
+        }
+    )
+    category_net, task_net = (
+        architecture.build_category(settings),
+        architecture.build_task(resolved, settings),
+    )
     states = {ModuleKind.CATEGORY: category_net.state_dict(), ModuleKind.TASK: task_net.state_dict()}
     for index in features:
         kind, slot = _feature_slot(arch, index)
         for part in ("weight", "bias"):
-            _assign(states[kind], f"{slot}.{part}", weights[f"features.{index}.{part}"], f"features.{index}.{part}")
+            _assign(
+                states[kind],
+                f"{slot}.{part}",
+                weights[f"features.{index}.{part}"],
+                f"features.{index}.{part}",
+            )
     how = (_vgg_head if arch == "vgg16" else _fcn_head)(weights, states[ModuleKind.TASK], positive_index)
     category_net.load_state_dict(states[ModuleKind.CATEGORY])
     task_net.load_state_dict(states[ModuleKind.TASK])
     size = architecture.image_size[resolved]
-    return _package(arch, resolved, category.strip(), category_net.eval(), task_net.eval(), settings, size,
-                    _rms_images(images, settings, size), how, path, license)
+    return _package(
+        arch,
+        resolved,
+        category.strip(),
+        category_net.eval(),
+        task_net.eval(),
+        settings,
+        size,
+        _rms_images(images, settings, size),
+        how,
+        path,
+        license,
+    )
 
 
 def _conv_indices() -> list[int]:
@@ -272,19 +349,47 @@ def _package(arch, task, category, category_net, task_net, settings, size, image
         output = task_net(features)
     rms = feature_rms(category_net, images)
     if not math.isfinite(rms) or rms <= 0:
-        raise ModuleFileError(f"{path.name}: the category module's features on the sample images are {rms}; "
-                              "the weights are broken (NaN or all zero)")
+        raise ModuleFileError(
+            f"{path.name}: the category module's features on the sample images are {rms}; "
+            "the weights are broken (NaN or all zero)"
+        )
     source = f"Imported from {path.name} (SHA-256 {sha256_of(path)[:16]}...), split after pool1."
-    category_module = with_weights_hash(StoredModule(Manifest(
-        kind=ModuleKind.CATEGORY, name=f"{category}-{arch}-category", architecture=arch, category=category,
-        categories=(category,), input_shape=tuple(native.shape[1:]), output_shape=tuple(features.shape[1:]),
-        feature_rms=rms, config=settings, teacher=teacher_id, license=license,
-        description=f"Category module (conv1 block) of an imported {arch}. {source}",
-    ), category_net))
-    task_module = with_weights_hash(StoredModule(Manifest(
-        kind=ModuleKind.TASK, name=f"{category}-{arch}-{task}", architecture=arch, task=task, categories=(category,),
-        input_shape=tuple(features.shape[1:]), output_shape=tuple(output.shape[1:]), feature_rms=rms,
-        config=settings, teacher=teacher_id, license=license,
-        description=f"{task.capitalize()} task module of an imported {arch}. {source} {how}",
-    ), task_net))
+    category_module = with_weights_hash(
+        StoredModule(
+            Manifest(
+                kind=ModuleKind.CATEGORY,
+                name=f"{category}-{arch}-category",
+                architecture=arch,
+                category=category,
+                categories=(category,),
+                input_shape=tuple(native.shape[1:]),
+                output_shape=tuple(features.shape[1:]),
+                feature_rms=rms,
+                config=settings,
+                teacher=teacher_id,
+                license=license,
+                description=f"Category module (conv1 block) of an imported {arch}. {source}",
+            ),
+            category_net,
+        )
+    )
+    task_module = with_weights_hash(
+        StoredModule(
+            Manifest(
+                kind=ModuleKind.TASK,
+                name=f"{category}-{arch}-{task}",
+                architecture=arch,
+                task=task,
+                categories=(category,),
+                input_shape=tuple(features.shape[1:]),
+                output_shape=tuple(output.shape[1:]),
+                feature_rms=rms,
+                config=settings,
+                teacher=teacher_id,
+                license=license,
+                description=f"{task.capitalize()} task module of an imported {arch}. {source} {how}",
+            ),
+            task_net,
+        )
+    )
     return category_module, task_module

@@ -12,11 +12,10 @@ from PIL import Image, UnidentifiedImageError
 
 from engine.architectures import get_architecture
 from engine.config import Task
+from engine.data.images import MAX_IMAGE_PIXELS  # one cap for every image the engine decodes
 from engine.errors import TransplantError
 from engine.storage import StoredModule
 from engine.student import Path, task_logits
-
-from engine.data.images import MAX_IMAGE_PIXELS  # one cap for every image the engine decodes
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,19 @@ def native_size(task_module: StoredModule) -> tuple[int, int]:
     return get_architecture(task_module.manifest.architecture).image_size[task_module.manifest.task]
 
 
-def predict(category: StoredModule, task: StoredModule, images: torch.Tensor,
-            adapter: StoredModule | None = None) -> Prediction:
+def predict(
+    category: StoredModule, task: StoredModule, images: torch.Tensor, adapter: StoredModule | None = None
+) -> Prediction:
     """Predict on `images` (B, C, H, W) in [0, 1]; other sizes are resized to the task's native size."""
     if images.ndim != 4:
-        raise TransplantError(f"images must be a (batch, channels, height, width) tensor, got shape {list(images.shape)}")
+        raise TransplantError(
+            f"images must be a (batch, channels, height, width) tensor, got shape {list(images.shape)}"
+        )
     expected_channels = category.manifest.input_shape[0]
     if images.shape[1] != expected_channels:
-        raise TransplantError(f"the category module reads {expected_channels}-channel images, got {images.shape[1]}")
+        raise TransplantError(
+            f"the category module reads {expected_channels}-channel images, got {images.shape[1]}"
+        )
     size = native_size(task)
     if tuple(images.shape[-2:]) != size:
         images = F.interpolate(images.float(), size=size, mode="bilinear", align_corners=False)
@@ -65,7 +69,9 @@ def image_from_bytes(data: bytes, *, channels: int = 1, size: tuple[int, int] | 
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise TransplantError(f"the image is {image.width}x{image.height}; send one of at most 4096x4096 pixels")
+                raise TransplantError(
+                    f"the image is {image.width}x{image.height}; send one of at most 4096x4096 pixels"
+                )
             image = image.convert("L" if channels == 1 else "RGB")
             if size is not None:
                 image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)

@@ -12,7 +12,6 @@ import torch.nn.functional as F
 
 from engine.adapter import Adapter
 
-
 # The normal equations are summed over chunks of draws whose unfolded patches take at most this much
 # memory (float64), and at most 256 draws (vgg-mini's 3x3 patches: 256 draws in 58 MB; vgg16's: 1 draw
 # in 58 MB).
@@ -20,8 +19,9 @@ CHUNK_BYTES = 64 * 2**20
 CHUNK_DRAWS = 256
 
 
-def solve_one_layer(adapter: Adapter, upstream: torch.Tensor, teacher: torch.Tensor, alpha: float,
-                    ridge: float = 1e-6) -> None:
+def solve_one_layer(
+    adapter: Adapter, upstream: torch.Tensor, teacher: torch.Tensor, alpha: float, ridge: float = 1e-6
+) -> None:
     """Set the adapter's first conv weights to the least-squares minimiser (its bias stays as it is).
 
     Args:
@@ -36,14 +36,20 @@ def solve_one_layer(adapter: Adapter, upstream: torch.Tensor, teacher: torch.Ten
     kernel, padding = conv.kernel_size[0], conv.padding[0]
     out_channels, in_channels = conv.out_channels, conv.in_channels
     # conv^T(u)[ci, q] = sum_{co, d} flip(W)[co, ci, d] * unfold(u)[(co, d), q]
-    patch_bytes = out_channels * kernel * kernel * upstream.shape[-2] * upstream.shape[-1] * 8  # one draw, float64
+    patch_bytes = (
+        out_channels * kernel * kernel * upstream.shape[-2] * upstream.shape[-1] * 8
+    )  # one draw, float64
     chunk = max(1, min(CHUNK_DRAWS, CHUNK_BYTES // patch_bytes))
     target_scale = 1.0 / (alpha * float(adapter.beta))
     normal = torch.zeros(out_channels * kernel * kernel, out_channels * kernel * kernel, dtype=torch.float64)
     moment = torch.zeros(out_channels * kernel * kernel, in_channels, dtype=torch.float64)
     for start in range(0, len(upstream), chunk):
-        cols = F.unfold(upstream[start:start + chunk].double(), kernel, padding=padding)  # (n, C_out*k*k, h*w)
-        target = teacher[start:start + chunk][:, adapter.permutation].double().flatten(2) * target_scale  # (n, C_in, h*w)
+        cols = F.unfold(
+            upstream[start : start + chunk].double(), kernel, padding=padding
+        )  # (n, C_out*k*k, h*w)
+        target = (
+            teacher[start : start + chunk][:, adapter.permutation].double().flatten(2) * target_scale
+        )  # (n, C_in, h*w)
         normal += torch.einsum("nkl,nml->km", cols, cols)
         moment += torch.einsum("nkl,ncl->kc", cols, target)
     normal += torch.eye(len(normal), dtype=torch.float64) * ridge * normal.diagonal().mean()

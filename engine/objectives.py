@@ -39,7 +39,9 @@ class _Objective(nn.Module):
             return None, None
         return self.task_term_of(self.student.from_features(batch.features), batch.targets)
 
-    def task_term_of(self, task_output: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def task_term_of(
+        self, task_output: torch.Tensor, targets: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits, task loss) of a student output already computed (Jacobian distillation shares its forward)."""
         logits = task_logits(self.task, task_output)
         return logits, task_loss(self.task, logits, targets)
@@ -74,7 +76,12 @@ class Distill(_Objective):
                 teacher_output = self.teacher_task(batch.features)
         teacher_logits = task_logits(self.task, teacher_output)
         distill = soft_task_loss(self.task, output, teacher_logits)
-        return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
+        return {
+            "loss": _total({"task": task, "distill": distill}),
+            "output": output,
+            "task": task,
+            "distill": distill,
+        }
 
 
 class BackDistill(_Objective):
@@ -94,8 +101,16 @@ class BackDistill(_Objective):
     """
 
     def __init__(
-        self, student: Path, task: Task, *, adapter_surrogate: LinearSurrogate, source: PseudoGradientSource,
-        alpha: float, weight: float, draws_per_step: int, bank: DrawBank | None,
+        self,
+        student: Path,
+        task: Task,
+        *,
+        adapter_surrogate: LinearSurrogate,
+        source: PseudoGradientSource,
+        alpha: float,
+        weight: float,
+        draws_per_step: int,
+        bank: DrawBank | None,
     ) -> None:
         super().__init__(student, task)
         self.adapter_surrogate, self.source, self.bank = adapter_surrogate, source, bank
@@ -125,7 +140,8 @@ class BackDistill(_Objective):
         draw = self.source.draw(self.draws_per_step)
         anchor = torch.zeros(
             self.source.feature_shape(self.draws_per_step, self.source.teacher_channels),
-            device=draw.teacher.device, requires_grad=True,
+            device=draw.teacher.device,
+            requires_grad=True,
         )
         out = self.source.task_surrogate(self.adapter_surrogate(anchor), draw.masks)
         (student,) = torch.autograd.grad(out, anchor, grad_outputs=draw.output_gradient, create_graph=True)
@@ -144,7 +160,12 @@ class BackDistill(_Objective):
     def forward(self, batch: LabelledBatch | None) -> dict[str, torch.Tensor | None]:
         output, task = self.task_term(batch)
         distill = self.distill_term()
-        return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
+        return {
+            "loss": _total({"task": task, "distill": distill}),
+            "output": output,
+            "task": task,
+            "distill": distill,
+        }
 
 
 class JacobianDistill(_Objective):
@@ -158,8 +179,16 @@ class JacobianDistill(_Objective):
     batch 32, one thread) and 1.7 times on its classifier. The task term shares the student's forward.
     """
 
-    def __init__(self, student: Path, teacher_task: nn.Module, task: Task, *, weight: float, seed: GradientSeed,
-                 generator: torch.Generator) -> None:
+    def __init__(
+        self,
+        student: Path,
+        teacher_task: nn.Module,
+        task: Task,
+        *,
+        weight: float,
+        seed: GradientSeed,
+        generator: torch.Generator,
+    ) -> None:
         super().__init__(student, task)
         self.teacher_task, self.weight, self.seed, self.generator = teacher_task, weight, seed, generator
         self.constant_task_jacobian = is_piecewise_linear(student[2])
@@ -180,7 +209,12 @@ class JacobianDistill(_Objective):
         features_t = features.detach().requires_grad_()
         (teacher,) = torch.autograd.grad(self.teacher_task(features_t), features_t, grad_outputs=seed)
         distill = self.weight * (_unit(student) - _unit(teacher)).pow(2).flatten(1).sum(1).mean()
-        return {"loss": _total({"task": task, "distill": distill}), "output": output, "task": task, "distill": distill}
+        return {
+            "loss": _total({"task": task, "distill": distill}),
+            "output": output,
+            "task": task,
+            "distill": distill,
+        }
 
 
 def _unit(gradient: torch.Tensor) -> torch.Tensor:

@@ -29,12 +29,20 @@ class ProgressBar:
         if isinstance(event, Started):
             self.close()
             # disable=None: tqdm draws only when the stream is a terminal.
-            self._bar = tqdm(total=max(event.total_steps, 1), desc=self.label, file=self.stream,
-                             unit="step", dynamic_ncols=True, mininterval=0.1, disable=None)
+            self._bar = tqdm(
+                total=max(event.total_steps, 1),
+                desc=self.label,
+                file=self.stream,
+                unit="step",
+                dynamic_ncols=True,
+                mininterval=0.1,
+                disable=None,
+            )
         elif isinstance(event, StepEvent) and self._bar is not None:
             self._bar.update(event.step - self._bar.n)
-            self._bar.set_postfix(loss=f"{event.losses.get('loss', float('nan')):.4g}", **self._metrics,
-                                  refresh=False)
+            self._bar.set_postfix(
+                loss=f"{event.losses.get('loss', float('nan')):.4g}", **self._metrics, refresh=False
+            )
         elif isinstance(event, Evaluated):
             self._metrics = {name: f"{value:.2f}" for name, value in event.metrics.items()}
         elif isinstance(event, Finished):

@@ -79,7 +79,14 @@ class _BiasFree(nn.Module):
             return F.conv2d(x, layer.weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
         if isinstance(layer, nn.ConvTranspose2d):
             return F.conv_transpose2d(
-                x, layer.weight, None, layer.stride, layer.padding, layer.output_padding, layer.groups, layer.dilation
+                x,
+                layer.weight,
+                None,
+                layer.stride,
+                layer.padding,
+                layer.output_padding,
+                layer.groups,
+                layer.dilation,
             )
         return F.linear(x, layer.weight)
 
@@ -100,7 +107,9 @@ class _BatchNormScale(nn.Module):
 _LINEAR_LEAVES = (nn.Identity, nn.Flatten, nn.AdaptiveAvgPool2d, nn.AvgPool2d)
 
 
-def _surrogate_leaf(module: nn.Module, relu_index: int, policy: ReluSurrogate, slot: _DrawSlot) -> nn.Module | None:
+def _surrogate_leaf(
+    module: nn.Module, relu_index: int, policy: ReluSurrogate, slot: _DrawSlot
+) -> nn.Module | None:
     if isinstance(module, nn.ReLU):
         masked = policy is ReluSurrogate.SECOND or (policy is ReluSurrogate.LOWEST_SECOND and relu_index == 0)
         return _DummyRelu(relu_index, masked, slot)
@@ -118,7 +127,14 @@ def _surrogate_leaf(module: nn.Module, relu_index: int, policy: ReluSurrogate, s
 
 
 _PIECEWISE_LINEAR_LEAVES = (
-    nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.BatchNorm2d, nn.ReLU, nn.MaxPool2d, nn.Dropout, nn.Dropout2d,
+    nn.Conv2d,
+    nn.ConvTranspose2d,
+    nn.Linear,
+    nn.BatchNorm2d,
+    nn.ReLU,
+    nn.MaxPool2d,
+    nn.Dropout,
+    nn.Dropout2d,
     *_LINEAR_LEAVES,
 )
 
@@ -147,7 +163,9 @@ def _linearize(module: nn.Module, policy: ReluSurrogate, slot: _DrawSlot, relu_c
         )
     # A shallow copy keeps the module's own forward and shares its parameters; only children change.
     clone = copy.copy(module)
-    clone._modules = {name: _linearize(child, policy, slot, relu_count) for name, child in module._modules.items()}
+    clone._modules = {
+        name: _linearize(child, policy, slot, relu_count) for name, child in module._modules.items()
+    }
     return clone
 
 
@@ -169,8 +187,12 @@ class LinearSurrogate(nn.Module):
             self._slot.draw = None
 
     def pseudo_gradient(
-        self, output_gradient: torch.Tensor, input_shape: tuple[int, ...], draw: MaskDraw | None = None,
-        *, create_graph: bool = False,
+        self,
+        output_gradient: torch.Tensor,
+        input_shape: tuple[int, ...],
+        draw: MaskDraw | None = None,
+        *,
+        create_graph: bool = False,
     ) -> torch.Tensor:
         """D' = L^T G for G_y' (or any upstream pseudo-gradient) shaped as the output for `input_shape`."""
         anchor = torch.zeros(input_shape, device=output_gradient.device, requires_grad=True)
@@ -196,7 +218,9 @@ def adapter_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tenso
         The pseudo-gradient at the adapter's input, (B, C_in, h, w), differentiable in the conv weights.
     """
     inverse = torch.argsort(adapter.permutation)
-    return conv_chain_transpose(adapter, upstream)[:, inverse] * adapter.beta  # undo the re-scale, then the reorder
+    return (
+        conv_chain_transpose(adapter, upstream)[:, inverse] * adapter.beta
+    )  # undo the re-scale, then the reorder
 
 
 def conv_chain_transpose(adapter: nn.Module, upstream: torch.Tensor) -> torch.Tensor:
@@ -217,11 +241,14 @@ def output_gradient(seed: GradientSeed, shape: tuple[int, ...], generator: torch
     return torch.rand(shape, generator=generator) * 2 - 1
 
 
-def input_size_for_output(module: nn.Module, channels: int, native: tuple[int, int], wanted: int) -> tuple[int, int]:
+def input_size_for_output(
+    module: nn.Module, channels: int, native: tuple[int, int], wanted: int
+) -> tuple[int, int]:
     """The smallest square input (>= native) whose output map is at least `wanted` x `wanted`.
 
     Used to run a classifier fully convolutionally with an enlarged S x S output (paper, 3.2).
     """
+
     def output_side(side: int) -> int:
         with torch.no_grad():
             return module(torch.zeros(1, channels, side, side)).shape[-1]

@@ -30,8 +30,13 @@ def make_later_layers_identity(adapter: Adapter) -> None:
 
 
 @torch.no_grad()
-def fit_stitch(adapter: Adapter, category: nn.Module, student_category: nn.Module, images: torch.Tensor,
-               ridge: float = 1e-4) -> float:
+def fit_stitch(
+    adapter: Adapter,
+    category: nn.Module,
+    student_category: nn.Module,
+    images: torch.Tensor,
+    ridge: float = 1e-4,
+) -> float:
     """Fit the adapter so that adapter(category(I)) ~ student_category(I) on `images`.
 
     Args:
@@ -49,7 +54,7 @@ def fit_stitch(adapter: Adapter, category: nn.Module, student_category: nn.Modul
     normal = torch.zeros(size, size, dtype=torch.float64)
     moment = torch.zeros(size, first.out_channels, dtype=torch.float64)
     for start in range(0, len(images), CHUNK_IMAGES):
-        batch = images[start:start + CHUNK_IMAGES]
+        batch = images[start : start + CHUNK_IMAGES]
         inputs = category(batch)[:, adapter.permutation] * adapter.beta  # (n, C_in, h, w)
         targets = student_category(batch).double().flatten(2)  # (n, C_out, h*w)
         cols = F.unfold(inputs.double(), kernel, padding=padding)  # (n, C_in*k*k, h*w)

@@ -53,12 +53,16 @@ def build_network(manifest: Manifest) -> nn.Module:
             if not (type(in_channels) is int and 0 < in_channels <= MAX_ADAPTER_CHANNELS):
                 raise ValueError(f"in_channels must be an integer from 1 to {MAX_ADAPTER_CHANNELS}")
             return Adapter(
-                in_channels, config["out_channels"],
-                layers=config["layers"], kernel_size=config["kernel_size"],
+                in_channels,
+                config["out_channels"],
+                layers=config["layers"],
+                kernel_size=config["kernel_size"],
                 permutation=torch.arange(in_channels, device="cpu"),  # real even on the meta device
             )
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
-            raise ModuleFileError(f"adapter config is invalid ({error}); it needs in_channels, out_channels, layers, kernel_size") from None
+            raise ModuleFileError(
+                f"adapter config is invalid ({error}); it needs in_channels, out_channels, layers, kernel_size"
+            ) from None
     architecture = get_architecture(manifest.architecture)
     try:
         config = architecture.config(manifest.config)
@@ -128,7 +132,9 @@ def read_manifest(folder: Path | str) -> Manifest:
     """Read and validate `folder/manifest.json`."""
     path = Path(folder) / MANIFEST_NAME
     if not path.is_file():
-        raise ModuleFileError(f"{path} does not exist; a module folder holds {MANIFEST_NAME} and {WEIGHTS_NAME}")
+        raise ModuleFileError(
+            f"{path} does not exist; a module folder holds {MANIFEST_NAME} and {WEIGHTS_NAME}"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -151,7 +157,9 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
                 f"(at most {MAX_HEADER_BYTES}); is it a pickle (.pt/.pth)? Convert it with safetensors.torch.save_file"
             )
         if 8 + header_size > size:
-            raise ModuleFileError(f"{path.name} is truncated: its header says {header_size} bytes but the file is {size}")
+            raise ModuleFileError(
+                f"{path.name} is truncated: its header says {header_size} bytes but the file is {size}"
+            )
         raw = handle.read(header_size)
     try:
         header = json.loads(raw.decode("utf-8"))
@@ -166,7 +174,9 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
         _check_header_entry(path.name, name, entry)
         start, stop = entry["data_offsets"]
         if not (0 <= start <= stop <= data_size):
-            raise ModuleFileError(f"{path.name} is truncated: tensor {name!r} lies beyond the end of the file")
+            raise ModuleFileError(
+                f"{path.name} is truncated: tensor {name!r} lies beyond the end of the file"
+            )
         numel = 1
         for n in entry["shape"]:
             numel *= n
@@ -180,8 +190,14 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
     end = 0
     for start, stop, name in sorted(spans):
         if start != end:
-            problem = "overlaps the tensor before it" if start < end else f"leaves {start - end} stray bytes before it"
-            raise ModuleFileError(f"{path.name}: tensor {name!r} (data_offsets [{start}, {stop}]) {problem}; the file is corrupt")
+            problem = (
+                "overlaps the tensor before it"
+                if start < end
+                else f"leaves {start - end} stray bytes before it"
+            )
+            raise ModuleFileError(
+                f"{path.name}: tensor {name!r} (data_offsets [{start}, {stop}]) {problem}; the file is corrupt"
+            )
         end = stop
     if end != data_size:
         raise ModuleFileError(f"{path.name} has {data_size - end} stray bytes after its tensors")
@@ -197,8 +213,10 @@ def _check_header_entry(file_name: str, name: str, entry: object) -> None:
     if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(n) is int for n in offsets)):
         raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has malformed data_offsets")
     if entry["dtype"] not in _DTYPE_BYTES:
-        raise ModuleFileError(f"{file_name}: tensor {name[:100]!r} has dtype {str(entry['dtype'])[:20]!r}; "
-                              f"modules hold {sorted(_DTYPE_BYTES)}")
+        raise ModuleFileError(
+            f"{file_name}: tensor {name[:100]!r} has dtype {str(entry['dtype'])[:20]!r}; "
+            f"modules hold {sorted(_DTYPE_BYTES)}"
+        )
 
 
 @functools.lru_cache(maxsize=64)
@@ -229,7 +247,9 @@ def _expected_tensors(manifest_key: str) -> dict[str, tuple[str, tuple[int, ...]
 def validate_weights_file(path: Path | str, manifest: Manifest) -> None:
     """Check that a safetensors file holds exactly the tensors the manifest's network has."""
     header = read_safetensors_header(path)
-    key = json.dumps({**manifest.to_json(), "sha256": "", "created": "", "metrics": {}, "parents": []}, sort_keys=True)
+    key = json.dumps(
+        {**manifest.to_json(), "sha256": "", "created": "", "metrics": {}, "parents": []}, sort_keys=True
+    )
     try:
         expected = _expected_tensors(key)
     except TransplantError:
@@ -248,7 +268,9 @@ def validate_weights_file(path: Path | str, manifest: Manifest) -> None:
     for name, (dtype, shape) in expected.items():
         got_dtype, got_shape = actual[name]
         if got_shape != shape:
-            raise ModuleFileError(f"tensor {name!r} has shape {list(got_shape)} but the architecture needs {list(shape)}")
+            raise ModuleFileError(
+                f"tensor {name!r} has shape {list(got_shape)} but the architecture needs {list(shape)}"
+            )
         if got_dtype != dtype:
             raise ModuleFileError(f"tensor {name!r} is {got_dtype} but the architecture needs {dtype}")
 
@@ -259,7 +281,9 @@ def load_module(folder: Path | str) -> StoredModule:
     manifest = read_manifest(folder)
     weights = folder / WEIGHTS_NAME
     if not weights.is_file():
-        raise ModuleFileError(f"{weights} does not exist; a module folder holds {MANIFEST_NAME} and {WEIGHTS_NAME}")
+        raise ModuleFileError(
+            f"{weights} does not exist; a module folder holds {MANIFEST_NAME} and {WEIGHTS_NAME}"
+        )
     digest = sha256_of(weights)
     if manifest.sha256 and digest != manifest.sha256:
         raise ModuleFileError(
@@ -273,9 +297,13 @@ def load_module(folder: Path | str) -> StoredModule:
         raise ModuleFileError(f"{weights.name} cannot be read as safetensors: {error}") from None
     for name, tensor in state.items():
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise ModuleFileError(f"tensor {name!r} holds NaN or infinite values; a trained module's weights are finite")
+            raise ModuleFileError(
+                f"tensor {name!r} holds NaN or infinite values; a trained module's weights are finite"
+            )
     network = build_network(manifest)
     network.load_state_dict(state, strict=True)
-    if isinstance(network, Adapter) and sorted(network.permutation.tolist()) != list(range(len(network.permutation))):
+    if isinstance(network, Adapter) and sorted(network.permutation.tolist()) != list(
+        range(len(network.permutation))
+    ):
         raise ModuleFileError("the adapter's reorder layer is not a permutation of its input channels")
     return StoredModule(manifest=manifest.with_(sha256=digest), network=network.eval())

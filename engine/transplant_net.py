@@ -10,11 +10,11 @@ import torch
 from torch import nn
 
 from engine.config import GraftConfig, Task
+from engine.data import TaskData
 from engine.errors import IncompatibleModulesError
 from engine.events import CancelCheck, EventCallback
 from engine.storage import StoredModule
 from engine.student import task_logits
-from engine.data import TaskData
 from engine.training.fine_tune import CategoryPath, FineTuneConfig, learn_task_module
 from engine.training.graft import GraftResult, graft
 from engine.training.teacher import TeacherResult
@@ -67,8 +67,14 @@ class TransplantNet(nn.Module):
             self.connect(prefix, f"{prefix}/{task}")
 
     def graft_category(
-        self, name: str, teacher: TeacherResult, *, onto: str, config: GraftConfig,
-        on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+        self,
+        name: str,
+        teacher: TeacherResult,
+        *,
+        onto: str,
+        config: GraftConfig,
+        on_event: EventCallback | None = None,
+        should_cancel: CancelCheck | None = None,
     ) -> GraftResult:
         """Add a teacher's category module and graft it onto the task module `onto`.
 
@@ -78,9 +84,17 @@ class TransplantNet(nn.Module):
         task = self.stored[self._require(onto, self.task_modules, "task")]
         teacher_task = teacher.tasks.get(task.manifest.task)
         if teacher_task is None:
-            raise IncompatibleModulesError(f"the teacher has no {task.manifest.task} task module to distil from")
-        result = graft(config, category=teacher.category, task=task, teacher_task=teacher_task,
-                       on_event=on_event, should_cancel=should_cancel)
+            raise IncompatibleModulesError(
+                f"the teacher has no {task.manifest.task} task module to distil from"
+            )
+        result = graft(
+            config,
+            category=teacher.category,
+            task=task,
+            teacher_task=teacher_task,
+            on_event=on_event,
+            should_cancel=should_cancel,
+        )
         self.add_category_module(name, teacher.category)
         self.connect(name, onto, result.adapter)
         for other_task, module in teacher.tasks.items():
@@ -90,28 +104,50 @@ class TransplantNet(nn.Module):
         return result
 
     def connect_by_graft(
-        self, category: str, task: str, *, teacher_task: StoredModule, config: GraftConfig,
-        on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+        self,
+        category: str,
+        task: str,
+        *,
+        teacher_task: StoredModule,
+        config: GraftConfig,
+        on_event: EventCallback | None = None,
+        should_cancel: CancelCheck | None = None,
     ) -> GraftResult:
         """Learn a new adapter between a category module and a task module already in the net."""
         category_module = self.stored[self._require(category, self.category_modules, "category")]
         task_module = self.stored[self._require(task, self.task_modules, "task")]
-        result = graft(config, category=category_module, task=task_module, teacher_task=teacher_task,
-                       on_event=on_event, should_cancel=should_cancel)
+        result = graft(
+            config,
+            category=category_module,
+            task=task_module,
+            teacher_task=teacher_task,
+            on_event=on_event,
+            should_cancel=should_cancel,
+        )
         self.connect(category, task, result.adapter)
         return result
 
     def learn_task_module(
-        self, name: str, task: Task, *, data: dict[str, TaskData], config: FineTuneConfig,
-        on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+        self,
+        name: str,
+        task: Task,
+        *,
+        data: dict[str, TaskData],
+        config: FineTuneConfig,
+        on_event: EventCallback | None = None,
+        should_cancel: CancelCheck | None = None,
     ) -> StoredModule:
         """Learn a new task module on category modules already in the net, joined to each directly.
 
         `data` maps each category module's name in the net to its labelled data for the task.
         """
-        paths = [CategoryPath(self.stored[self._require(c, self.category_modules, "category")], None, d)
-                 for c, d in data.items()]
-        module = learn_task_module(config, task=task, name=name, paths=paths, on_event=on_event, should_cancel=should_cancel)
+        paths = [
+            CategoryPath(self.stored[self._require(c, self.category_modules, "category")], None, d)
+            for c, d in data.items()
+        ]
+        module = learn_task_module(
+            config, task=task, name=name, paths=paths, on_event=on_event, should_cancel=should_cancel
+        )
         self.add_task_module(name, module)
         for category in data:
             self.connect(category, name)
@@ -121,7 +157,9 @@ class TransplantNet(nn.Module):
     def forward(self, images: torch.Tensor, *, category: str, task: str) -> torch.Tensor:
         if (category, task) not in self.connections:
             connected = ", ".join(f"{c} -> {t}" for c, t in self.connections) or "none"
-            raise IncompatibleModulesError(f"{category!r} is not connected to {task!r}; connected paths: {connected}")
+            raise IncompatibleModulesError(
+                f"{category!r} is not connected to {task!r}; connected paths: {connected}"
+            )
         features = self.category_modules[category](images)
         key = self.connections[(category, task)]
         if key is not None:
@@ -140,7 +178,9 @@ class TransplantNet(nn.Module):
     @staticmethod
     def _require(name: str, modules: nn.ModuleDict, kind: str) -> str:
         if name not in modules:
-            raise IncompatibleModulesError(f"the net has no {kind} module named {name!r}; it has {sorted(modules)}")
+            raise IncompatibleModulesError(
+                f"the net has no {kind} module named {name!r}; it has {sorted(modules)}"
+            )
         return name
 
 

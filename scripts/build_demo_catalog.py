@@ -25,8 +25,9 @@ OUT = Path(__file__).resolve().parents[1] / "demo_catalog"
 MAMMALS = ("cat", "cow", "dog", "horse", "sheep")
 BACKBONE = engine.BackboneConfig(seed=0, epochs=12, device="cpu")
 # Gentle fine-tuning, as VOC nets were from ImageNet: a lower learning rate and a few epochs.
-FINE_TUNE = dict(architecture="vgg-mini", seed=0, epochs=4, learning_rate=3e-4, device="cpu",
-                 evaluate_each_epoch=False)
+FINE_TUNE = dict(
+    architecture="vgg-mini", seed=0, epochs=4, learning_rate=3e-4, device="cpu", evaluate_each_epoch=False
+)
 
 
 def main() -> None:
@@ -39,26 +40,35 @@ def main() -> None:
     if not args.resume:
         shutil.rmtree(OUT, ignore_errors=True)
     if (OUT / "backbone" / "classification" / "manifest.json").is_file():
-        backbone = engine.Backbone(engine.load_module(OUT / "backbone" / "category"),
-                                   engine.load_module(OUT / "backbone" / "classification"))
+        backbone = engine.Backbone(
+            engine.load_module(OUT / "backbone" / "category"),
+            engine.load_module(OUT / "backbone" / "classification"),
+        )
     else:
         backbone = engine.train_backbone(BACKBONE)
         engine.save_module(backbone.category, OUT / "backbone" / "category")
         engine.save_module(backbone.classifier, OUT / "backbone" / "classification")
-    print(f"backbone: {backbone.classifier.manifest.metrics} ({time.perf_counter() - started:.0f}s)", flush=True)
+    print(
+        f"backbone: {backbone.classifier.manifest.metrics} ({time.perf_counter() - started:.0f}s)", flush=True
+    )
     summary = {"backbone": backbone.classifier.manifest.metrics}
     for category in MAMMALS:
         folder = OUT / category
         if (folder / "segmentation" / "manifest.json").is_file():
-            summary[category] = {task: engine.read_manifest(folder / task).metrics
-                                 for task in ("classification", "segmentation")}
+            summary[category] = {
+                task: engine.read_manifest(folder / task).metrics
+                for task in ("classification", "segmentation")
+            }
             continue
-        config = engine.TeacherConfig(category=category, tasks=(engine.Task.CLASSIFICATION, engine.Task.SEGMENTATION),
-                                      **FINE_TUNE)
+        config = engine.TeacherConfig(
+            category=category, tasks=(engine.Task.CLASSIFICATION, engine.Task.SEGMENTATION), **FINE_TUNE
+        )
         result = engine.train_teacher(config, start_from=backbone.modules)
         engine.save_module(result.category, folder / "category")
         engine.save_module(result.tasks[engine.Task.CLASSIFICATION], folder / "classification")
-        engine.save_module(result.tasks[engine.Task.SEGMENTATION], folder / "segmentation")  # last: marks it done
+        engine.save_module(
+            result.tasks[engine.Task.SEGMENTATION], folder / "segmentation"
+        )  # last: marks it done
         summary[category] = {str(task): metrics for task, metrics in result.metrics.items()}
         print(f"{category}: {summary[category]} ({time.perf_counter() - started:.0f}s)", flush=True)
     (OUT / "metrics.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")

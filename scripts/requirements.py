@@ -10,7 +10,9 @@ def main() -> None:
         project = tomllib.load(handle)["project"]
     requirements = list(project["dependencies"])
     for extra in extras:
-        requirements += [r for r in project["optional-dependencies"][extra] if not r.startswith(project["name"])]
+        requirements += [
+            r for r in project["optional-dependencies"][extra] if not r.startswith(project["name"])
+        ]
     print("\n".join(requirements))
 
 

@@ -2,6 +2,7 @@
 
 Every error response has the shape ``{"error": {"code", "message", "details"}}``.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,9 @@ class ApplicationError(Exception):
         details: extra structured data, e.g. field errors.
     """
 
-    def __init__(self, message: str, *, code: str = "invalid", status: int = 400,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str = "invalid", status: int = 400, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -58,10 +60,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         limit = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response(error_body(
-            "too_large", f"The request body is larger than the {limit // (1024 * 1024)} MiB this "
-            "API accepts; send a smaller image (or upload weights as files, which have their own "
-            "limit)."), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            error_body(
+                "too_large",
+                f"The request body is larger than the {limit // (1024 * 1024)} MiB this "
+                "API accepts; send a smaller image (or upload weights as files, which have their own "
+                "limit).",
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,4 +1,5 @@
 """The single-page front end: every non-API URL renders templates/app.html with the Vite build."""
+
 from __future__ import annotations
 
 import json

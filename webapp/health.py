@@ -10,12 +10,13 @@ sending traffic to the node until it recovers.
 orchestrators and scrapers call a node by its own address, which is not in ``ALLOWED_HOSTS``,
 and over plain HTTP inside the network, which the HTTPS redirect would refuse.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
@@ -49,8 +50,9 @@ def _check_broker() -> None:
         return
     import redis
 
-    client = redis.Redis.from_url(url, socket_timeout=CHECK_TIMEOUT_SECONDS,
-                                  socket_connect_timeout=CHECK_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        url, socket_timeout=CHECK_TIMEOUT_SECONDS, socket_connect_timeout=CHECK_TIMEOUT_SECONDS
+    )
     try:
         client.ping()
     finally:
@@ -109,8 +111,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     ready = all(result["status"] == "ok" for result in results.values())
-    return JsonResponse({"status": "ok" if ready else "down", "checks": results},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "down", "checks": results}, status=200 if ready else 503
+    )
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,5 @@
 """Page-number pagination shared by every list endpoint."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

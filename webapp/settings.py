@@ -11,6 +11,7 @@ Two modes share this one module:
   ``TRANSPLANT_S3_BUCKET`` puts module and dataset files in an S3-compatible object store, and
   ``DJANGO_HTTPS=1`` turns on HSTS, the SSL redirect and secure cookies (see README, Production).
 """
+
 from __future__ import annotations
 
 import json
@@ -140,8 +141,11 @@ if EMBEDDED:
         }
     }
 else:
-    DATABASES = {"default": dj_database_url.parse(
-        os.environ["DATABASE_URL"], conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", 60)))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", 60))
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis, broker, channel layer -----------------------------------------------------------
@@ -188,10 +192,15 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_BRPOP_SECONDS * 6,
-                       "socket_connect_timeout": 10,
-                       "health_check_interval": CHANNEL_BRPOP_SECONDS * 2,
-                       "retry_on_timeout": True}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": CHANNEL_BRPOP_SECONDS * 6,
+                    "socket_connect_timeout": 10,
+                    "health_check_interval": CHANNEL_BRPOP_SECONDS * 2,
+                    "retry_on_timeout": True,
+                }
+            ],
             "prefix": "transplant",
         },
     }
@@ -226,22 +235,27 @@ TRANSPLANT_S3_BUCKET = os.environ.get("TRANSPLANT_S3_BUCKET", "")
 def _store(alias: str, local_folder: Path) -> dict:
     """A store's STORAGES entry: a local folder, or a prefix of the S3 bucket when one is set."""
     if not TRANSPLANT_S3_BUCKET:
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": local_folder, "allow_overwrite": True}}
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": local_folder, "allow_overwrite": True},
+        }
     prefix = os.environ.get("TRANSPLANT_S3_PREFIX", "").strip("/")
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-        "bucket_name": TRANSPLANT_S3_BUCKET,
-        "location": f"{prefix}/{alias}" if prefix else alias,
-        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3's own variables).
-        "endpoint_url": os.environ.get("TRANSPLANT_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("TRANSPLANT_S3_REGION") or None,
-        "addressing_style": os.environ.get("TRANSPLANT_S3_ADDRESSING_STYLE", "path"),
-        "signature_version": "s3v4",
-        "file_overwrite": True,
-        "default_acl": None,
-        "querystring_auth": True,
-        "max_memory_size": 16 * 1024 * 1024,  # larger reads spool to disk, not memory
-    }}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": TRANSPLANT_S3_BUCKET,
+            "location": f"{prefix}/{alias}" if prefix else alias,
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3's own variables).
+            "endpoint_url": os.environ.get("TRANSPLANT_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("TRANSPLANT_S3_REGION") or None,
+            "addressing_style": os.environ.get("TRANSPLANT_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": True,
+            "max_memory_size": 16 * 1024 * 1024,  # larger reads spool to disk, not memory
+        },
+    }
 
 
 # Hashed, compressed static files (whitenoise serves them with immutable caching) need
@@ -249,8 +263,11 @@ def _store(alias: str, local_folder: Path) -> dict:
 STATIC_MANIFEST = _env_bool("DJANGO_STATIC_MANIFEST")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
     "modules": _store("modules", TRANSPLANT_STORE),
     "datasets": _store("datasets", TRANSPLANT_DATASET_STORE),
 }
@@ -264,7 +281,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 # Dataset uploads (zips of images): the zip itself, its members and what they unpack to.
 DATASET_MAX_UPLOAD_BYTES = int(os.environ.get("DATASET_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
 DATASET_MAX_FILES = int(os.environ.get("DATASET_MAX_FILES", 50_000))
-DATASET_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DATASET_MAX_UNCOMPRESSED_BYTES", 2 * 1024 ** 3))
+DATASET_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("DATASET_MAX_UNCOMPRESSED_BYTES", 2 * 1024**3))
 
 # Request bodies other than uploaded files: a 1024 x 1024 `pixels` predict written as floats takes
 # about 20 MB of JSON. Bigger bodies get a JSON 413 (webapp.errors).
@@ -286,16 +303,25 @@ LOGIN_URL = "/admin/login/"
 SANDBOX_IDLE_MINUTES = int(os.environ.get("SANDBOX_IDLE_MINUTES", 120))
 SANDBOX_MAX_JOBS = int(os.environ.get("SANDBOX_MAX_JOBS", 20))
 SANDBOX_MAX_UPLOADS = int(os.environ.get("SANDBOX_MAX_UPLOADS", 5))
-AUTH_PASSWORD_VALIDATORS = [] if (DEBUG or EMBEDDED) else [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
+AUTH_PASSWORD_VALIDATORS = (
+    []
+    if (DEBUG or EMBEDDED)
+    else [
+        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    ]
+)
 
 # Failed sign-ins per username and address before the login refuses to try (webapp.accounts.throttles).
 LOGIN_FAILURES_ALLOWED = int(os.environ.get("TRANSPLANT_LOGIN_FAILURES_ALLOWED", 5))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("TRANSPLANT_LOGIN_LOCKOUT_SECONDS", 300))
 # Shared by every web process, so that a lockout holds whichever process answers.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": REDIS_URL, "KEY_PREFIX": "transplant"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "transplant",
+    }
+}
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.
@@ -321,8 +347,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Two choice sets share the field name "kind": a module's and a job's.
-    "ENUM_NAME_OVERRIDES": {"ModuleKindEnum": "webapp.catalog.models.ModuleKind",
-                            "JobKindEnum": "webapp.jobs.models.JobKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ModuleKindEnum": "webapp.catalog.models.ModuleKind",
+        "JobKindEnum": "webapp.jobs.models.JobKind",
+    },
 }
 
 LANGUAGE_CODE = "en-us"
@@ -333,7 +361,8 @@ USE_TZ = True
 # JSON lines in production (with the job id on a worker's lines about a job), text on a terminal.
 LOGGING = logging_config(
     log_format=os.environ.get("TRANSPLANT_LOG_FORMAT", "text" if EMBEDDED else "json"),
-    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+)
 
 # --- HTTPS behind a proxy -------------------------------------------------------------------
 # DJANGO_HTTPS=1 when users reach the site over HTTPS: HSTS, redirect to HTTPS, secure cookies.

@@ -1,5 +1,6 @@
 """URL map: the API under /api/, the admin, the schema, and the front end for everything else.
 (/healthz, /readyz and /metrics are answered by ``webapp.health.ProbeMiddleware``.)"""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

@@ -1,4 +1,5 @@
 """WSGI entry point (HTTP only; live updates need the ASGI application in asgi.py)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

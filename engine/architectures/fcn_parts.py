@@ -26,7 +26,9 @@ class Upsampler(nn.ConvTranspose2d):
 
     def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
         if output_size is not None:
-            raise ValueError("an Upsampler's output is always factor times its input; do not pass output_size")
+            raise ValueError(
+                "an Upsampler's output is always factor times its input; do not pass output_size"
+            )
         return upsample(x, self.weight, self.stride[0])
 
 
@@ -55,7 +57,8 @@ class _SubpixelTransposedConv(torch.autograd.Function):
             input_gradient = F.conv2d(upstream, weight, None, stride, padding)  # (B, C_in, H, W)
         if ctx.needs_input_grad[1]:
             weight_gradient = torch.ops.aten.convolution_backward(
-                upstream, x, weight, None, stride, padding, (1, 1), True, (0, 0), 1, (False, True, False))[1]
+                upstream, x, weight, None, stride, padding, (1, 1), True, (0, 0), 1, (False, True, False)
+            )[1]
         return input_gradient, weight_gradient, None
 
 
@@ -83,9 +86,11 @@ def upsample_by_subpixels(x: torch.Tensor, weight: torch.Tensor, factor: int) ->
     # Interleave the phases (a pixel shuffle) in channels-last order, which the CPU layout keeps anyway
     # and which needs one copy where `pixel_shuffle` on channels-last tensors needs several.
     by_phase = by_phase.permute(0, 2, 3, 1).reshape(batch, height + 1, width + 1, c_out, factor, factor)
-    rows = by_phase.permute(0, 1, 4, 2, 5, 3).reshape(batch, (height + 1) * factor, (width + 1) * factor, c_out)
+    rows = by_phase.permute(0, 1, 4, 2, 5, 3).reshape(
+        batch, (height + 1) * factor, (width + 1) * factor, c_out
+    )
     offset = factor // 2
-    return rows.permute(0, 3, 1, 2)[:, :, offset:offset + factor * height, offset:offset + factor * width]
+    return rows.permute(0, 3, 1, 2)[:, :, offset : offset + factor * height, offset : offset + factor * width]
 
 
 def bilinear_upsampler(channels: int, factor: int) -> Upsampler:

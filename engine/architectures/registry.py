@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from torch import nn
 
@@ -40,7 +41,9 @@ class Architecture:
 
     def supports(self, task: Task) -> None:
         if task not in self.tasks:
-            raise ValueError(f"architecture {self.name!r} has no {task} task module; it offers {list(self.tasks)}")
+            raise ValueError(
+                f"architecture {self.name!r} has no {task} task module; it offers {list(self.tasks)}"
+            )
 
 
 _REGISTRY: dict[str, Architecture] = {}
@@ -60,7 +63,9 @@ def get_architecture(name: str) -> Architecture:
         return _REGISTRY[name]
     except KeyError:
         known = ", ".join(list_architectures())
-        raise UnknownArchitectureError(f"unknown architecture {name!r}; known architectures: {known}") from None
+        raise UnknownArchitectureError(
+            f"unknown architecture {name!r}; known architectures: {known}"
+        ) from None
 
 
 def list_architectures() -> list[str]:

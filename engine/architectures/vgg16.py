@@ -39,8 +39,12 @@ def build_category(config: dict[str, Any]) -> nn.Module:
 
 def _fc(hidden: int, outputs: int, padding: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(512, hidden, 7, padding=padding), nn.ReLU(), nn.Dropout(0.5),  # fc6
-        nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Dropout(0.5),  # fc7
+        nn.Conv2d(512, hidden, 7, padding=padding),
+        nn.ReLU(),
+        nn.Dropout(0.5),  # fc6
+        nn.Conv2d(hidden, hidden, 1),
+        nn.ReLU(),
+        nn.Dropout(0.5),  # fc7
         nn.Conv2d(hidden, outputs, 1),  # fc8 / score_fr
     )
 

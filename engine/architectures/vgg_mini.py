@@ -19,7 +19,13 @@ from engine.config import Task
 
 # `classifier_outputs`: logits of the classification task module (1 for a teacher's "category vs other
 # images"; a broad pretraining backbone has one per class).
-DEFAULTS = {"image_channels": 1, "widths": [16, 32, 64], "hidden": 128, "num_classes": 2, "classifier_outputs": 1}
+DEFAULTS = {
+    "image_channels": 1,
+    "widths": [16, 32, 64],
+    "hidden": 128,
+    "num_classes": 2,
+    "classifier_outputs": 1,
+}
 
 
 def _conv_relu(in_channels: int, out_channels: int) -> list[nn.Module]:
@@ -41,21 +47,31 @@ def init_vgg_weights(network: nn.Module) -> nn.Module:
 
 def build_category(config: dict[str, Any]) -> nn.Module:
     w1 = config["widths"][0]
-    return init_vgg_weights(nn.Sequential(
-        *_conv_relu(config["image_channels"], w1), *_conv_relu(w1, w1), nn.MaxPool2d(2)
-    ))
+    return init_vgg_weights(
+        nn.Sequential(*_conv_relu(config["image_channels"], w1), *_conv_relu(w1, w1), nn.MaxPool2d(2))
+    )
 
 
 def build_classifier(config: dict[str, Any]) -> nn.Module:
     w1, w2, w3 = config["widths"]
     hidden = config["hidden"]
-    return init_vgg_weights(nn.Sequential(
-        *_conv_relu(w1, w2), *_conv_relu(w2, w2), nn.MaxPool2d(2),
-        *_conv_relu(w2, w3), *_conv_relu(w3, w3), nn.MaxPool2d(2),
-        nn.Conv2d(w3, hidden, 3), nn.ReLU(), nn.Dropout(0.3),  # fc6
-        nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Dropout(0.3),  # fc7
-        nn.Conv2d(hidden, config["classifier_outputs"], 1),  # fc8: logits per position
-    ))
+    return init_vgg_weights(
+        nn.Sequential(
+            *_conv_relu(w1, w2),
+            *_conv_relu(w2, w2),
+            nn.MaxPool2d(2),
+            *_conv_relu(w2, w3),
+            *_conv_relu(w3, w3),
+            nn.MaxPool2d(2),
+            nn.Conv2d(w3, hidden, 3),
+            nn.ReLU(),
+            nn.Dropout(0.3),  # fc6
+            nn.Conv2d(hidden, hidden, 1),
+            nn.ReLU(),
+            nn.Dropout(0.3),  # fc7
+            nn.Conv2d(hidden, config["classifier_outputs"], 1),  # fc8: logits per position
+        )
+    )
 
 
 class MiniFCN(nn.Module):
@@ -69,8 +85,12 @@ class MiniFCN(nn.Module):
         self.block3 = nn.Sequential(*_conv_relu(w2, w3), *_conv_relu(w3, w3), nn.MaxPool2d(2))
         self.block4 = nn.Sequential(*_conv_relu(w3, w3), nn.MaxPool2d(2))
         self.fc = nn.Sequential(
-            nn.Conv2d(w3, hidden, 3, padding=1), nn.ReLU(), nn.Dropout(0.3),
-            nn.Conv2d(hidden, hidden, 1), nn.ReLU(), nn.Dropout(0.3),
+            nn.Conv2d(w3, hidden, 3, padding=1),
+            nn.ReLU(),
+            nn.Dropout(0.3),
+            nn.Conv2d(hidden, hidden, 1),
+            nn.ReLU(),
+            nn.Dropout(0.3),
             nn.Conv2d(hidden, classes, 1),
         )
         self.score_pool3 = nn.Conv2d(w3, classes, 1)

@@ -127,9 +127,13 @@ def load_animal_mnist() -> tuple[np.ndarray, np.ndarray]:
         images.shape != (expected_count, IMAGE_SIZE, IMAGE_SIZE)
         or images.dtype != np.uint8
         or labels.shape != (expected_count,)
-        or not np.array_equal(np.bincount(labels, minlength=len(CATEGORIES)), [IMAGES_PER_CATEGORY] * len(CATEGORIES))
+        or not np.array_equal(
+            np.bincount(labels, minlength=len(CATEGORIES)), [IMAGES_PER_CATEGORY] * len(CATEGORIES)
+        )
     ):
-        raise DatasetError(f"the Animal-MNIST arrays do not have the expected shapes; reinstall with: {_INSTALL}")
+        raise DatasetError(
+            f"the Animal-MNIST arrays do not have the expected shapes; reinstall with: {_INSTALL}"
+        )
     labels = labels.astype(np.int64, copy=False)
     images.flags.writeable = False
     labels.flags.writeable = False

@@ -97,7 +97,9 @@ class FolderSummary:
     def origin(self) -> DataOrigin:
         return DataOrigin(self.root.name, self.sha256)
 
-    def split_counts(self, category: str | None = None, *, test_fraction: float = DEFAULT_TEST_FRACTION) -> dict[str, dict[str, int]]:
+    def split_counts(
+        self, category: str | None = None, *, test_fraction: float = DEFAULT_TEST_FRACTION
+    ) -> dict[str, dict[str, int]]:
         """How many images `load_folder_data` puts in each split (without `limit_train`).
 
         Args:
@@ -111,7 +113,9 @@ class FolderSummary:
             train, test = _split_sizes(self.counts["images"], test_fraction, "the data set")
             return {"train": {"images": train}, "test": {"images": test}}
         positives, negatives = _sides(self.counts, _positive_class(category, self.classes))
-        train, test = _split_sizes(min(positives, negatives), test_fraction, _side_description(category, self.counts))
+        train, test = _split_sizes(
+            min(positives, negatives), test_fraction, _side_description(category, self.counts)
+        )
         return {"train": {category: train, OTHER_CLASS: train}, "test": {category: test, OTHER_CLASS: test}}
 
 
@@ -135,8 +139,10 @@ def data_root(root: str | Path) -> Path:
     """The folder that holds the data: `root`, or the folder a single wrapping folder leads to."""
     folder = Path(root)
     if not folder.is_dir():
-        raise DatasetError(f"{folder} is not a folder; give the folder that holds the class folders "
-                           f"(classification) or {IMAGES_FOLDER}/ and {MASKS_FOLDER}/ (segmentation)")
+        raise DatasetError(
+            f"{folder} is not a folder; give the folder that holds the class folders "
+            f"(classification) or {IMAGES_FOLDER}/ and {MASKS_FOLDER}/ (segmentation)"
+        )
     entries = _entries(folder)
     while len(entries) == 1 and entries[0].is_dir() and entries[0].name not in (IMAGES_FOLDER, MASKS_FOLDER):
         inner = _entries(entries[0])
@@ -162,16 +168,22 @@ def classification_layout(root: Path) -> dict[str, list[Path]]:
     classes: dict[str, list[Path]] = {}
     for entry in _entries(root):
         if not entry.is_dir():
-            raise DatasetError(f"{entry}: a file outside the class folders; classification data has one "
-                               f"sub-folder per class with the images inside (e.g. forklift/0001.png)")
+            raise DatasetError(
+                f"{entry}: a file outside the class folders; classification data has one "
+                f"sub-folder per class with the images inside (e.g. forklift/0001.png)"
+            )
         files = _files_in(entry, IMAGE_SUFFIXES, "class folders")
         if not files:
-            raise DatasetError(f"{entry}: the class folder holds no image; remove it or add PNG or JPEG images")
+            raise DatasetError(
+                f"{entry}: the class folder holds no image; remove it or add PNG or JPEG images"
+            )
         classes[entry.name] = files
     if len(classes) < 2:
         found = ", ".join(classes) or "none"
-        raise DatasetError(f"{root}: classification needs at least two class folders (the category and other "
-                           f"images), found {len(classes)} ({found})")
+        raise DatasetError(
+            f"{root}: classification needs at least two class folders (the category and other "
+            f"images), found {len(classes)} ({found})"
+        )
     return classes
 
 
@@ -180,20 +192,28 @@ def segmentation_layout(root: Path) -> list[tuple[str, Path, Path]]:
     entries = {entry.name: entry for entry in _entries(root)}
     for name, entry in entries.items():
         if name not in (IMAGES_FOLDER, MASKS_FOLDER) or not entry.is_dir():
-            raise DatasetError(f"{entry}: segmentation data holds only the folders {IMAGES_FOLDER}/ and "
-                               f"{MASKS_FOLDER}/ (images/<name>.png|jpg with masks/<name>.png)")
+            raise DatasetError(
+                f"{entry}: segmentation data holds only the folders {IMAGES_FOLDER}/ and "
+                f"{MASKS_FOLDER}/ (images/<name>.png|jpg with masks/<name>.png)"
+            )
     for name in (IMAGES_FOLDER, MASKS_FOLDER):
         if name not in entries:
-            raise DatasetError(f"{root}: no {name}/ folder; segmentation data holds images/<name>.png|jpg "
-                               f"and masks/<name>.png")
+            raise DatasetError(
+                f"{root}: no {name}/ folder; segmentation data holds images/<name>.png|jpg "
+                f"and masks/<name>.png"
+            )
     images = _by_stem(_files_in(entries[IMAGES_FOLDER], IMAGE_SUFFIXES, f"{IMAGES_FOLDER}/"))
     masks = _by_stem(_files_in(entries[MASKS_FOLDER], MASK_SUFFIXES, f"{MASKS_FOLDER}/"))
     for stem, mask in masks.items():
         if stem not in images:
-            raise DatasetError(f"{mask}: a mask without an image; add {IMAGES_FOLDER}/{stem}.png (or .jpg) or remove it")
+            raise DatasetError(
+                f"{mask}: a mask without an image; add {IMAGES_FOLDER}/{stem}.png (or .jpg) or remove it"
+            )
     for stem, image in images.items():
         if stem not in masks:
-            raise DatasetError(f"{image}: an image without a mask; add {MASKS_FOLDER}/{stem}.png or remove it")
+            raise DatasetError(
+                f"{image}: an image without a mask; add {MASKS_FOLDER}/{stem}.png or remove it"
+            )
     if not images:
         raise DatasetError(f"{root}: the mask set is empty; add images/<name>.png|jpg with masks/<name>.png")
     return [(stem, images[stem], masks[stem]) for stem in sorted(images)]
@@ -222,7 +242,9 @@ def folder_sha256(root: str | Path, task: str | Task) -> str:
     """
     folder = data_root(root)
     digest = hashlib.sha256()
-    for path in sorted(_data_files(folder, resolve_task(str(task))), key=lambda p: p.relative_to(folder).as_posix()):
+    for path in sorted(
+        _data_files(folder, resolve_task(str(task))), key=lambda p: p.relative_to(folder).as_posix()
+    ):
         digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
         try:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -259,7 +281,11 @@ def scan_folder(root: str | Path, task: str | Task, *, max_pixels: int = MAX_IMA
                 size, channels = image_size(path, max_pixels=max_pixels)
                 sizes.add(size)
                 colour = colour or channels == 3
-        classes, counts, foreground = tuple(layout), {name: len(files) for name, files in layout.items()}, None
+        classes, counts, foreground = (
+            tuple(layout),
+            {name: len(files) for name, files in layout.items()},
+            None,
+        )
     else:
         pairs = segmentation_layout(folder)
         marked = total = 0
@@ -272,25 +298,37 @@ def scan_folder(root: str | Path, task: str | Task, *, max_pixels: int = MAX_IMA
             marked += int(np.count_nonzero(values))
             total += values.size
         if marked == 0:
-            raise DatasetError(f"{folder / MASKS_FOLDER}: no mask marks any pixel of the category (all are 0); "
-                               "masks are 0 for background and non-zero for the category")
+            raise DatasetError(
+                f"{folder / MASKS_FOLDER}: no mask marks any pixel of the category (all are 0); "
+                "masks are 0 for background and non-zero for the category"
+            )
         classes, counts, foreground = (), {"images": len(pairs)}, marked / total
     return FolderSummary(
-        task=resolved, root=folder, classes=classes, counts=counts, image_sizes=tuple(sorted(sizes)),
-        channels=3 if colour else 1, sha256=folder_sha256(folder, resolved), foreground_fraction=foreground,
+        task=resolved,
+        root=folder,
+        classes=classes,
+        counts=counts,
+        image_sizes=tuple(sorted(sizes)),
+        channels=3 if colour else 1,
+        sha256=folder_sha256(folder, resolved),
+        foreground_fraction=foreground,
     )
 
 
 def _check_mask_size(mask_path: Path, mask: tuple[int, int], image: tuple[int, int]) -> None:
     if mask != image:
-        raise DatasetError(f"{mask_path}: the mask is {mask[1]}x{mask[0]} pixels but its image is "
-                           f"{image[1]}x{image[0]}; a mask must have its image's size")
+        raise DatasetError(
+            f"{mask_path}: the mask is {mask[1]}x{mask[0]} pixels but its image is "
+            f"{image[1]}x{image[0]}; a mask must have its image's size"
+        )
 
 
 def _positive_class(category: str | None, classes: Sequence[str]) -> str:
     if category not in classes:
-        raise DatasetError(f"no class folder is named {category!r}; the category must be one of the folders: "
-                           f"{', '.join(classes)}")
+        raise DatasetError(
+            f"no class folder is named {category!r}; the category must be one of the folders: "
+            f"{', '.join(classes)}"
+        )
     return category
 
 
@@ -307,8 +345,10 @@ def _split_sizes(count: int, test_fraction: float, what: str) -> tuple[int, int]
     """(train, test) sizes of one side: `test_fraction` of it held out, at least one image each."""
     test = max(1, int(count * test_fraction))
     if count - test < 1:
-        raise DatasetError(f"too few images to split: {what} leaves {count} per side; give at least 2 images "
-                           f"per side, so that one can train and one can test")
+        raise DatasetError(
+            f"too few images to split: {what} leaves {count} per side; give at least 2 images "
+            f"per side, so that one can train and one can test"
+        )
     return count - test, test
 
 
@@ -341,8 +381,9 @@ def even_quotas(capacities: Sequence[int], total: int, rng: np.random.Generator)
     return quotas
 
 
-def _classification_choice(layout: dict[str, list[Path]], category: str, test_fraction: float,
-                           rng: np.random.Generator) -> tuple[tuple[list[Path], np.ndarray], tuple[list[Path], np.ndarray]]:
+def _classification_choice(
+    layout: dict[str, list[Path]], category: str, test_fraction: float, rng: np.random.Generator
+) -> tuple[tuple[list[Path], np.ndarray], tuple[list[Path], np.ndarray]]:
     """((train files, labels), (test files, labels)): balanced sides, each split, then mixed."""
     counts = {name: len(files) for name, files in layout.items()}
     positives_count, negatives_count = _sides(counts, category)
@@ -351,35 +392,49 @@ def _classification_choice(layout: dict[str, list[Path]], category: str, test_fr
     positives = [layout[category][i] for i in np.sort(rng.choice(positives_count, side, replace=False))]
     others = [name for name in layout if name != category]
     quotas = even_quotas([counts[name] for name in others], side, rng)
-    negatives = [layout[name][i] for name, quota in zip(others, quotas, strict=True)
-                 for i in np.sort(rng.choice(counts[name], int(quota), replace=False))]
+    negatives = [
+        layout[name][i]
+        for name, quota in zip(others, quotas, strict=True)
+        for i in np.sort(rng.choice(counts[name], int(quota), replace=False))
+    ]
     positives = [positives[i] for i in rng.permutation(side)]
     negatives = [negatives[i] for i in rng.permutation(side)]
 
     def mixed(positive_files: list[Path], negative_files: list[Path]) -> tuple[list[Path], np.ndarray]:
         files = positive_files + negative_files
-        labels = np.concatenate([np.ones(len(positive_files), np.int64), np.zeros(len(negative_files), np.int64)])
+        labels = np.concatenate(
+            [np.ones(len(positive_files), np.int64), np.zeros(len(negative_files), np.int64)]
+        )
         order = rng.permutation(len(files))  # mixed, so that a sequential pass sees both classes
         return [files[i] for i in order], labels[order]
 
-    return (mixed(positives[test_size:], negatives[test_size:]),
-            mixed(positives[:test_size], negatives[:test_size]))
+    return (
+        mixed(positives[test_size:], negatives[test_size:]),
+        mixed(positives[:test_size], negatives[:test_size]),
+    )
 
 
 def _image_stack(files: Sequence[Path], input_shape: tuple[int, int, int], max_pixels: int) -> torch.Tensor:
     channels, height, width = input_shape
     if not files:
         return torch.zeros((0, channels, height, width))
-    return torch.stack([read_image_and_size(path, channels=channels, size=(height, width), max_pixels=max_pixels)[0]
-                        for path in files])  # (N, C, H, W)
+    return torch.stack(
+        [
+            read_image_and_size(path, channels=channels, size=(height, width), max_pixels=max_pixels)[0]
+            for path in files
+        ]
+    )  # (N, C, H, W)
 
 
-def _segmentation_set(pairs: Sequence[tuple[str, Path, Path]], input_shape: tuple[int, int, int],
-                      max_pixels: int) -> TensorDataset:
+def _segmentation_set(
+    pairs: Sequence[tuple[str, Path, Path]], input_shape: tuple[int, int, int], max_pixels: int
+) -> TensorDataset:
     channels, height, width = input_shape
     images, masks = [], []
     for _, image_path, mask_path in pairs:
-        image, size = read_image_and_size(image_path, channels=channels, size=(height, width), max_pixels=max_pixels)
+        image, size = read_image_and_size(
+            image_path, channels=channels, size=(height, width), max_pixels=max_pixels
+        )
         values = mask_values(mask_path, max_pixels=max_pixels)
         _check_mask_size(mask_path, mask_size(values), size)
         images.append(image)
@@ -389,15 +444,28 @@ def _segmentation_set(pairs: Sequence[tuple[str, Path, Path]], input_shape: tupl
 
 def _check_input_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
     shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape) or shape[0] not in (1, 3):
-        raise ValueError(f"input_shape must be (channels, height, width) with 1 or 3 channels, got {input_shape!r}; "
-                         "engine.native_input_shape(architecture, task) gives a module's")
+    if (
+        len(shape) != 3
+        or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape)
+        or shape[0] not in (1, 3)
+    ):
+        raise ValueError(
+            f"input_shape must be (channels, height, width) with 1 or 3 channels, got {input_shape!r}; "
+            "engine.native_input_shape(architecture, task) gives a module's"
+        )
     return tuple(int(n) for n in shape)
 
 
 def load_folder_data(
-    root: str | Path, category: str, task: str | Task, *, seed: int = 0, input_shape: Sequence[int],
-    test_fraction: float = DEFAULT_TEST_FRACTION, limit_train: int | None = None, max_pixels: int = MAX_IMAGE_PIXELS,
+    root: str | Path,
+    category: str,
+    task: str | Task,
+    *,
+    seed: int = 0,
+    input_shape: Sequence[int],
+    test_fraction: float = DEFAULT_TEST_FRACTION,
+    limit_train: int | None = None,
+    max_pixels: int = MAX_IMAGE_PIXELS,
 ) -> TaskData:
     """Build train and test sets of a task from a folder, in the form `load_task_data` gives.
 
@@ -437,14 +505,20 @@ def load_folder_data(
     if resolved is Task.CLASSIFICATION:
         layout = classification_layout(folder)
         _positive_class(category, tuple(layout))
-        (train_files, train_labels), (test_files, test_labels) = _classification_choice(layout, category, test_fraction, rng)
+        (train_files, train_labels), (test_files, test_labels) = _classification_choice(
+            layout, category, test_fraction, rng
+        )
         if limit_train is not None and limit_train < len(train_files):
             kept = _balanced_prefix(train_labels, limit_train, seed, _LIMIT_STREAM)
             train_files, train_labels = [train_files[i] for i in kept], train_labels[kept]
         return TaskData(
             task=resolved,
-            train=TensorDataset(_image_stack(train_files, shape, max_pixels), torch.from_numpy(train_labels).float()),
-            test=TensorDataset(_image_stack(test_files, shape, max_pixels), torch.from_numpy(test_labels).float()),
+            train=TensorDataset(
+                _image_stack(train_files, shape, max_pixels), torch.from_numpy(train_labels).float()
+            ),
+            test=TensorDataset(
+                _image_stack(test_files, shape, max_pixels), torch.from_numpy(test_labels).float()
+            ),
         )
 
     pairs = segmentation_layout(folder)
@@ -453,15 +527,24 @@ def load_folder_data(
     train_pairs = [pairs[i] for i in order[test_size:]]
     test_pairs = [pairs[i] for i in order[:test_size]]
     if limit_train is not None and limit_train < len(train_pairs):
-        train_pairs = [train_pairs[i] for i in _random_prefix(len(train_pairs), limit_train, seed, _LIMIT_STREAM)]
-    train, test = _segmentation_set(train_pairs, shape, max_pixels), _segmentation_set(test_pairs, shape, max_pixels)
+        train_pairs = [
+            train_pairs[i] for i in _random_prefix(len(train_pairs), limit_train, seed, _LIMIT_STREAM)
+        ]
+    train, test = (
+        _segmentation_set(train_pairs, shape, max_pixels),
+        _segmentation_set(test_pairs, shape, max_pixels),
+    )
     if not (train.tensors[1].any() or test.tensors[1].any()):
-        raise DatasetError(f"{folder / MASKS_FOLDER}: no mask marks any pixel of the category (all are 0); "
-                           "masks are 0 for background and non-zero for the category")
+        raise DatasetError(
+            f"{folder / MASKS_FOLDER}: no mask marks any pixel of the category (all are 0); "
+            "masks are 0 for background and non-zero for the category"
+        )
     return TaskData(task=resolved, train=train, test=test)
 
 
-def native_input_shape(architecture: str, task: str | Task, config: dict | None = None) -> tuple[int, int, int]:
+def native_input_shape(
+    architecture: str, task: str | Task, config: dict | None = None
+) -> tuple[int, int, int]:
     """``(channels, height, width)`` of the images an architecture's modules take for a task.
 
     E.g. ``("vgg-mini", "classification") -> (1, 28, 28)``, ``("vgg16", "classification") -> (3, 224, 224)``.

@@ -31,24 +31,33 @@ def _open_checked(path: Path, max_pixels: int) -> Image.Image:
         try:
             image = Image.open(path)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise DatasetError(f"{path}: the image is a decompression bomb (far more pixels than its file size "
-                               f"suggests); images may have at most {max_pixels} pixels") from None
+            raise DatasetError(
+                f"{path}: the image is a decompression bomb (far more pixels than its file size "
+                f"suggests); images may have at most {max_pixels} pixels"
+            ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-            raise DatasetError(f"{path}: not an image Pillow can read ({error}); give PNG or JPEG files") from None
+            raise DatasetError(
+                f"{path}: not an image Pillow can read ({error}); give PNG or JPEG files"
+            ) from None
         try:
             if image.format not in _FORMATS:
                 raise DatasetError(f"{path}: a {image.format or 'unknown'} image; only PNG and JPEG are read")
             if image.width * image.height > max_pixels:
-                raise DatasetError(f"{path}: the image is {image.width}x{image.height} pixels, more than the "
-                                   f"{max_pixels} allowed (a decompression bomb, or too large); scale it down")
+                raise DatasetError(
+                    f"{path}: the image is {image.width}x{image.height} pixels, more than the "
+                    f"{max_pixels} allowed (a decompression bomb, or too large); scale it down"
+                )
             image.load()
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             image.close()
-            raise DatasetError(f"{path}: the image is a decompression bomb; images may have at most "
-                               f"{max_pixels} pixels") from None
+            raise DatasetError(
+                f"{path}: the image is a decompression bomb; images may have at most {max_pixels} pixels"
+            ) from None
         except (OSError, ValueError, SyntaxError, EOFError) as error:
             image.close()
-            raise DatasetError(f"{path}: the image does not decode ({error}); the file is truncated or corrupt") from None
+            raise DatasetError(
+                f"{path}: the image does not decode ({error}); the file is truncated or corrupt"
+            ) from None
         except DatasetError:
             image.close()
             raise
@@ -73,7 +82,9 @@ def _palette_is_grey(image: Image.Image) -> bool:
     return bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
 
 
-def read_image(path: Path, *, channels: int, size: tuple[int, int], max_pixels: int = MAX_IMAGE_PIXELS) -> torch.Tensor:
+def read_image(
+    path: Path, *, channels: int, size: tuple[int, int], max_pixels: int = MAX_IMAGE_PIXELS
+) -> torch.Tensor:
     """Decode an image, turn it upright (EXIF), convert it to `channels` and resize it bilinearly.
 
     Args:
@@ -91,8 +102,9 @@ def read_image(path: Path, *, channels: int, size: tuple[int, int], max_pixels: 
     return read_image_and_size(path, channels=channels, size=size, max_pixels=max_pixels)[0]
 
 
-def read_image_and_size(path: Path, *, channels: int, size: tuple[int, int],
-                        max_pixels: int = MAX_IMAGE_PIXELS) -> tuple[torch.Tensor, tuple[int, int]]:
+def read_image_and_size(
+    path: Path, *, channels: int, size: tuple[int, int], max_pixels: int = MAX_IMAGE_PIXELS
+) -> tuple[torch.Tensor, tuple[int, int]]:
     """`read_image`, plus the upright image's own ``(height, width)`` before resizing."""
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels}")

@@ -42,7 +42,9 @@ def _smooth_texture(rng: np.random.Generator) -> np.ndarray:
     """A smooth random field in about [-1, 1]: coarse blotches plus finer mottling."""
     low = _upsampling_matrix(5)
     mid = _upsampling_matrix(12)
-    field = 0.75 * (low @ rng.random((5, 5)) @ low.T) + 0.25 * (mid @ rng.random((12, 12)) @ mid.T)  # (64, 64)
+    field = 0.75 * (low @ rng.random((5, 5)) @ low.T) + 0.25 * (
+        mid @ rng.random((12, 12)) @ mid.T
+    )  # (64, 64)
     field -= field.min()
     return 2.0 * field / max(float(field.max()), 1e-6) - 1.0
 
@@ -56,7 +58,12 @@ def _paste(scene: np.ndarray, alpha: np.ndarray, value: np.ndarray | float, top:
 
 
 def _draw_fragment(
-    scene: np.ndarray, rng: np.random.Generator, images: np.ndarray, labels: np.ndarray, label: int, level: float
+    scene: np.ndarray,
+    rng: np.random.Generator,
+    images: np.ndarray,
+    labels: np.ndarray,
+    label: int,
+    level: float,
 ) -> None:
     """Paste a crop of another animal's silhouette, in the animal's brightness, somewhere."""
     other = int(rng.integers(len(images)))
@@ -82,7 +89,9 @@ def _draw_stroke_or_blob(scene: np.ndarray, rng: np.random.Generator, level: flo
     canvas = Image.new("L", (SCENE_SIZE, SCENE_SIZE), 0)
     draw = ImageDraw.Draw(canvas)
     if rng.random() < 0.6:
-        points = [tuple(int(v) for v in rng.integers(0, SCENE_SIZE, size=2)) for _ in range(int(rng.integers(2, 5)))]
+        points = [
+            tuple(int(v) for v in rng.integers(0, SCENE_SIZE, size=2)) for _ in range(int(rng.integers(2, 5)))
+        ]
         draw.line(points, fill=255, width=int(rng.integers(1, 4)), joint="curve")
     else:
         centre = rng.integers(0, SCENE_SIZE, size=2)

@@ -140,7 +140,9 @@ def _voc_label(category: str) -> int:
     try:
         return VOC_CATEGORIES.index(category) + 1
     except ValueError:
-        raise ValueError(f"unknown VOC category {category!r}; choose one of: {', '.join(VOC_CATEGORIES)}") from None
+        raise ValueError(
+            f"unknown VOC category {category!r}; choose one of: {', '.join(VOC_CATEGORIES)}"
+        ) from None
 
 
 def _image_tensor(image: Image.Image, size: int) -> torch.Tensor:

@@ -61,13 +61,17 @@ class Backbone:
         return self.category, self.classifier
 
 
-def train_backbone(config: BackboneConfig, *, on_event: EventCallback | None = None,
-                   should_cancel: CancelCheck | None = None) -> Backbone:
+def train_backbone(
+    config: BackboneConfig, *, on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None
+) -> Backbone:
     """Train the ten-way classifier; returns its two modules with manifests. Their metrics are the ten-way
     error (%) on a tenth of the backbone's own image pool, set aside from its training."""
     architecture = get_architecture(config.architecture)
-    settings = architecture.config({"classifier_outputs": len(CATEGORIES)} if "classifier_outputs"
-                                   in architecture.default_config else None)
+    settings = architecture.config(
+        {"classifier_outputs": len(CATEGORIES)}
+        if "classifier_outputs" in architecture.default_config
+        else None
+    )
     if settings.get("classifier_outputs") != len(CATEGORIES):
         raise ValueError(f"architecture {config.architecture!r} cannot build a ten-way classifier")
     device = resolve_device(config.device)
@@ -100,8 +104,14 @@ def train_backbone(config: BackboneConfig, *, on_event: EventCallback | None = N
 
     steps = config.epochs * math.ceil(len(train) / config.batch_size)
     with fast_layout((category, head), device):
-        _, metrics = run_steps(steps=steps, step=step, evaluate=evaluate, eval_every=steps,
-                               on_event=on_event, should_cancel=should_cancel)
+        _, metrics = run_steps(
+            steps=steps,
+            step=step,
+            evaluate=evaluate,
+            eval_every=steps,
+            on_event=on_event,
+            should_cancel=should_cancel,
+        )
     return _package(config, settings, category.eval().cpu(), head.eval().cpu(), images[:512], metrics)
 
 
@@ -111,16 +121,44 @@ def _package(config, settings, category, head, sample, metrics) -> Backbone:
         features = category(sample[:1])
         output = head(features)
     rms = feature_rms(category, sample)
-    common = dict(architecture=config.architecture, categories=CATEGORIES, metrics=metrics, config=settings,
-                  teacher=f"{base}-d{config.data_seed}")
-    category_module = with_weights_hash(StoredModule(Manifest(
-        kind=ModuleKind.CATEGORY, name=f"{base}-category", category="animals", input_shape=tuple(sample.shape[1:]),
-        output_shape=tuple(features.shape[1:]), feature_rms=rms, description=(
-            f"Category module (conv1 block) of a ten-way Animal-MNIST backbone ({config.architecture}), the start "
-            "teachers are fine-tuned from."), **common), category))
-    classifier = with_weights_hash(StoredModule(Manifest(
-        kind=ModuleKind.TASK, name=f"{base}-classification", task=Task.CLASSIFICATION,
-        input_shape=tuple(features.shape[1:]), output_shape=tuple(output.shape[1:]), feature_rms=rms,
-        description=f"Ten-way classification module of the Animal-MNIST backbone ({config.architecture}).",
-        **common), head))
+    common = dict(
+        architecture=config.architecture,
+        categories=CATEGORIES,
+        metrics=metrics,
+        config=settings,
+        teacher=f"{base}-d{config.data_seed}",
+    )
+    category_module = with_weights_hash(
+        StoredModule(
+            Manifest(
+                kind=ModuleKind.CATEGORY,
+                name=f"{base}-category",
+                category="animals",
+                input_shape=tuple(sample.shape[1:]),
+                output_shape=tuple(features.shape[1:]),
+                feature_rms=rms,
+                description=(
+                    f"Category module (conv1 block) of a ten-way Animal-MNIST backbone ({config.architecture}), the start "
+                    "teachers are fine-tuned from."
+                ),
+                **common,
+            ),
+            category,
+        )
+    )
+    classifier = with_weights_hash(
+        StoredModule(
+            Manifest(
+                kind=ModuleKind.TASK,
+                name=f"{base}-classification",
+                task=Task.CLASSIFICATION,
+                input_shape=tuple(features.shape[1:]),
+                output_shape=tuple(output.shape[1:]),
+                feature_rms=rms,
+                description=f"Ten-way classification module of the Animal-MNIST backbone ({config.architecture}).",
+                **common,
+            ),
+            head,
+        )
+    )
     return Backbone(category_module, classifier)

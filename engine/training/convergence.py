@@ -36,8 +36,8 @@ class ConvergenceRule:
             return StopReason.TIME_CAP
         if not self.converge or step % self.window or len(self._losses) < 2 * self.window:
             return None
-        recent = sum(self._losses[-self.window:]) / self.window
-        before = sum(self._losses[-2 * self.window:-self.window]) / self.window
+        recent = sum(self._losses[-self.window :]) / self.window
+        before = sum(self._losses[-2 * self.window : -self.window]) / self.window
         if before <= 0:
             return StopReason.CONVERGED  # a non-negative loss at zero cannot fall further
         return StopReason.CONVERGED if (before - recent) / abs(before) < self.tolerance else None

@@ -16,15 +16,15 @@ from engine.architectures import get_architecture
 from engine.config import ModuleKind, Task, resolve_device
 from engine.data import TaskData
 from engine.evaluation import evaluate
+from engine.events import CancelCheck, EventCallback
 from engine.layout import fast_layout
 from engine.manifest import Manifest
-from engine.events import CancelCheck, EventCallback
 from engine.storage import StoredModule, with_weights_hash
 from engine.student import Path, task_logits, task_loss
 from engine.training.graft import freeze
 from engine.training.loop import run_steps
-from engine.training.teacher import feature_rms
 from engine.training.sampling import BatchSampler
+from engine.training.teacher import feature_rms
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,44 @@ class CategoryPath:
     data: TaskData
 
 
-def fine_tune_task(config: FineTuneConfig, *, task: StoredModule, paths: list[CategoryPath],
-                   on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None) -> StoredModule:
+def fine_tune_task(
+    config: FineTuneConfig,
+    *,
+    task: StoredModule,
+    paths: list[CategoryPath],
+    on_event: EventCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> StoredModule:
     """Train a copy of `task` on every path's labelled data at once; category modules and adapters stay frozen.
 
     Returns the fine-tuned copy; its manifest lists the categories and metrics (mean over paths).
     """
     head = copy.deepcopy(task.network)
     metrics = _train_head(config, head, task.manifest.task, paths, on_event, should_cancel)
-    categories = tuple(dict.fromkeys([*task.manifest.categories, *(p.category.manifest.category for p in paths)]))
+    categories = tuple(
+        dict.fromkeys([*task.manifest.categories, *(p.category.manifest.category for p in paths)])
+    )
     manifest = task.manifest.with_(
-        name=f"{task.manifest.name}-fine-tuned", categories=categories, metrics=metrics, sha256="", created="",
+        name=f"{task.manifest.name}-fine-tuned",
+        categories=categories,
+        metrics=metrics,
+        sha256="",
+        created="",
         parents=(task.manifest.parent_entry("fine_tuned_from"),),
         description=f"{task.manifest.name} fine-tuned on {', '.join(categories)}.",
     )
     return with_weights_hash(StoredModule(manifest, head.eval().cpu()))
 
 
-def learn_task_module(config: FineTuneConfig, *, task: Task, name: str, paths: list[CategoryPath],
-                      on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None) -> StoredModule:
+def learn_task_module(
+    config: FineTuneConfig,
+    *,
+    task: Task,
+    name: str,
+    paths: list[CategoryPath],
+    on_event: EventCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> StoredModule:
     """Learn a new task module from scratch on the features of existing, frozen category modules.
 
     The supplement's first way of adding a task module. Its architecture is the first category
@@ -90,16 +109,29 @@ def learn_task_module(config: FineTuneConfig, *, task: Task, name: str, paths: l
         inputs = paths[0].category.network(features[:1])
         output = head.eval()(inputs)
     manifest = Manifest(
-        kind=ModuleKind.TASK, name=name, architecture=first.architecture, task=task,
-        categories=tuple(p.category.manifest.category for p in paths), input_shape=tuple(inputs.shape[1:]),
-        output_shape=tuple(output.shape[1:]), feature_rms=feature_rms(paths[0].category.network, features),
-        metrics=metrics, config=settings, description=f"{task.capitalize()} module learned on existing category modules.",
+        kind=ModuleKind.TASK,
+        name=name,
+        architecture=first.architecture,
+        task=task,
+        categories=tuple(p.category.manifest.category for p in paths),
+        input_shape=tuple(inputs.shape[1:]),
+        output_shape=tuple(output.shape[1:]),
+        feature_rms=feature_rms(paths[0].category.network, features),
+        metrics=metrics,
+        config=settings,
+        description=f"{task.capitalize()} module learned on existing category modules.",
     )
     return with_weights_hash(StoredModule(manifest, head.cpu()))
 
 
-def _train_head(config: FineTuneConfig, head: torch.nn.Module, kind: Task, paths: list[CategoryPath],
-                on_event: EventCallback | None, should_cancel: CancelCheck | None) -> dict[str, float]:
+def _train_head(
+    config: FineTuneConfig,
+    head: torch.nn.Module,
+    kind: Task,
+    paths: list[CategoryPath],
+    on_event: EventCallback | None,
+    should_cancel: CancelCheck | None,
+) -> dict[str, float]:
     if not paths:
         raise ValueError("give at least one category path to train on")
     device = resolve_device(config.device)
@@ -130,13 +162,23 @@ def _train_head(config: FineTuneConfig, head: torch.nn.Module, kind: Task, paths
 
     def evaluate_all() -> dict[str, float]:
         head.eval()
-        results = [evaluate(lambda x, s=s: task_logits(kind, s(x)), p.data.test, kind, device=device)
-                   for s, p in zip(students, paths)]
+        results = [
+            evaluate(lambda x, s=s: task_logits(kind, s(x)), p.data.test, kind, device=device)
+            for s, p in zip(students, paths)
+        ]
         return {name: sum(r[name] for r in results) / len(results) for name in results[0]}
 
-    frozen = [path.category.network for path in paths] + [path.adapter.network for path in paths if path.adapter]
+    frozen = [path.category.network for path in paths] + [
+        path.adapter.network for path in paths if path.adapter
+    ]
     with fast_layout([head, *frozen], device):
-        _, metrics = run_steps(steps=config.steps, step=step, evaluate=evaluate_all, eval_every=config.eval_every,
-                               on_event=on_event, should_cancel=should_cancel)
+        _, metrics = run_steps(
+            steps=config.steps,
+            step=step,
+            evaluate=evaluate_all,
+            eval_every=config.eval_every,
+            on_event=on_event,
+            should_cancel=should_cancel,
+        )
     head.eval()
     return metrics

@@ -13,12 +13,20 @@ from engine.adapter import Adapter
 from engine.auto import auto_method
 from engine.compatibility import check_connectable, check_teacher, is_own_task_module
 from engine.config import (
-    AdapterStart, GradientSeed, GraftConfig, Method, ModuleKind, ReluSurrogate, Solver, Task, resolve_device,
+    AdapterStart,
+    GradientSeed,
+    GraftConfig,
+    Method,
+    ModuleKind,
+    ReluSurrogate,
+    Solver,
+    Task,
+    resolve_device,
 )
 from engine.data import TaskData, labelled_subset, load_task_data
+from engine.data.splits import unlabelled_images
 from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
-from engine.data.splits import unlabelled_images
 from engine.events import CancelCheck, EventCallback, Finished, StepEvent, StopReason
 from engine.labelled_batch import LabelledBatch
 from engine.layout import fast_layout
@@ -71,14 +79,21 @@ def freeze(network: nn.Module, device: torch.device) -> nn.Module:
     return network
 
 
-def build_adapter(config: GraftConfig, category: Manifest, task: Manifest, generator: torch.Generator) -> Adapter:
+def build_adapter(
+    config: GraftConfig, category: Manifest, task: Manifest, generator: torch.Generator
+) -> Adapter:
     """An adapter with a seeded random reorder layer and beta = rms of g_S's input / rms of f's output."""
     channels = category.output_shape[0]
     permutation = torch.randperm(channels, generator=generator) if config.reorder else None
     torch.manual_seed(int(torch.randint(2**31 - 1, (1,), generator=generator)))
     return Adapter(
-        channels, task.input_shape[0], layers=config.adapter_layers, kernel_size=config.kernel_size,
-        permutation=permutation, beta=task.feature_rms / category.feature_rms, init=config.adapter_init,
+        channels,
+        task.input_shape[0],
+        layers=config.adapter_layers,
+        kernel_size=config.kernel_size,
+        permutation=permutation,
+        beta=task.feature_rms / category.feature_rms,
+        init=config.adapter_init,
     )
 
 
@@ -113,13 +128,16 @@ class GraftSession:
     def solve(self) -> dict[str, float]:
         """Set a one-layer adapter to the exact least-squares minimiser of the distillation term."""
         if not isinstance(self.objective, BackDistill) or self.bank is None:
-            raise ValueError("the least-squares solver needs back-distill with a bank of draws; set bank_size above 0")
+            raise ValueError(
+                "the least-squares solver needs back-distill with a bank of draws; set bank_size above 0"
+            )
         solve_one_layer(self.adapter, self.bank.student_upstream, self.bank.teacher, self.objective.alpha)
         terms = self.objective(None)
         return {"loss": terms["loss"].item(), "distill": terms["distill"].item()}
 
-    def learn(self, on_event: EventCallback | None = None,
-              should_cancel: CancelCheck | None = None) -> tuple[list[StepEvent], dict[str, float], str]:
+    def learn(
+        self, on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None
+    ) -> tuple[list[StepEvent], dict[str, float], str]:
         """Fit the adapter as the config says: one exact solve, a stitching fit, or Adam steps until the
         step cap, a plateau or the time cap. Returns (history, final metrics, why it stopped)."""
         finished: list[Finished] = []
@@ -132,17 +150,37 @@ class GraftSession:
 
         config = self.config
         if config.method is Method.STITCH:  # fitted when the session opened: report it as one step
-            history, metrics = run_steps(steps=1, step=lambda _: {"loss": self.stitch_residual}, evaluate=self.evaluate,
-                                         eval_every=1, on_event=emit, should_cancel=should_cancel,
-                                         finished_reason=StopReason.EXACT)
-        elif config.resolved_solver is Solver.LEAST_SQUARES:
-            history, metrics = run_steps(steps=1, step=lambda _: self.solve(), evaluate=self.evaluate, eval_every=1,
-                                         on_event=emit, should_cancel=should_cancel, finished_reason=StopReason.EXACT)
-        else:
-            rule = ConvergenceRule(config.tolerance, config.window, config.max_seconds, converge=config.converges)
             history, metrics = run_steps(
-                steps=config.steps, step=lambda _: self.step(self.next_batch()), evaluate=self.evaluate,
-                eval_every=config.eval_every, on_event=emit, should_cancel=should_cancel, stop=rule,
+                steps=1,
+                step=lambda _: {"loss": self.stitch_residual},
+                evaluate=self.evaluate,
+                eval_every=1,
+                on_event=emit,
+                should_cancel=should_cancel,
+                finished_reason=StopReason.EXACT,
+            )
+        elif config.resolved_solver is Solver.LEAST_SQUARES:
+            history, metrics = run_steps(
+                steps=1,
+                step=lambda _: self.solve(),
+                evaluate=self.evaluate,
+                eval_every=1,
+                on_event=emit,
+                should_cancel=should_cancel,
+                finished_reason=StopReason.EXACT,
+            )
+        else:
+            rule = ConvergenceRule(
+                config.tolerance, config.window, config.max_seconds, converge=config.converges
+            )
+            history, metrics = run_steps(
+                steps=config.steps,
+                step=lambda _: self.step(self.next_batch()),
+                evaluate=self.evaluate,
+                eval_every=config.eval_every,
+                on_event=emit,
+                should_cancel=should_cancel,
+                stop=rule,
             )
         return history, metrics, finished[-1].reason
 
@@ -151,16 +189,25 @@ class GraftSession:
 
 @contextmanager
 def graft_session(
-    config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
-    data: TaskData | None = None, student_category: StoredModule | None = None,
+    config: GraftConfig,
+    *,
+    category: StoredModule,
+    task: StoredModule,
+    teacher_task: StoredModule,
+    data: TaskData | None = None,
+    student_category: StoredModule | None = None,
 ) -> Iterator[GraftSession]:
     """Set up a graft (see `graft` for the arguments) and hand it out; the layout is restored on exit."""
     if config.method is Method.AUTO:
-        raise ValueError("resolve method 'auto' first (engine.auto_method); a session runs one concrete method")
+        raise ValueError(
+            "resolve method 'auto' first (engine.auto_method); a session runs one concrete method"
+        )
     stitching = config.method is Method.STITCH or config.start is AdapterStart.STITCH
     if stitching and student_category is None:
-        raise ValueError("stitching needs the student net's own category module (the task module's parent in "
-                         "the catalog); pass student_category")
+        raise ValueError(
+            "stitching needs the student net's own category module (the task module's parent in "
+            "the catalog); pass student_category"
+        )
     check_connectable(category.manifest, task.manifest)
     check_teacher(category.manifest, task.manifest, teacher_task.manifest)
     kind = task.manifest.task
@@ -177,18 +224,37 @@ def graft_session(
     with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
         student = Path(category.network, task.network, adapter)
         objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
-        batches = (FeatureBatches(labelled, category.network, config.batch_size, generator, device,
-                                  teacher_task=teacher_task.network if config.method is Method.DISTILL else None)
-                   if labelled is not None else None)
-        optimizer = torch.optim.Adam([p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate)
+        batches = (
+            FeatureBatches(
+                labelled,
+                category.network,
+                config.batch_size,
+                generator,
+                device,
+                teacher_task=teacher_task.network if config.method is Method.DISTILL else None,
+            )
+            if labelled is not None
+            else None
+        )
+        optimizer = torch.optim.Adam(
+            [p for p in adapter.parameters() if p.requires_grad], lr=config.learning_rate
+        )
 
         def evaluate_student() -> dict[str, float]:
-            return evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device) if len(data.test) else {}  # no test set: not evaluated
+            return (
+                evaluate(lambda images: task_logits(kind, student(images)), data.test, kind, device=device)
+                if len(data.test)
+                else {}
+            )  # no test set: not evaluated
 
         session = GraftSession(config, adapter, objective, bank, batches, optimizer, evaluate_student)
         if stitching:
-            images = unlabelled_images(data.train, min(STITCH_IMAGES, _balanced_capacity(data.train)), seed=config.seed)
-            session.stitch_residual = fit_stitch(adapter, category.network, student_category.network, images.to(device))
+            images = unlabelled_images(
+                data.train, min(STITCH_IMAGES, _balanced_capacity(data.train)), seed=config.seed
+            )
+            session.stitch_residual = fit_stitch(
+                adapter, category.network, student_category.network, images.to(device)
+            )
         elif config.start is AdapterStart.LEAST_SQUARES:
             _least_squares_start(config, session, category, task, teacher_task, generator, device)
         yield session
@@ -196,9 +262,15 @@ def graft_session(
 
 
 def graft(
-    config: GraftConfig, *, category: StoredModule, task: StoredModule, teacher_task: StoredModule,
-    data: TaskData | None = None, student_category: StoredModule | None = None,
-    on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
+    config: GraftConfig,
+    *,
+    category: StoredModule,
+    task: StoredModule,
+    teacher_task: StoredModule,
+    data: TaskData | None = None,
+    student_category: StoredModule | None = None,
+    on_event: EventCallback | None = None,
+    should_cancel: CancelCheck | None = None,
 ) -> GraftResult:
     """Learn an adapter that connects `category` to `task`, distilled from the category's teacher.
 
@@ -216,15 +288,27 @@ def graft(
     """
     choice = ""
     if config.method is Method.AUTO:
-        resolved = auto_method(config, task=task.manifest.task, can_stitch=student_category is not None,
-                               own_net=is_own_task_module(task.manifest, teacher_task.manifest)
-                               or task.network is teacher_task.network)
+        resolved = auto_method(
+            config,
+            task=task.manifest.task,
+            can_stitch=student_category is not None,
+            own_net=is_own_task_module(task.manifest, teacher_task.manifest)
+            or task.network is teacher_task.network,
+        )
         config, choice = resolved.config, resolved.reason
-    with graft_session(config, category=category, task=task, teacher_task=teacher_task, data=data,
-                       student_category=student_category) as session:
+    with graft_session(
+        config,
+        category=category,
+        task=task,
+        teacher_task=teacher_task,
+        data=data,
+        student_category=student_category,
+    ) as session:
         history, metrics, stopped = session.learn(on_event, should_cancel)
     outcome = {"stopped": stopped, "steps_run": len(history), **({"auto": choice} if choice else {})}
-    adapter = _adapter_module(config, session.adapter, category, task, teacher_task, metrics, session.objective, outcome)
+    adapter = _adapter_module(
+        config, session.adapter, category, task, teacher_task, metrics, session.objective, outcome
+    )
     return GraftResult(adapter, metrics, history, stopped, choice)
 
 
@@ -252,15 +336,26 @@ def _least_squares_start(config, session, category, task, teacher_task, generato
     solve_one_layer(session.adapter, bank.student_upstream, bank.teacher, alpha)
 
 
-def pseudo_gradient_source(category: StoredModule, task: StoredModule, teacher_task: StoredModule,
-                           setting: DistillSetting, generator: torch.Generator, device: torch.device) -> PseudoGradientSource:
+def pseudo_gradient_source(
+    category: StoredModule,
+    task: StoredModule,
+    teacher_task: StoredModule,
+    setting: DistillSetting,
+    generator: torch.Generator,
+    device: torch.device,
+) -> PseudoGradientSource:
     """The draws of (u_S, D'_T) for grafting `category` onto `task`. D'_T is drawn at the size the teacher's
     task module takes its features (a category module of a two-task teacher feeds 14 x 14 maps to its
     classifier and 32 x 32 to its segmenter), not at the category module's output size."""
     return PseudoGradientSource(
-        task.network, teacher_task.network, student_channels=task.manifest.input_shape[0],
-        teacher_channels=category.manifest.output_shape[0], native_size=tuple(teacher_task.manifest.input_shape[1:]),
-        setting=setting, generator=generator, device=device,
+        task.network,
+        teacher_task.network,
+        student_channels=task.manifest.input_shape[0],
+        teacher_channels=category.manifest.output_shape[0],
+        native_size=tuple(teacher_task.manifest.input_shape[1:]),
+        setting=setting,
+        generator=generator,
+        device=device,
     )
 
 
@@ -274,20 +369,36 @@ def _objective(config, student, category, task, teacher_task, generator, device)
     setting = paper_setting(config, kind, own_teacher or task.network is teacher_task.network)
     weight_constant = config.distill_weight or (10.0 if kind is Task.CLASSIFICATION else 1.0)
     if config.method is Method.JACOBIAN:
-        return JacobianDistill(student, teacher_task.network, kind, weight=weight_constant,
-                               seed=setting.gradient_seed, generator=generator), None
+        return JacobianDistill(
+            student,
+            teacher_task.network,
+            kind,
+            weight=weight_constant,
+            seed=setting.gradient_seed,
+            generator=generator,
+        ), None
     source = pseudo_gradient_source(category, task, teacher_task, setting, generator, device)
     bank = DrawBank(source, config.bank_size) if config.bank_size else None
     alpha, teacher_energy = balance(bank if bank is not None else DrawBank(source, BALANCE_DRAWS))
     objective = BackDistill(
-        student, kind, adapter_surrogate=LinearSurrogate(student[1], ReluSurrogate.FIRST), source=source,
-        alpha=alpha, weight=weight_constant / teacher_energy, draws_per_step=config.batch_size, bank=bank,
+        student,
+        kind,
+        adapter_surrogate=LinearSurrogate(student[1], ReluSurrogate.FIRST),
+        source=source,
+        alpha=alpha,
+        weight=weight_constant / teacher_energy,
+        draws_per_step=config.batch_size,
+        bank=bank,
     )
     return objective, bank
 
 
-def _adapter_module(config, adapter, category, task, teacher_task, metrics, objective, outcome) -> StoredModule:
-    scalars = {"alpha": objective.alpha, "lambda": objective.weight} if isinstance(objective, BackDistill) else {}
+def _adapter_module(
+    config, adapter, category, task, teacher_task, metrics, objective, outcome
+) -> StoredModule:
+    scalars = (
+        {"alpha": objective.alpha, "lambda": objective.weight} if isinstance(objective, BackDistill) else {}
+    )
     manifest = Manifest(
         kind=ModuleKind.ADAPTER,
         name=f"{category.manifest.category}-to-{task.manifest.name}-{config.method}-{config.samples}",
@@ -299,17 +410,28 @@ def _adapter_module(config, adapter, category, task, teacher_task, metrics, obje
         output_shape=task.manifest.input_shape,
         feature_rms=task.manifest.feature_rms,
         metrics=metrics,
-        parents=(category.manifest.parent_entry("category"), task.manifest.parent_entry("task"),
-                 teacher_task.manifest.parent_entry("teacher_task")),
+        parents=(
+            category.manifest.parent_entry("category"),
+            task.manifest.parent_entry("task"),
+            teacher_task.manifest.parent_entry("teacher_task"),
+        ),
         config={
-            "in_channels": category.manifest.output_shape[0], "out_channels": task.manifest.input_shape[0],
-            "layers": config.adapter_layers, "kernel_size": config.kernel_size, "method": str(config.method),
-            "samples": config.samples, "steps": config.steps, "seed": config.seed,
+            "in_channels": category.manifest.output_shape[0],
+            "out_channels": task.manifest.input_shape[0],
+            "layers": config.adapter_layers,
+            "kernel_size": config.kernel_size,
+            "method": str(config.method),
+            "samples": config.samples,
+            "steps": config.steps,
+            "seed": config.seed,
             "distill_weight": config.distill_weight,
-            "solver": str(config.resolved_solver), "init": str(config.adapter_init), "start": str(config.start),
-            **outcome, **scalars,
+            "solver": str(config.resolved_solver),
+            "init": str(config.adapter_init),
+            "start": str(config.start),
+            **outcome,
+            **scalars,
         },
         description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
-                    f"by {config.method} with {config.samples} labelled samples.",
+        f"by {config.method} with {config.samples} labelled samples.",
     )
     return with_weights_hash(StoredModule(manifest, adapter.cpu()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from engine.errors import Cancelled, TrainingDiverged
 from engine.events import CancelCheck, Evaluated, EventCallback, Finished, Started, StepEvent, StopReason
@@ -14,9 +14,15 @@ EvaluateFn = Callable[[], dict[str, float]]
 
 
 def run_steps(
-    *, steps: int, step: StepFn, evaluate: EvaluateFn, eval_every: int,
-    on_event: EventCallback | None = None, should_cancel: CancelCheck | None = None,
-    stop: ConvergenceRule | None = None, finished_reason: str = StopReason.STEPS,
+    *,
+    steps: int,
+    step: StepFn,
+    evaluate: EvaluateFn,
+    eval_every: int,
+    on_event: EventCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    stop: ConvergenceRule | None = None,
+    finished_reason: str = StopReason.STEPS,
 ) -> tuple[list[StepEvent], dict[str, float]]:
     """Run up to `steps` optimisation steps, evaluating every `eval_every` steps and at the end.
 

@@ -18,7 +18,9 @@ FEATURE_CACHE_BYTES = 1024 * 2**20
 class BatchSampler:
     """Yields (images, targets) batches on `device`; a set smaller than a batch comes whole."""
 
-    def __init__(self, dataset: TensorDataset, batch_size: int, generator: torch.Generator, device: torch.device) -> None:
+    def __init__(
+        self, dataset: TensorDataset, batch_size: int, generator: torch.Generator, device: torch.device
+    ) -> None:
         self.images, self.targets = (tensor.to(device) for tensor in dataset.tensors)
         self.batch_size = min(batch_size, len(self.images))
         self.generator = generator
@@ -28,7 +30,7 @@ class BatchSampler:
         """The next batch's positions in the set, (batch,), on the set's device."""
         if len(self._order) < self.batch_size:
             self._order = torch.randperm(len(self.images), generator=self.generator)
-        index, self._order = self._order[: self.batch_size], self._order[self.batch_size:]
+        index, self._order = self._order[: self.batch_size], self._order[self.batch_size :]
         return index.to(self.images.device)
 
     def next(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -46,25 +48,40 @@ class FeatureBatches:
     through them batch by batch.
     """
 
-    def __init__(self, dataset: TensorDataset, category: nn.Module, batch_size: int, generator: torch.Generator,
-                 device: torch.device, cache_bytes: int = FEATURE_CACHE_BYTES,
-                 teacher_task: nn.Module | None = None) -> None:
+    def __init__(
+        self,
+        dataset: TensorDataset,
+        category: nn.Module,
+        batch_size: int,
+        generator: torch.Generator,
+        device: torch.device,
+        cache_bytes: int = FEATURE_CACHE_BYTES,
+        teacher_task: nn.Module | None = None,
+    ) -> None:
         self.sampler = BatchSampler(dataset, batch_size, generator, device)
         self.category, self.teacher_task = category, teacher_task
         images = self.sampler.images
         size = sum(_bytes(output) for output in self._frozen_outputs(images[:1])) * len(images)
-        self.features, self.teacher_outputs = self._all_outputs(images) if size <= cache_bytes else (None, None)
+        self.features, self.teacher_outputs = (
+            self._all_outputs(images) if size <= cache_bytes else (None, None)
+        )
 
     def _frozen_outputs(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         with torch.no_grad():
             features = self.category(images)  # (B, C_f, h, w)
             return features, self.teacher_task(features) if self.teacher_task is not None else None
 
-    def _all_outputs(self, images: torch.Tensor, chunk: int = 256) -> tuple[torch.Tensor, torch.Tensor | None]:
-        parts = [self._frozen_outputs(images[start:start + chunk]) for start in range(0, len(images), chunk)]
+    def _all_outputs(
+        self, images: torch.Tensor, chunk: int = 256
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        parts = [
+            self._frozen_outputs(images[start : start + chunk]) for start in range(0, len(images), chunk)
+        ]
         features, teacher = zip(*parts)
-        return (channels_last_on_cpu(torch.cat(features)),
-                channels_last_on_cpu(torch.cat(teacher)) if self.teacher_task is not None else None)
+        return (
+            channels_last_on_cpu(torch.cat(features)),
+            channels_last_on_cpu(torch.cat(teacher)) if self.teacher_task is not None else None,
+        )
 
     def next(self) -> LabelledBatch:
         index = self.sampler.next_index()

@@ -16,8 +16,13 @@ from engine.config import ModuleKind, Task, TeacherConfig
 from engine.storage import StoredModule
 
 
-def apply_start(start_from: Sequence[StoredModule], config: TeacherConfig, *, categories: nn.ModuleDict,
-                heads: nn.ModuleDict) -> dict[ModuleKind | Task, tuple[dict[str, str], ...]]:
+def apply_start(
+    start_from: Sequence[StoredModule],
+    config: TeacherConfig,
+    *,
+    categories: nn.ModuleDict,
+    heads: nn.ModuleDict,
+) -> dict[ModuleKind | Task, tuple[dict[str, str], ...]]:
     """Copy the pretrained weights into the freshly built modules.
 
     Args:
@@ -35,17 +40,22 @@ def apply_start(start_from: Sequence[StoredModule], config: TeacherConfig, *, ca
         raise ValueError("start_from takes at most one category module and task modules, no adapters")
     for module in start_from:
         if module.manifest.architecture != config.architecture:
-            raise ValueError(f"cannot start a {config.architecture} teacher from {module.manifest.name!r}, "
-                             f"a {module.manifest.architecture} module; give modules of the same architecture")
+            raise ValueError(
+                f"cannot start a {config.architecture} teacher from {module.manifest.name!r}, "
+                f"a {module.manifest.architecture} module; give modules of the same architecture"
+            )
     tasks = [m.manifest.task for m in given_tasks]
     if len(set(tasks)) != len(tasks):
-        raise ValueError(f"start_from gives task modules for {sorted(map(str, tasks))}; give at most one per task")
+        raise ValueError(
+            f"start_from gives task modules for {sorted(map(str, tasks))}; give at most one per task"
+        )
     by_task = {m.manifest.task: m for m in given_tasks}
     for module in given_categories:
         for target in categories.values():
             _copy(module, target)
     parents: dict[ModuleKind | Task, tuple[dict[str, str], ...]] = {
-        ModuleKind.CATEGORY: tuple(m.manifest.parent_entry("fine_tuned_from") for m in given_categories)}
+        ModuleKind.CATEGORY: tuple(m.manifest.parent_entry("fine_tuned_from") for m in given_categories)
+    }
     for task in config.tasks:
         module = by_task.get(task, by_task.get(Task.CLASSIFICATION))
         if module is None:
@@ -58,8 +68,10 @@ def apply_start(start_from: Sequence[StoredModule], config: TeacherConfig, *, ca
         parents[task] = (module.manifest.parent_entry("fine_tuned_from"),)
     unused = set(tasks) - set(config.tasks) - {Task.CLASSIFICATION}
     if unused:
-        raise ValueError(f"start_from gives a task module for {sorted(map(str, unused))}, which the teacher does "
-                         f"not train ({', '.join(map(str, config.tasks))})")
+        raise ValueError(
+            f"start_from gives a task module for {sorted(map(str, unused))}, which the teacher does "
+            f"not train ({', '.join(map(str, config.tasks))})"
+        )
     return parents
 
 
@@ -79,12 +91,16 @@ def _copy_leading_convs(source: StoredModule, target: nn.Module) -> None:
         target_conv.load_state_dict(source_conv.state_dict())
         copied += 1
     if copied == 0:
-        raise ValueError(f"no layer of {source.manifest.name!r} fits this teacher's {target.__class__.__name__}; "
-                         "give modules of the same architecture and widths")
+        raise ValueError(
+            f"no layer of {source.manifest.name!r} fits this teacher's {target.__class__.__name__}; "
+            "give modules of the same architecture and widths"
+        )
 
 
 def _copy(source: StoredModule, target: nn.Module) -> None:
     try:
         target.load_state_dict(source.network.state_dict())
     except RuntimeError as error:
-        raise ValueError(f"the weights of {source.manifest.name!r} do not fit this teacher's modules: {error}") from None
+        raise ValueError(
+            f"the weights of {source.manifest.name!r} do not fit this teacher's modules: {error}"
+        ) from None

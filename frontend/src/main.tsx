@@ -23,7 +23,8 @@ const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // Client errors (401, 404) will not fix themselves by retrying.
-      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+      retry: (count, error) =>
+        !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
       refetchOnWindowFocus: false,
     },
   },

@@ -1,5 +1,6 @@
 """The deployment kit's settings: `check --deploy` is clean with the production variables set,
 and collected static files are hashed, compressed and served with immutable caching."""
+
 from __future__ import annotations
 
 import json
@@ -23,16 +24,20 @@ PRODUCTION = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {key: value for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "TRANSPLANT_"))}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, capture_output=True,
-                          text=True, env={**base, "PYTHONPATH": str(REPO),
-                                          "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **env})
+    base = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "TRANSPLANT_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**base, "PYTHONPATH": str(REPO), "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **env},
+    )
 
 
 def test_check_deploy_is_clean_with_the_production_variables(tmp_path):
-    result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     env={**PRODUCTION, "TRANSPLANT_DATA": str(tmp_path)})
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "TRANSPLANT_DATA": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -45,8 +50,13 @@ def test_check_deploy_names_what_is_missing_without_them(tmp_path):
 
 
 def test_collected_static_files_are_hashed_compressed_and_cached_for_good(tmp_path):
-    env = {**PRODUCTION, "DJANGO_HTTPS": "0", "TRANSPLANT_DATA": str(tmp_path),
-           "DJANGO_STATIC_MANIFEST": "1", "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
+    env = {
+        **PRODUCTION,
+        "DJANGO_HTTPS": "0",
+        "TRANSPLANT_DATA": str(tmp_path),
+        "DJANGO_STATIC_MANIFEST": "1",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
     collected = _manage("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stderr
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
@@ -58,7 +68,8 @@ def test_collected_static_files_are_hashed_compressed_and_cached_for_good(tmp_pa
         "from django.test import Client\n"
         f"hashed = Client().get('/static/{hashed}')\n"
         "plain = Client().get('/static/admin/css/base.css')\n"
-        "print(hashed.status_code, hashed['Cache-Control'], '|', plain['Cache-Control'])\n")
+        "print(hashed.status_code, hashed['Cache-Control'], '|', plain['Cache-Control'])\n"
+    )
     served = _manage("shell", "-c", probe, env={**env, "DJANGO_ALLOWED_HOSTS": "testserver"})
     assert served.returncode == 0, served.stderr
     status, rest = served.stdout.strip().splitlines()[-1].split(" ", 1)
@@ -70,8 +81,11 @@ def test_collected_static_files_are_hashed_compressed_and_cached_for_good(tmp_pa
 def test_compose_runs_the_web_and_one_worker_per_gpu():
     services = yaml.safe_load((REPO / "compose.yaml").read_text())["services"]
     assert {"postgres", "redis", "objects", "web", "worker-gpu0", "worker-gpu1"} <= set(services)
-    gpus = [service["command"][service["command"].index("--gpu") + 1]
-            for name, service in services.items() if name.startswith("worker-gpu")]
+    gpus = [
+        service["command"][service["command"].index("--gpu") + 1]
+        for name, service in services.items()
+        if name.startswith("worker-gpu")
+    ]
     assert gpus == [str(index) for index in range(len(gpus))]
     assert all("training" in services[f"worker-gpu{gpu}"]["command"] for gpu in gpus)
     dockerfile = (REPO / "Dockerfile").read_text()

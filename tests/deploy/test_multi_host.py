@@ -1,5 +1,6 @@
 """Workers on several machines: benchmarks.multi_host deploys a web node and two workers (network
 namespaces when it may, plain processes otherwise) on real PostgreSQL, Redis and S3 (moto)."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,8 +40,9 @@ def test_ten_edges_train_once_each_on_two_workers_in_their_own_network_namespace
     # Dramatiq's own Prometheus exporter on each worker agrees with the logs.
     scraped = figures["run_job_messages_per_worker_from_prometheus"]
     per_worker = figures["jobs_per_worker_from_logs"]
-    assert all(scraped[name] is not None and scraped[name] >= len(per_worker[name])
-               for name in per_worker), scraped
+    assert all(scraped[name] is not None and scraped[name] >= len(per_worker[name]) for name in per_worker), (
+        scraped
+    )
 
 
 @pytest.mark.timeout(3600)

@@ -4,6 +4,7 @@ The session fixture ``app_server`` builds the front end if ``frontend/dist`` is 
 the ``transplant_e2e`` database and Redis db 6, migrates, seeds the demo catalog (user demo/demo
 and teachers for cat and dog), then starts a worker and the ASGI server as subprocesses.
 """
+
 from __future__ import annotations
 
 import os
@@ -114,20 +115,26 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     python = sys.executable
     manage = [python, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=REPO, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "--quick", "--categories", "cat", "dog"], cwd=REPO, env=env, check=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--quick", "--categories", "cat", "dog"], cwd=REPO, env=env, check=True
+    )
 
     port = _free_port()
     processes: list[subprocess.Popen] = []
 
     def spawn(name: str, args: list[str]) -> subprocess.Popen:
         log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         processes.append(process)
         return process
 
     try:
         spawn("worker", [*manage, "rundramatiq", "--processes", "1", "--threads", "1"])
-        server = spawn("daphne", [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"])
+        server = spawn(
+            "daphne", [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "webapp.asgi:application"]
+        )
         base_url = f"http://127.0.0.1:{port}"
         _wait_for_http(f"{base_url}/login", server)
         yield base_url

@@ -3,6 +3,7 @@
 One signed-in page (module scope): the race needs the edge the first step draws, and the chosen
 runs compared in the last step are the race's. The single worker trains the runs one by one.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,17 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from test_editor import CATEGORY, TASK, canvas, draw_connection, drag_module, edge_label, edge_panel
-from test_editor import free_the_worker, log_in
+from test_editor import (
+    CATEGORY,
+    TASK,
+    canvas,
+    drag_module,
+    draw_connection,
+    edge_label,
+    edge_panel,
+    free_the_worker,
+    log_in,
+)
 
 # Short runs keep three trainings on one CPU worker to a few minutes; each still draws a curve.
 STEPS = 60
@@ -35,8 +45,11 @@ def racer(new_context: Callable[[], BrowserContext]) -> Iterator[Page]:
     expect(page.get_by_text("An empty graph")).to_be_visible()
     drag_module(page, "category", CATEGORY, 220, 220)
     drag_module(page, "task", TASK, 760, 260)
-    draw_connection(page, page.get_by_label(f"Output features of {CATEGORY}", exact=False),
-                    page.get_by_label(f"Input features of {TASK}", exact=False))
+    draw_connection(
+        page,
+        page.get_by_label(f"Output features of {CATEGORY}", exact=False),
+        page.get_by_label(f"Input features of {TASK}", exact=False),
+    )
     dialog = page.get_by_role("dialog", name="Train a new adapter")
     dialog.get_by_label("Training steps").fill(str(STEPS))
     dialog.get_by_label("Seed").fill(str(int(time.time()) % 100_000))
@@ -49,7 +62,8 @@ def racer(new_context: Callable[[], BrowserContext]) -> Iterator[Page]:
 
 
 def test_compare_methods_races_three_methods_with_live_curves_and_a_final_table(
-        racer: Page, screenshots: Path) -> None:
+    racer: Page, screenshots: Path
+) -> None:
     edge_label(racer).click()
     edge_panel(racer).get_by_role("button", name="Compare methods").click()
     dialog = racer.get_by_role("dialog", name="Compare methods")
@@ -116,4 +130,5 @@ def test_finished_runs_ticked_in_the_job_queue_open_in_the_compare_view(racer: P
     expect(racer.get_by_role("heading", name="2 chosen runs")).to_be_visible()
     expect(racer.get_by_role("table").locator("tbody tr")).to_have_count(2)
     expect(racer.get_by_role("img", name=re.compile(r"^Loss curves of 2 methods"))).to_have_attribute(
-        "data-points", str(STEPS))
+        "data-points", str(STEPS)
+    )

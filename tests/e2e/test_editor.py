@@ -3,6 +3,7 @@
 The tests share one signed-in page (module scope) because each step needs the graph the
 previous one built; training an edge takes about a minute on a CPU.
 """
+
 from __future__ import annotations
 
 import re
@@ -107,7 +108,9 @@ def test_modules_dragged_from_the_palette_become_nodes_where_dropped(editor: Pag
     area = canvas(editor).bounding_box()
     assert box and area
     centre = (box["x"] + box["width"] / 2 - area["x"], box["y"] + box["height"] / 2 - area["y"])
-    assert abs(centre[0] - 200) < 40 and abs(centre[1] - 200) < 40, f"dropped at (200, 200), drawn at {centre}"
+    assert abs(centre[0] - 200) < 40 and abs(centre[1] - 200) < 40, (
+        f"dropped at (200, 200), drawn at {centre}"
+    )
     expect(category).to_contain_text("vgg-mini")
 
 
@@ -141,7 +144,9 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
     samples = dialog.get_by_label("Labelled samples")
     expect(samples).to_have_value("10")
     # Auto says what it picks for this edge, and why, in one sentence under the method.
-    expect(dialog.get_by_text(re.compile(r"^Auto: direct-learn from the zero-sample back-distillation solution"))).to_be_visible()
+    expect(
+        dialog.get_by_text(re.compile(r"^Auto: direct-learn from the zero-sample back-distillation solution"))
+    ).to_be_visible()
     samples.fill("0")
     caution = dialog.get_by_text("Without labelled samples, back-distillation onto another net")
     expect(caution).to_be_visible()
@@ -173,7 +178,9 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
             dropped = True
         editor.wait_for_timeout(250)
     assert dropped, f"training finished before the test could drop the connection: {sizes}"
-    assert len(set(sizes)) >= 2 and sizes == sorted(sizes), f"the loss sparkline did not grow while training: {sizes}"
+    assert len(set(sizes)) >= 2 and sizes == sorted(sizes), (
+        f"the loss sparkline did not grow while training: {sizes}"
+    )
     expect(editor.get_by_role("status", name="Live updates: Live")).to_be_visible()
     assert len(sockets) > connections_before, "the page did not reconnect after the connection dropped"
     editor.screenshot(path=str(screenshots / "editor.png"))
@@ -253,7 +260,9 @@ def test_catalog_filters_by_facet_and_shows_lineage(page: Page, screenshots: Pat
     expect(card).to_be_visible()
     expect(page.get_by_role("listitem", name=f"task module {TASK}")).to_have_count(0)
     card.get_by_role("button", name=f"Lineage of {CATEGORY}").click()
-    expect(card.get_by_role("list", name=f"Lineage of {CATEGORY}").or_(card.get_by_text("No adapters join"))).to_be_visible()
+    expect(
+        card.get_by_role("list", name=f"Lineage of {CATEGORY}").or_(card.get_by_text("No adapters join"))
+    ).to_be_visible()
     page.get_by_role("button", name="Clear all").click()
     expect(page.get_by_role("listitem", name=f"task module {TASK}")).to_be_visible()
     page.screenshot(path=str(screenshots / "catalog.png"))

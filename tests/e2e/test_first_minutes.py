@@ -4,6 +4,7 @@ with its lineage graph, and an API token made in the browser and used by a scrip
 Screenshots at 1440 x 900 and 1280 x 720 go to tests/e2e/screenshots/; each test also checks
 with bounding boxes that no edge label covers a node and no node hides under a side panel.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,14 +30,21 @@ def _box(locator: Locator) -> dict[str, float]:
 
 
 def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
-            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
 
 
 def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
-    return (inner["x"] >= outer["x"] - 1 and inner["y"] >= outer["y"] - 1
-            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
-            and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1)
+    return (
+        inner["x"] >= outer["x"] - 1
+        and inner["y"] >= outer["y"] - 1
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
 
 
 def _settle(page: Page) -> None:
@@ -46,8 +54,9 @@ def _settle(page: Page) -> None:
 def _api(url: str, token: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
     """A curl-style request from a script: no cookies, only the token."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": token, "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Authorization": token, "Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -135,12 +144,23 @@ def _train_small_adapter(page: Page, csrf: str) -> int:
             page.request.post(f"/api/jobs/{job['id']}/cancel/", headers=headers)
     modules = {m["name"]: m["id"] for m in page.request.get("/api/modules/?page_size=100").json()["results"]}
     graph = page.request.post("/api/graphs/", data={"name": f"lineage {time.time()}"}, headers=headers).json()
-    nodes = [page.request.post(f"/api/graphs/{graph['id']}/nodes/", headers=headers,
-                               data={"module": modules[name], "x": x, "y": 0}).json()
-             for name, x in ((CATEGORY, 0), (TASK, 600))]
-    edge = page.request.post(f"/api/graphs/{graph['id']}/edges/", headers=headers, data={
-        "source": nodes[0]["id"], "target": nodes[1]["id"],
-        "settings": {"steps": 10, "seed": int(time.time()) % 1000}}).json()
+    nodes = [
+        page.request.post(
+            f"/api/graphs/{graph['id']}/nodes/",
+            headers=headers,
+            data={"module": modules[name], "x": x, "y": 0},
+        ).json()
+        for name, x in ((CATEGORY, 0), (TASK, 600))
+    ]
+    edge = page.request.post(
+        f"/api/graphs/{graph['id']}/edges/",
+        headers=headers,
+        data={
+            "source": nodes[0]["id"],
+            "target": nodes[1]["id"],
+            "settings": {"steps": 10, "seed": int(time.time()) % 1000},
+        },
+    ).json()
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         job = page.request.get(f"/api/jobs/{edge['job']['id']}/").json()
@@ -161,19 +181,23 @@ def test_a_module_page_draws_its_lineage_and_checks_its_weights(page: Page, scre
         expect(graph.get_by_text(name, exact=True)).to_be_visible()
     expect(graph.get_by_text("teacher's task")).to_be_visible()
     expect(page.get_by_role("list", name="Integrity checks")).to_contain_text(
-        "No forgetting: the 3 frozen modules it was made from are unchanged")
+        "No forgetting: the 3 frozen modules it was made from are unchanged"
+    )
     expect(page.get_by_text("The stored weights match this hash")).to_be_visible()
     expect(page.get_by_role("table", name="Jobs using this module")).to_contain_text("adapter")
     expect(page.get_by_label("CLI snippet")).to_contain_text("transplant evaluate --category-module category")
     expect(page.get_by_role("link", name=re.compile("^Download"))).to_have_attribute(
-        "href", f"/api/modules/{adapter}/download/")
+        "href", f"/api/modules/{adapter}/download/"
+    )
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
         page.wait_for_timeout(300)
-        cards = [_box(graph.get_by_label(re.compile(rf"^\w+ {re.escape(n)}$")))
-                 for n in (CATEGORY, TASK, TEACHER_TASK)]
+        cards = [
+            _box(graph.get_by_label(re.compile(rf"^\w+ {re.escape(n)}$")))
+            for n in (CATEGORY, TASK, TEACHER_TASK)
+        ]
         for index, a in enumerate(cards):
-            for b in cards[index + 1:]:
+            for b in cards[index + 1 :]:
                 assert not _overlap(a, b), (a, b)
         page.screenshot(path=str(screenshots / f"module-page-{viewport['width']}.png"))
         graph.scroll_into_view_if_needed()
@@ -191,7 +215,8 @@ def test_a_module_page_draws_its_lineage_and_checks_its_weights(page: Page, scre
 
 
 def test_a_token_made_on_the_settings_page_signs_in_a_script_until_revoked(
-        page: Page, app_server: str, screenshots: Path) -> None:
+    page: Page, app_server: str, screenshots: Path
+) -> None:
     _log_in_as_demo(page)
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Name", exact=True).fill("e2e script")

@@ -3,6 +3,7 @@ dog's classifier with ten of its labelled samples, tried on a test image of its 
 
 Runs on one signed-in page in order, like test_editor: each step needs what the last one made.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
-from test_editor import canvas, draw_connection, drag_module, free_the_worker, log_in
+from test_editor import canvas, drag_module, draw_connection, free_the_worker, log_in
 
 from engine.data.animal_mnist import category_index, load_animal_mnist
 
@@ -87,8 +88,11 @@ def test_2_it_trains_a_teacher_from_the_dataset(lab: Page) -> None:
 def test_3_it_grafts_the_new_category_onto_the_dogs_classifier_with_ten_samples(lab: Page) -> None:
     drag_module(lab, "category", CATEGORY, 200, 200)
     drag_module(lab, "task", TASK, 560, 260)
-    draw_connection(lab, lab.get_by_label(f"Output features of {CATEGORY}", exact=False),
-                    lab.get_by_label(f"Input features of {TASK}", exact=False))
+    draw_connection(
+        lab,
+        lab.get_by_label(f"Output features of {CATEGORY}", exact=False),
+        lab.get_by_label(f"Input features of {TASK}", exact=False),
+    )
     dialog = lab.get_by_role("dialog", name="Train a new adapter")
     dialog.get_by_label("Data").select_option(index=1)
     expect(dialog.get_by_text(re.compile(r"forklifts holds 64 labelled training samples"))).to_be_visible()

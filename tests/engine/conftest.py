@@ -22,11 +22,15 @@ def dog_teacher():
 
 @pytest.fixture(scope="session")
 def segmentation_teacher():
-    return train_teacher(TeacherConfig(category="cat", tasks=(Task.SEGMENTATION,), epochs=1, limit_train=128, device="cpu"))
+    return train_teacher(
+        TeacherConfig(category="cat", tasks=(Task.SEGMENTATION,), epochs=1, limit_train=128, device="cpu")
+    )
 
 
 @pytest.fixture(scope="session")
 def two_task_teacher():
     """One category module under a classifier (28 x 28 images) and a segmenter (64 x 64 scenes), as the demo's."""
-    config = TeacherConfig(category="cat", tasks=(Task.CLASSIFICATION, Task.SEGMENTATION), epochs=1, limit_train=64, device="cpu")
+    config = TeacherConfig(
+        category="cat", tasks=(Task.CLASSIFICATION, Task.SEGMENTATION), epochs=1, limit_train=64, device="cpu"
+    )
     return train_teacher(config)

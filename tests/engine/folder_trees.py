@@ -10,7 +10,9 @@ from engine.data.animal_mnist import category_index, load_animal_mnist
 
 def animal_images(category: str, count: int, offset: int = 0) -> np.ndarray:
     images, labels = load_animal_mnist()
-    return images[np.flatnonzero(labels == category_index(category))[offset:offset + count]]  # (count, 28, 28)
+    return images[
+        np.flatnonzero(labels == category_index(category))[offset : offset + count]
+    ]  # (count, 28, 28)
 
 
 def write_class_folders(root: Path, classes: dict[str, tuple[str, int]], mode: str = "L") -> Path:
@@ -30,6 +32,8 @@ def write_mask_folders(root: Path, count: int, size: int = 40) -> Path:
     (root / "masks").mkdir()
     for i, pixels in enumerate(animal_images("horse", count)):
         silhouette = np.asarray(Image.fromarray(pixels).resize((size, size), Image.Resampling.NEAREST))
-        Image.fromarray(np.stack([silhouette, silhouette // 2, silhouette], axis=2)).save(root / "images" / f"s{i}.png")
+        Image.fromarray(np.stack([silhouette, silhouette // 2, silhouette], axis=2)).save(
+            root / "images" / f"s{i}.png"
+        )
         Image.fromarray((silhouette > 127).astype(np.uint8)).save(root / "masks" / f"s{i}.png")
     return root

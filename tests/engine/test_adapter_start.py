@@ -17,7 +17,9 @@ def _features() -> torch.Tensor:
 def test_the_identity_start_passes_reordered_features_through_almost_unchanged(kernel):
     torch.manual_seed(0)
     permutation = torch.randperm(16)
-    adapter = Adapter(16, 16, layers=3, kernel_size=kernel, permutation=permutation, init=AdapterInit.IDENTITY)
+    adapter = Adapter(
+        16, 16, layers=3, kernel_size=kernel, permutation=permutation, init=AdapterInit.IDENTITY
+    )
     features = _features()
     with torch.no_grad():
         out = adapter(features)
@@ -34,7 +36,9 @@ def test_pytorchs_default_start_shrinks_features_and_the_he_start_keeps_their_sc
         with torch.no_grad():
             out = Adapter(16, 16, layers=3, kernel_size=1, init=init)(features)
         rms[init] = float(out.pow(2).mean().sqrt() / features.pow(2).mean().sqrt())
-    assert rms[AdapterInit.PYTORCH] < 0.2  # why identity is the default: a frozen task module sees almost nothing
+    assert (
+        rms[AdapterInit.PYTORCH] < 0.2
+    )  # why identity is the default: a frozen task module sees almost nothing
     assert 0.4 < rms[AdapterInit.HE] < 2.5
 
 
@@ -68,8 +72,12 @@ def test_the_fast_layout_gives_the_same_outputs_and_hands_back_the_standard_layo
 
 def test_a_grafted_adapter_records_its_start_and_comes_back_in_the_standard_layout(horse_teacher, tmp_path):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    result = graft(GraftConfig(steps=3, bank_size=32, batch_size=4, adapter_init="he", device="cpu"),
-                   category=horse_teacher.category, task=task, teacher_task=task)
+    result = graft(
+        GraftConfig(steps=3, bank_size=32, batch_size=4, adapter_init="he", device="cpu"),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+    )
     assert result.adapter.manifest.config["init"] == "he"
     for module in (result.adapter, horse_teacher.category, task):
         assert all(p.is_contiguous() for p in module.network.parameters())

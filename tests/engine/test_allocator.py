@@ -43,7 +43,9 @@ PAGES_PER_MIB = 2**20 // 4096
 
 def _page_faults(mode: str) -> int:
     """In a fresh process: the allocator's settings last for the whole process."""
-    done = subprocess.run([sys.executable, "-c", STEPS, mode], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", STEPS, mode], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return int(done.stdout)
 

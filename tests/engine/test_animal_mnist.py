@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data import CATEGORIES, MAMMALS, load_animal_mnist
-from engine.data import animal_mnist
+from engine.data import CATEGORIES, MAMMALS, animal_mnist, load_animal_mnist
 from engine.data.safe_unpickle import loads_numpy_pickle
 from engine.errors import DatasetError
 
@@ -41,7 +40,18 @@ def test_arrays_are_cached_and_read_only():
 
 
 def test_category_names():
-    assert CATEGORIES == ("bear", "bird", "cat", "cow", "dog", "elephant", "giraffe", "horse", "sheep", "zebra")
+    assert CATEGORIES == (
+        "bear",
+        "bird",
+        "cat",
+        "cow",
+        "dog",
+        "elephant",
+        "giraffe",
+        "horse",
+        "sheep",
+        "zebra",
+    )
     assert MAMMALS == ("cat", "cow", "dog", "horse", "sheep")
     assert set(MAMMALS) <= set(CATEGORIES)
 
@@ -92,7 +102,9 @@ def test_a_missing_label_file_says_how_to_reinstall(tmp_path, monkeypatch, fresh
 def test_a_missing_package_says_how_to_install_it(monkeypatch, fresh_cache):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *args: None if name == "animal_mnist" else real_find_spec(name, *args)
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "animal_mnist" else real_find_spec(name, *args),
     )
     with pytest.raises(DatasetError, match=r"not installed.*pip install --no-deps animal-mnist==0\.4"):
         load_animal_mnist()

@@ -7,12 +7,15 @@ from engine import Architecture, Task, get_architecture, list_architectures, reg
 from engine.architectures.fcn_parts import Upsampler, upsample
 
 
-@pytest.mark.parametrize("name,task,features,output", [
-    ("vgg-mini", Task.CLASSIFICATION, (16, 14, 14), (1, 1, 1)),
-    ("vgg-mini", Task.SEGMENTATION, (16, 32, 32), (2, 64, 64)),
-    ("vgg16", Task.CLASSIFICATION, (64, 112, 112), (1, 1, 1)),
-    ("fcn8s", Task.SEGMENTATION, (64, 112, 112), (2, 224, 224)),
-])
+@pytest.mark.parametrize(
+    "name,task,features,output",
+    [
+        ("vgg-mini", Task.CLASSIFICATION, (16, 14, 14), (1, 1, 1)),
+        ("vgg-mini", Task.SEGMENTATION, (16, 32, 32), (2, 64, 64)),
+        ("vgg16", Task.CLASSIFICATION, (64, 112, 112), (1, 1, 1)),
+        ("fcn8s", Task.SEGMENTATION, (64, 112, 112), (2, 224, 224)),
+    ],
+)
 def test_category_modules_end_at_pool1_and_task_modules_reach_the_output(name, task, features, output):
     architecture = get_architecture(name)
     config = architecture.config({"hidden": 32})  # a narrow fc6/fc7 keeps the test light
@@ -40,10 +43,16 @@ def test_new_architectures_register_by_name(monkeypatch):
 
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))  # the new name stays in this test
     mini = get_architecture("vgg-mini")
-    register_architecture(Architecture(
-        name="vgg-mini-wide", build_category=mini.build_category, build_task=mini.build_task,
-        image_size=mini.image_size, image_channels=1, default_config={**mini.default_config, "widths": [32, 32, 64]},
-    ))
+    register_architecture(
+        Architecture(
+            name="vgg-mini-wide",
+            build_category=mini.build_category,
+            build_task=mini.build_task,
+            image_size=mini.image_size,
+            image_channels=1,
+            default_config={**mini.default_config, "widths": [32, 32, 64]},
+        )
+    )
     assert "vgg-mini-wide" in list_architectures()
     config = get_architecture("vgg-mini-wide").config()
     assert get_architecture("vgg-mini-wide").build_category(config)[0].out_channels == 32

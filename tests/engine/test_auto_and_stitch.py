@@ -1,17 +1,22 @@
 """The "auto" method records what it chose and why; stitching fits the student net's own features."""
+
 import pytest
 import torch
 
 from engine import AdapterStart, GraftConfig, Method, StopReason, Task, auto_method, graft
+from engine.adapter import Adapter
 from engine.auto import CROSS_NET_RULE
 from engine.stitching import fit_stitch
-from engine.adapter import Adapter
 
 
 def test_auto_into_the_own_net_without_labels_solves_back_distill_exactly_and_records_why(horse_teacher):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    result = graft(GraftConfig(method="auto", samples=0, bank_size=64, device="cpu"),
-                   category=horse_teacher.category, task=task, teacher_task=task)
+    result = graft(
+        GraftConfig(method="auto", samples=0, bank_size=64, device="cpu"),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+    )
     config = result.adapter.manifest.config
     assert config["method"] == "back-distill" and config["solver"] == "least-squares"
     assert result.stopped == StopReason.EXACT and len(result.history) == 1
@@ -20,9 +25,15 @@ def test_auto_into_the_own_net_without_labels_solves_back_distill_exactly_and_re
 
 def test_auto_across_nets_with_labels_follows_the_measured_rule_and_records_it(horse_teacher, dog_teacher):
     task, teacher = dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
-    result = graft(GraftConfig(method="auto", samples=10, adapter_layers=3, kernel_size=1, steps=3, bank_size=32,
-                               device="cpu"), category=horse_teacher.category, task=task, teacher_task=teacher,
-                   student_category=dog_teacher.category)
+    result = graft(
+        GraftConfig(
+            method="auto", samples=10, adapter_layers=3, kernel_size=1, steps=3, bank_size=32, device="cpu"
+        ),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=teacher,
+        student_category=dog_teacher.category,
+    )
     limit, method, start, _, _ = next(rule for rule in CROSS_NET_RULE[Task.CLASSIFICATION] if 10 <= rule[0])
     config = result.adapter.manifest.config
     assert config["method"] == str(method) and config["start"] == str(start)
@@ -32,15 +43,25 @@ def test_auto_across_nets_with_labels_follows_the_measured_rule_and_records_it(h
 def test_auto_without_the_student_category_module_never_asks_for_stitching():
     for task, rules in CROSS_NET_RULE.items():
         for limit, *_ in rules:
-            choice = auto_method(GraftConfig(method="auto", samples=min(limit, 100)), task=task, own_net=False,
-                                 can_stitch=False)
+            choice = auto_method(
+                GraftConfig(method="auto", samples=min(limit, 100)),
+                task=task,
+                own_net=False,
+                can_stitch=False,
+            )
             assert choice.config.start is not AdapterStart.STITCH and choice.config.method is not Method.AUTO
 
 
-def test_stitching_without_the_student_category_module_is_refused_with_what_to_give(horse_teacher, dog_teacher):
+def test_stitching_without_the_student_category_module_is_refused_with_what_to_give(
+    horse_teacher, dog_teacher
+):
     with pytest.raises(ValueError, match="pass student_category"):
-        graft(GraftConfig(method="stitch", device="cpu"), category=horse_teacher.category,
-              task=dog_teacher.tasks[Task.CLASSIFICATION], teacher_task=horse_teacher.tasks[Task.CLASSIFICATION])
+        graft(
+            GraftConfig(method="stitch", device="cpu"),
+            category=horse_teacher.category,
+            task=dog_teacher.tasks[Task.CLASSIFICATION],
+            teacher_task=horse_teacher.tasks[Task.CLASSIFICATION],
+        )
     with pytest.raises(ValueError, match="stitch uses unlabelled images only"):
         GraftConfig(method="stitch", samples=10)
 

@@ -3,7 +3,12 @@
 import pytest
 
 from engine import (
-    IncompatibleModulesError, Task, TeacherConfig, UnknownArchitectureError, check_connectable, get_architecture,
+    IncompatibleModulesError,
+    Task,
+    TeacherConfig,
+    UnknownArchitectureError,
+    check_connectable,
+    get_architecture,
     load_task_data,
 )
 
@@ -11,7 +16,9 @@ from engine import (
 def test_modules_whose_feature_shapes_do_not_fit_are_refused_with_both_shapes(horse_teacher):
     category = horse_teacher.category.manifest
     task = horse_teacher.tasks[Task.CLASSIFICATION].manifest.with_(input_shape=(64, 112, 112))
-    with pytest.raises(IncompatibleModulesError, match=r"outputs 16 channels \[16, 14, 14\] but .* takes 64 channels"):
+    with pytest.raises(
+        IncompatibleModulesError, match=r"outputs 16 channels \[16, 14, 14\] but .* takes 64 channels"
+    ):
         check_connectable(category, task)
 
 

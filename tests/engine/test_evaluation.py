@@ -48,7 +48,9 @@ def test_confusion_matrix_rows_are_truth_and_columns_predictions():
     masks = torch.tensor([[[1, 1, 0], [0, 0, 0]]])
     predicted = torch.tensor([[[1, 0, 1], [0, 0, 0]]])
     expected = torch.tensor([[3, 1], [1, 1]])
-    torch.testing.assert_close(confusion_matrix(_two_class_logits(predicted), masks), expected, rtol=0, atol=0)
+    torch.testing.assert_close(
+        confusion_matrix(_two_class_logits(predicted), masks), expected, rtol=0, atol=0
+    )
 
 
 def test_a_single_output_channel_is_thresholded_at_zero():
@@ -107,7 +109,9 @@ def test_evaluate_classification_matches_the_metric_on_all_outputs():
     dataset = _classification_set()
     expected = classification_error(dataset.tensors[0].mean(dim=(1, 2, 3)) - 0.5, dataset.tensors[1])
     for batch_size in (1, 3, 256):
-        assert evaluate(model, dataset, "classification", batch_size=batch_size) == pytest.approx({"error": expected})
+        assert evaluate(model, dataset, "classification", batch_size=batch_size) == pytest.approx(
+            {"error": expected}
+        )
 
 
 def test_evaluate_runs_in_inference_and_eval_mode_and_restores_training():
@@ -128,9 +132,9 @@ def test_evaluate_segmentation_sums_one_confusion_matrix_over_batches():
 
     expected = segmentation_scores(images - 0.5, masks)
     for batch_size in (1, 2, 5):
-        assert evaluate(model, TensorDataset(images, masks), "segmentation", batch_size=batch_size) == pytest.approx(
-            expected
-        )
+        assert evaluate(
+            model, TensorDataset(images, masks), "segmentation", batch_size=batch_size
+        ) == pytest.approx(expected)
 
 
 def test_evaluate_refuses_an_unknown_task_or_an_empty_set():

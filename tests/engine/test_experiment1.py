@@ -24,8 +24,15 @@ def test_zero_sample_back_distillation_matches_the_teacher_for_the_mammals():
     for category in MAMMALS:
         teacher = train_teacher(TeacherConfig(category=category, epochs=12, device="cpu"))
         task = teacher.tasks[Task.CLASSIFICATION]
-        config = GraftConfig(samples=0, adapter_layers=1, kernel_size=3, steps=1000, eval_every=1000,
-                             learning_rate=1e-2, device="cpu")
+        config = GraftConfig(
+            samples=0,
+            adapter_layers=1,
+            kernel_size=3,
+            steps=1000,
+            eval_every=1000,
+            learning_rate=1e-2,
+            device="cpu",
+        )
         result = graft(config, category=teacher.category, task=task, teacher_task=task)
         gaps[category] = result.metrics["error"] - teacher.metrics[Task.CLASSIFICATION]["error"]
     assert all(gap <= 1.0 for gap in gaps.values()), f"error above the teacher's, in points: {gaps}"

@@ -47,12 +47,25 @@ def test_zero_sample_fast_and_naive_paths_reach_the_same_error(cat_teacher):
     # From PyTorch's small random start this problem converges within 200 steps (from the identity start
     # it needs several hundred more), which keeps the test short; the start does not touch what is
     # compared, the two paths' objectives.
-    base = dict(samples=0, adapter_layers=1, kernel_size=3, steps=200, eval_every=200, batch_size=16,
-                learning_rate=3e-3, adapter_init="pytorch", device="cpu")
+    base = dict(
+        samples=0,
+        adapter_layers=1,
+        kernel_size=3,
+        steps=200,
+        eval_every=200,
+        batch_size=16,
+        learning_rate=3e-3,
+        adapter_init="pytorch",
+        device="cpu",
+    )
     fast = graft(GraftConfig(bank_size=1024, **base), category=category, task=task, teacher_task=task)
     naive = graft(GraftConfig(bank_size=0, **base), category=category, task=task, teacher_task=task)
-    exact = graft(GraftConfig(samples=0, solver="least-squares", bank_size=512, device="cpu"),
-                  category=category, task=task, teacher_task=task)
+    exact = graft(
+        GraftConfig(samples=0, solver="least-squares", bank_size=512, device="cpu"),
+        category=category,
+        task=task,
+        teacher_task=task,
+    )
     teacher_error = cat_teacher.metrics[Task.CLASSIFICATION]["error"]
     assert teacher_error < 25.0  # the teacher has learned something, so matching it is not trivial
     # 400 test images: one image is 0.25 points; the two Adam paths differ only in which draws they see.
@@ -76,7 +89,9 @@ class _RecordingSource:
         return Draw(zeros, None, zeros, zeros)
 
 
-@pytest.mark.parametrize("channels,size,draws,chunks", [(16, (14, 14), 300, [128, 128, 44]), (64, (112, 112), 7, [3, 3, 1])])
+@pytest.mark.parametrize(
+    "channels,size,draws,chunks", [(16, (14, 14), 300, [128, 128, 44]), (64, (112, 112), 7, [3, 3, 1])]
+)
 def test_a_bank_computes_large_feature_maps_in_small_chunks(channels, size, draws, chunks):
     from engine.draws import DrawBank
 
@@ -91,9 +106,18 @@ def test_the_exact_solution_does_not_depend_on_how_the_draws_are_chunked(monkeyp
     torch.manual_seed(0)
     upstream, teacher = torch.randn(40, 6, 5, 5), torch.randn(40, 6, 5, 5)
     solutions = []
-    for chunk_bytes in (least_squares.CHUNK_BYTES, 6 * 9 * 25 * 8 * 3):  # every draw at once, then 3 at a time
+    for chunk_bytes in (
+        least_squares.CHUNK_BYTES,
+        6 * 9 * 25 * 8 * 3,
+    ):  # every draw at once, then 3 at a time
         monkeypatch.setattr(least_squares, "CHUNK_BYTES", chunk_bytes)
-        adapter = Adapter(6, 6, layers=1, kernel_size=3, permutation=torch.randperm(6, generator=torch.Generator().manual_seed(1)))
+        adapter = Adapter(
+            6,
+            6,
+            layers=1,
+            kernel_size=3,
+            permutation=torch.randperm(6, generator=torch.Generator().manual_seed(1)),
+        )
         least_squares.solve_one_layer(adapter, upstream, teacher, alpha=1.3)
         solutions.append(adapter.convs[0].weight.detach().clone())
     torch.testing.assert_close(solutions[0], solutions[1], rtol=1e-6, atol=1e-8)

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from folder_trees import animal_images, write_class_folders, write_mask_folders
 from PIL import Image
 
 from engine import DatasetError, Manifest, StoredModule, Task, TeacherConfig, labelled_subset, train_teacher
@@ -18,7 +19,6 @@ from engine.data import (
     with_data_origin,
 )
 from engine.data.folder import even_quotas
-from folder_trees import animal_images, write_class_folders, write_mask_folders
 
 MINI_CLASSIFIER = (1, 28, 28)
 MINI_SEGMENTER = (1, 64, 64)
@@ -43,7 +43,9 @@ def load_pixels(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
 @pytest.fixture
 def forklifts(tmp_path):
     """A new category, "forklift", against two other classes of different sizes."""
-    return write_class_folders(tmp_path / "forklifts", {"forklift": ("cat", 30), "pallet": ("cow", 5), "person": ("dog", 40)})
+    return write_class_folders(
+        tmp_path / "forklifts", {"forklift": ("cat", 30), "pallet": ("cow", 5), "person": ("dog", 40)}
+    )
 
 
 def traced(dataset, owners: dict[bytes, str]) -> list[str]:
@@ -60,7 +62,9 @@ def test_classification_positives_are_the_category_folder_and_sides_are_balanced
         classes = traced(split, owners)
         assert all((name == "forklift") == bool(label) for name, label in zip(classes, labels.tolist()))
     # 30 forklifts against 45 others: side 30; all 5 pallets, 25 people (as even as the folders allow)
-    negatives = [name for split in (data.train, data.test) for name in traced(split, owners) if name != "forklift"]
+    negatives = [
+        name for split in (data.train, data.test) for name in traced(split, owners) if name != "forklift"
+    ]
     assert sorted(set(negatives)) == ["pallet", "person"] and negatives.count("pallet") == 5
     # no image is in both splits
     train_bytes = {image.numpy().tobytes() for image in data.train.tensors[0]}
@@ -83,11 +87,18 @@ def test_even_quotas_fill_small_classes_and_share_the_rest():
 
 def test_the_split_depends_on_the_seed_and_not_on_the_order_files_are_listed(forklifts, monkeypatch):
     first = load_folder_data(forklifts, "forklift", "classification", seed=3, input_shape=MINI_CLASSIFIER)
-    other_seed = load_folder_data(forklifts, "forklift", "classification", seed=4, input_shape=MINI_CLASSIFIER)
+    other_seed = load_folder_data(
+        forklifts, "forklift", "classification", seed=4, input_shape=MINI_CLASSIFIER
+    )
     original = Path.iterdir
     monkeypatch.setattr(Path, "iterdir", lambda self: iter(reversed(list(original(self)))))
-    reversed_listing = load_folder_data(forklifts, "forklift", "classification", seed=3, input_shape=MINI_CLASSIFIER)
-    for a, b in zip(first.train.tensors + first.test.tensors, reversed_listing.train.tensors + reversed_listing.test.tensors):
+    reversed_listing = load_folder_data(
+        forklifts, "forklift", "classification", seed=3, input_shape=MINI_CLASSIFIER
+    )
+    for a, b in zip(
+        first.train.tensors + first.test.tensors,
+        reversed_listing.train.tensors + reversed_listing.test.tensors,
+    ):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert not torch.equal(first.test.tensors[0], other_seed.test.tensors[0])
 
@@ -102,7 +113,9 @@ def test_labelled_subsets_of_folder_data_are_balanced_and_nested(forklifts):
 
 def test_limit_train_keeps_a_balanced_prefix_and_leaves_the_test_split(forklifts):
     full = load_folder_data(forklifts, "forklift", "classification", input_shape=MINI_CLASSIFIER)
-    limited = load_folder_data(forklifts, "forklift", "classification", input_shape=MINI_CLASSIFIER, limit_train=8)
+    limited = load_folder_data(
+        forklifts, "forklift", "classification", input_shape=MINI_CLASSIFIER, limit_train=8
+    )
     assert len(limited.train) == 8 and int(limited.train.tensors[1].sum()) == 4
     torch.testing.assert_close(limited.test.tensors[0], full.test.tensors[0], rtol=0, atol=0)
 
@@ -212,8 +225,17 @@ def test_the_contents_digest_changes_with_any_file(forklifts):
 
 
 def test_with_data_origin_records_the_folder_in_the_lineage():
-    module = StoredModule(Manifest(kind="category", name="m", architecture="vgg-mini", category="forklift",
-                                   input_shape=(1, 28, 28), output_shape=(16, 14, 14)), torch.nn.Identity())
+    module = StoredModule(
+        Manifest(
+            kind="category",
+            name="m",
+            architecture="vgg-mini",
+            category="forklift",
+            input_shape=(1, 28, 28),
+            output_shape=(16, 14, 14),
+        ),
+        torch.nn.Identity(),
+    )
     recorded = with_data_origin(module, DataOrigin("forklifts", "ab" * 32))
     assert recorded.manifest.parents == ({"role": "data", "sha256": "ab" * 32, "name": "forklifts"},)
     assert Manifest.from_json(recorded.manifest.to_json()).parents == recorded.manifest.parents
@@ -225,16 +247,30 @@ def test_native_and_path_input_shapes():
     assert native_input_shape("vgg-mini", "classification") == (1, 28, 28)
     assert native_input_shape("vgg-mini", "segmentation") == (1, 64, 64)
     assert native_input_shape("vgg16", "classification") == (3, 224, 224)
-    category = Manifest(kind="category", name="c", architecture="vgg-mini", category="cat",
-                        input_shape=(1, 28, 28), output_shape=(16, 14, 14))
-    segmenter = Manifest(kind="task", name="t", architecture="vgg-mini", task="segmentation",
-                         input_shape=(16, 32, 32), output_shape=(2, 64, 64))
+    category = Manifest(
+        kind="category",
+        name="c",
+        architecture="vgg-mini",
+        category="cat",
+        input_shape=(1, 28, 28),
+        output_shape=(16, 14, 14),
+    )
+    segmenter = Manifest(
+        kind="task",
+        name="t",
+        architecture="vgg-mini",
+        task="segmentation",
+        input_shape=(16, 32, 32),
+        output_shape=(2, 64, 64),
+    )
     assert path_input_shape(category, segmenter) == (1, 64, 64)
 
 
 def test_a_teacher_trains_on_a_new_category_from_a_folder(forklifts):
     data = load_folder_data(forklifts, "forklift", "classification", input_shape=MINI_CLASSIFIER)
-    result = train_teacher(TeacherConfig(category="forklift", epochs=1, device="cpu"), data={Task.CLASSIFICATION: data})
+    result = train_teacher(
+        TeacherConfig(category="forklift", epochs=1, device="cpu"), data={Task.CLASSIFICATION: data}
+    )
     assert result.category.manifest.category == "forklift"
     assert 0 <= result.metrics["classification"]["error"] <= 100
 
@@ -315,7 +351,9 @@ def test_a_mask_without_its_image_and_an_image_without_its_mask_are_refused(tmp_
     message = refusal(root, "segmentation")
     assert "s1.png" in message and "a mask without an image" in message
     (root / "masks" / "s1.png").unlink()
-    assert "renamed.png" in refusal(root, "segmentation") and "without a mask" in refusal(root, "segmentation")
+    assert "renamed.png" in refusal(root, "segmentation") and "without a mask" in refusal(
+        root, "segmentation"
+    )
 
 
 def test_a_mask_of_another_size_is_refused(tmp_path):
@@ -354,8 +392,12 @@ def test_too_few_images_to_split_is_refused(tmp_path):
 
 
 def test_bad_arguments_are_value_errors(forklifts):
-    for kwargs in ({"input_shape": (2, 28, 28)}, {"input_shape": MINI_CLASSIFIER, "test_fraction": 1.0},
-                   {"input_shape": MINI_CLASSIFIER, "seed": -1}, {"input_shape": MINI_CLASSIFIER, "limit_train": 0}):
+    for kwargs in (
+        {"input_shape": (2, 28, 28)},
+        {"input_shape": MINI_CLASSIFIER, "test_fraction": 1.0},
+        {"input_shape": MINI_CLASSIFIER, "seed": -1},
+        {"input_shape": MINI_CLASSIFIER, "limit_train": 0},
+    ):
         with pytest.raises(ValueError):
             load_folder_data(forklifts, "forklift", "classification", **kwargs)
     with pytest.raises(DatasetError, match="is not a folder"):

@@ -6,7 +6,17 @@ import pytest
 import torch
 
 from engine import (
-    Cancelled, Evaluated, Finished, GraftConfig, Method, Started, StepEvent, Task, TrainingDiverged, graft, graft_session,
+    Cancelled,
+    Evaluated,
+    Finished,
+    GraftConfig,
+    Method,
+    Started,
+    StepEvent,
+    Task,
+    TrainingDiverged,
+    graft,
+    graft_session,
 )
 from engine.storage import StoredModule, weights_bytes
 
@@ -16,19 +26,44 @@ def digest(module: StoredModule) -> str:
 
 
 def quick(method=Method.BACK_DISTILL, samples=0, **overrides) -> GraftConfig:
-    settings = dict(method=method, samples=samples, steps=4, eval_every=4, bank_size=64, batch_size=8, device="cpu",
-                    solver="adam")
+    settings = dict(
+        method=method,
+        samples=samples,
+        steps=4,
+        eval_every=4,
+        bank_size=64,
+        batch_size=8,
+        device="cpu",
+        solver="adam",
+    )
     return GraftConfig(**{**settings, **overrides})
 
 
-@pytest.mark.parametrize("method,samples", [
-    (Method.BACK_DISTILL, 0), (Method.BACK_DISTILL, 10), (Method.DIRECT_LEARN, 10),
-    (Method.DISTILL, 10), (Method.JACOBIAN, 10),
-])
-def test_every_graft_leaves_the_category_and_task_modules_bit_identical(horse_teacher, dog_teacher, method, samples):
-    category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+@pytest.mark.parametrize(
+    "method,samples",
+    [
+        (Method.BACK_DISTILL, 0),
+        (Method.BACK_DISTILL, 10),
+        (Method.DIRECT_LEARN, 10),
+        (Method.DISTILL, 10),
+        (Method.JACOBIAN, 10),
+    ],
+)
+def test_every_graft_leaves_the_category_and_task_modules_bit_identical(
+    horse_teacher, dog_teacher, method, samples
+):
+    category, task, teacher = (
+        horse_teacher.category,
+        dog_teacher.tasks[Task.CLASSIFICATION],
+        horse_teacher.tasks[Task.CLASSIFICATION],
+    )
     before = [digest(module) for module in (category, task, teacher)]
-    result = graft(quick(method, samples, adapter_layers=3, kernel_size=1), category=category, task=task, teacher_task=teacher)
+    result = graft(
+        quick(method, samples, adapter_layers=3, kernel_size=1),
+        category=category,
+        task=task,
+        teacher_task=teacher,
+    )
     assert [digest(module) for module in (category, task, teacher)] == before
     assert set(result.metrics) == {"error"}
     assert [p["role"] for p in result.adapter.manifest.parents] == ["category", "task", "teacher_task"]
@@ -38,7 +73,9 @@ def test_every_graft_leaves_the_category_and_task_modules_bit_identical(horse_te
 @pytest.mark.parametrize("samples", [0, 10])
 def test_only_the_adapter_trains_and_every_trainable_parameter_gets_a_gradient(horse_teacher, samples):
     category, task = horse_teacher.category, horse_teacher.tasks[Task.CLASSIFICATION]
-    result = graft(quick(samples=samples, steps=1, solver="adam"), category=category, task=task, teacher_task=task)
+    result = graft(
+        quick(samples=samples, steps=1, solver="adam"), category=category, task=task, teacher_task=task
+    )
     assert not any(p.requires_grad for p in category.network.parameters())
     assert not any(p.requires_grad for p in task.network.parameters())
     adapter = result.adapter.network
@@ -49,7 +86,11 @@ def test_only_the_adapter_trains_and_every_trainable_parameter_gets_a_gradient(h
 
 
 def test_the_fast_path_gives_the_same_student_pseudo_gradient_as_the_slow_path(horse_teacher, dog_teacher):
-    category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+    category, task, teacher = (
+        horse_teacher.category,
+        dog_teacher.tasks[Task.CLASSIFICATION],
+        horse_teacher.tasks[Task.CLASSIFICATION],
+    )
     with graft_session(quick(bank_size=0), category=category, task=task, teacher_task=teacher) as session:
         objective = session.objective
         draw = objective.source.draw(6)
@@ -63,7 +104,13 @@ def test_the_fast_path_gives_the_same_student_pseudo_gradient_as_the_slow_path(h
 def test_events_arrive_in_order_with_loss_terms_and_metrics(horse_teacher):
     events = []
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    graft(quick(samples=10, steps=4, eval_every=2), category=horse_teacher.category, task=task, teacher_task=task, on_event=events.append)
+    graft(
+        quick(samples=10, steps=4, eval_every=2),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+        on_event=events.append,
+    )
     assert isinstance(events[0], Started) and events[0].total_steps == 4
     steps = [e for e in events if isinstance(e, StepEvent)]
     assert [e.step for e in steps] == [1, 2, 3, 4]
@@ -76,8 +123,13 @@ def test_a_cancel_check_stops_training(horse_teacher):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
     calls = []
     with pytest.raises(Cancelled, match="step 3"):
-        graft(quick(steps=50), category=horse_teacher.category, task=task, teacher_task=task,
-              should_cancel=lambda: calls.append(1) or len(calls) >= 3)
+        graft(
+            quick(steps=50),
+            category=horse_teacher.category,
+            task=task,
+            teacher_task=task,
+            should_cancel=lambda: calls.append(1) or len(calls) >= 3,
+        )
 
 
 def test_a_loss_that_becomes_nan_raises_a_clear_error(horse_teacher):
@@ -86,22 +138,37 @@ def test_a_loss_that_becomes_nan_raises_a_clear_error(horse_teacher):
     with torch.no_grad():
         broken.network[0].weight[0, 0, 0, 0] = float("nan")
     with pytest.raises(TrainingDiverged, match="became nan at step 1; lower the learning rate"):
-        graft(quick(method=Method.DIRECT_LEARN, samples=10), category=horse_teacher.category, task=broken, teacher_task=broken)
+        graft(
+            quick(method=Method.DIRECT_LEARN, samples=10),
+            category=horse_teacher.category,
+            task=broken,
+            teacher_task=broken,
+        )
 
 
 def test_the_least_squares_solution_reaches_a_lower_distillation_loss_than_adam(horse_teacher):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    exact = graft(quick(solver="least-squares", bank_size=256), category=horse_teacher.category, task=task, teacher_task=task)
-    iterated = graft(quick(steps=30, bank_size=256), category=horse_teacher.category, task=task, teacher_task=task)
+    exact = graft(
+        quick(solver="least-squares", bank_size=256),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+    )
+    iterated = graft(
+        quick(steps=30, bank_size=256), category=horse_teacher.category, task=task, teacher_task=task
+    )
     assert exact.history[-1].losses["distill"] < 0.01 * iterated.history[-1].losses["distill"]
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"method": "direct-learn", "samples": 0}, "needs labelled samples"),
-    ({"adapter_layers": 2}, "1 or 3"),
-    ({"method": "telepathy"}, "unknown method 'telepathy'; choose one of: back-distill"),
-    ({"solver": "least-squares", "adapter_layers": 3}, "one-layer adapter"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"method": "direct-learn", "samples": 0}, "needs labelled samples"),
+        ({"adapter_layers": 2}, "1 or 3"),
+        ({"method": "telepathy"}, "unknown method 'telepathy'; choose one of: back-distill"),
+        ({"solver": "least-squares", "adapter_layers": 3}, "one-layer adapter"),
+    ],
+)
 def test_bad_graft_settings_are_refused_with_a_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
         GraftConfig(**kwargs)
@@ -114,21 +181,33 @@ def test_segmentation_graft_reports_pixel_accuracy_and_mean_iou(segmentation_tea
     assert 0 <= result.metrics["mean_iou"] <= result.metrics["pixel_accuracy"] <= 100
 
 
-def test_grafting_onto_another_nets_classifier_draws_an_enlarged_7x7_output_gradient(horse_teacher, dog_teacher):
+def test_grafting_onto_another_nets_classifier_draws_an_enlarged_7x7_output_gradient(
+    horse_teacher, dog_teacher
+):
     from engine.config import GradientSeed, ReluSurrogate
 
-    category, task, teacher = horse_teacher.category, dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+    category, task, teacher = (
+        horse_teacher.category,
+        dog_teacher.tasks[Task.CLASSIFICATION],
+        horse_teacher.tasks[Task.CLASSIFICATION],
+    )
     with graft_session(quick(), category=category, task=task, teacher_task=teacher) as session:
         source = session.objective.source
         draw = source.draw(2)
     setting = source.setting
-    assert (setting.relu, setting.gradient_seed, setting.enlarged_size) == (ReluSurrogate.LOWEST_SECOND, GradientSeed.RANDOM, 7)
+    assert (setting.relu, setting.gradient_seed, setting.enlarged_size) == (
+        ReluSurrogate.LOWEST_SECOND,
+        GradientSeed.RANDOM,
+        7,
+    )
     assert tuple(draw.output_gradient.shape) == (2, 1, 7, 7)
     assert draw.output_gradient.min() >= -1 and draw.output_gradient.max() <= 1
     assert draw.teacher.shape[-1] > 14  # features enlarged beyond the native 14 x 14 to give a 7 x 7 output
 
 
-def test_the_category_module_of_a_two_task_teacher_grafts_onto_its_segmenter_by_back_distillation(two_task_teacher):
+def test_the_category_module_of_a_two_task_teacher_grafts_onto_its_segmenter_by_back_distillation(
+    two_task_teacher,
+):
     from engine import pseudo_gradient_maps
 
     category, segmenter = two_task_teacher.category, two_task_teacher.tasks[Task.SEGMENTATION]
@@ -136,4 +215,7 @@ def test_the_category_module_of_a_two_task_teacher_grafts_onto_its_segmenter_by_
     result = graft(quick(kernel_size=1), category=category, task=segmenter, teacher_task=segmenter)
     assert set(result.metrics) == {"pixel_accuracy", "mean_iou"}
     maps = pseudo_gradient_maps(category, segmenter, segmenter, result.adapter)
-    assert (len(maps["teacher"]), len(maps["teacher"][0])) == (32, 32)  # drawn at the segmenter's feature size
+    assert (len(maps["teacher"]), len(maps["teacher"][0])) == (
+        32,
+        32,
+    )  # drawn at the segmenter's feature size

@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 import torchvision
+from folder_trees import write_class_folders
 from safetensors.torch import save_file
 from torch import nn
 from torchvision.models.vgg import cfgs, make_layers
@@ -24,7 +25,6 @@ from engine.architectures.vgg16 import FCN8s
 from engine.cli import main
 from engine.importers import FCN_HEAD
 from engine.student import Path, task_logits
-from folder_trees import write_class_folders
 
 
 class SmallVGG16(nn.Module):
@@ -34,8 +34,15 @@ class SmallVGG16(nn.Module):
         super().__init__()
         self.features = make_layers(cfgs["D"])
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
-        self.classifier = nn.Sequential(nn.Linear(512 * 7 * 7, 64), nn.ReLU(), nn.Dropout(), nn.Linear(64, 64),
-                                        nn.ReLU(), nn.Dropout(), nn.Linear(64, outputs))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 64),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(64, 64),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(64, outputs),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
@@ -77,7 +84,10 @@ def test_torchvision_vgg16_splits_into_modules_that_reproduce_its_logits(imagene
     # the split is after pool1, as the paper's: 64 channels at half the image size
     assert category.manifest.output_shape == (64, 112, 112) and task.manifest.input_shape == (64, 112, 112)
     assert category.manifest.category == "forklift" and task.manifest.categories == ("forklift",)
-    assert is_own_task_module(task.manifest, task.manifest) and category.manifest.teacher == task.manifest.teacher
+    assert (
+        is_own_task_module(task.manifest, task.manifest)
+        and category.manifest.teacher == task.manifest.teacher
+    )
     assert "minus the mean of the other 999 outputs" in task.manifest.description
 
 
@@ -88,27 +98,45 @@ def test_a_1000_way_head_without_the_categorys_index_is_refused(imagenet_vgg16):
 
 def test_a_two_way_classifier_becomes_the_logit_of_its_softmax(tmp_path):
     model = small_vgg16(2)
-    category, task = import_torchvision(saved(model, tmp_path / "w.safetensors"), arch="vgg16", category="crane")
+    category, task = import_torchvision(
+        saved(model, tmp_path / "w.safetensors"), arch="vgg16", category="crane"
+    )
     images = torch.rand(1, 3, 224, 224)
     with torch.inference_mode():
         probability = torch.softmax(model(images), dim=1)[:, 1]
-    torch.testing.assert_close(torch.sigmoid(our_logits(category, task, images)), probability, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(
+        torch.sigmoid(our_logits(category, task, images)), probability, rtol=1e-4, atol=1e-6
+    )
 
 
 def test_imported_modules_save_load_and_evaluate_on_a_folder(tmp_path):
     model = small_vgg16(1)
-    category, task = import_torchvision(saved(model, tmp_path / "w.safetensors"), arch="vgg16", category="forklift")
+    category, task = import_torchvision(
+        saved(model, tmp_path / "w.safetensors"), arch="vgg16", category="forklift"
+    )
     check_connectable(category.manifest, task.manifest)
-    loaded = [load_module(save_module(module, tmp_path / name)) for module, name in ((category, "c"), (task, "t"))]
-    forklifts = write_class_folders(tmp_path / "forklifts", {"forklift": ("cat", 3), "other": ("dog", 3)}, mode="RGB")
-    data = load_folder_data(forklifts, "forklift", "classification", input_shape=path_input_shape(category.manifest, task.manifest))
+    loaded = [
+        load_module(save_module(module, tmp_path / name)) for module, name in ((category, "c"), (task, "t"))
+    ]
+    forklifts = write_class_folders(
+        tmp_path / "forklifts", {"forklift": ("cat", 3), "other": ("dog", 3)}, mode="RGB"
+    )
+    data = load_folder_data(
+        forklifts,
+        "forklift",
+        "classification",
+        input_shape=path_input_shape(category.manifest, task.manifest),
+    )
     images, labels = data.test.tensors  # (2, 3, 224, 224): one forklift, one other
     with torch.inference_mode():
         reference = model(images)[:, 0]
     torch.testing.assert_close(our_logits(*loaded, images), reference, rtol=1e-4, atol=1e-5)
     expected_error = 100.0 * float(((reference > 0).float() != labels).float().mean())
-    metrics = evaluate(lambda batch: task_logits(task.manifest.task, Path(loaded[0].network, loaded[1].network)(batch)),
-                       data.test, "classification")
+    metrics = evaluate(
+        lambda batch: task_logits(task.manifest.task, Path(loaded[0].network, loaded[1].network)(batch)),
+        data.test,
+        "classification",
+    )
     assert metrics["error"] == pytest.approx(expected_error)
 
 
@@ -121,28 +149,39 @@ def fcn_state(classes: int) -> tuple[nn.Module, dict[str, torch.Tensor]]:
     for block in ("to_pool3", "to_pool4", "to_pool5"):  # slices of features: torchvision's numbers
         for key, tensor in ours.items():
             if key.startswith(block + "."):
-                state[f"features.{key[len(block) + 1:]}"] = tensor
+                state[f"features.{key[len(block) + 1 :]}"] = tensor
     for theirs, mine in FCN_HEAD.items():
         for part in ("weight", "bias"):
             if f"{mine}.{part}" in ours:
                 state[f"{theirs}.{part}"] = ours[f"{mine}.{part}"]
     backbone = make_layers(cfgs["D"]).state_dict()
-    state.update({f"features.{key}": tensor for key, tensor in backbone.items() if int(key.split(".")[0]) < 5})
+    state.update(
+        {f"features.{key}": tensor for key, tensor in backbone.items() if int(key.split(".")[0]) < 5}
+    )
     return network, state
 
 
 def test_a_21_class_fcn8s_keeps_background_and_the_categorys_class_exactly(tmp_path):
     network, state = fcn_state(21)
-    category, task = import_torchvision(saved(state, tmp_path / "fcn.safetensors"), arch="fcn8s", category="dog",
-                                        positive_index=12)
+    category, task = import_torchvision(
+        saved(state, tmp_path / "fcn.safetensors"), arch="fcn8s", category="dog", positive_index=12
+    )
     first = make_layers(cfgs["D"])[:5]
-    first.load_state_dict({key.removeprefix("features."): t for key, t in state.items()
-                           if key.startswith("features.") and int(key.split(".")[1]) < 5})
+    first.load_state_dict(
+        {
+            key.removeprefix("features."): t
+            for key, t in state.items()
+            if key.startswith("features.") and int(key.split(".")[1]) < 5
+        }
+    )
     images = torch.rand(1, 3, 64, 64)
     with torch.inference_mode():
         reference = network(first.eval()(images))[:, [0, 12]]  # (1, 2, 64, 64)
     torch.testing.assert_close(our_logits(category, task, images), reference, rtol=1e-4, atol=1e-5)
-    assert task.manifest.output_shape == (2, 224, 224) and "Classes 0 (background) and 12" in task.manifest.description
+    assert (
+        task.manifest.output_shape == (2, 224, 224)
+        and "Classes 0 (background) and 12" in task.manifest.description
+    )
 
 
 def test_an_fcn8s_whose_upsamplers_mix_classes_is_refused(tmp_path):
@@ -150,7 +189,9 @@ def test_an_fcn8s_whose_upsamplers_mix_classes_is_refused(tmp_path):
     state["upscore8.weight"] = state["upscore8.weight"].clone()
     state["upscore8.weight"][3, 12] = 0.5
     with pytest.raises(ModuleFileError, match="upscore8 mixes the class channels"):
-        import_torchvision(saved(state, tmp_path / "fcn.safetensors"), arch="fcn8s", category="dog", positive_index=12)
+        import_torchvision(
+            saved(state, tmp_path / "fcn.safetensors"), arch="fcn8s", category="dog", positive_index=12
+        )
 
 
 def test_missing_and_unexpected_keys_are_refused_by_name(tmp_path):
@@ -186,13 +227,39 @@ def test_an_unknown_architecture_or_a_wrong_task_is_a_value_error(tmp_path):
 
 def test_the_import_command_writes_both_modules(tmp_path, capsys):
     weights = saved(small_vgg16(2), tmp_path / "vgg16.safetensors")
-    status = main(["import", "--arch", "vgg16", "--weights", weights, "--category", "forklift",
-                   "--out", str(tmp_path / "m"), "--json"])
+    status = main(
+        [
+            "import",
+            "--arch",
+            "vgg16",
+            "--weights",
+            weights,
+            "--category",
+            "forklift",
+            "--out",
+            str(tmp_path / "m"),
+            "--json",
+        ]
+    )
     body = json.loads(capsys.readouterr().out)
     assert status == 0, body
-    assert body["modules"] == {"category": str(tmp_path / "m" / "category"),
-                               "classification": str(tmp_path / "m" / "classification")}
+    assert body["modules"] == {
+        "category": str(tmp_path / "m" / "category"),
+        "classification": str(tmp_path / "m" / "classification"),
+    }
     assert load_module(tmp_path / "m" / "category").manifest.category == "forklift"
-    status = main(["import", "--arch", "vgg16", "--weights", str(tmp_path / "missing.safetensors"), "--category", "x",
-                   "--out", str(tmp_path / "n"), "--json"])
+    status = main(
+        [
+            "import",
+            "--arch",
+            "vgg16",
+            "--weights",
+            str(tmp_path / "missing.safetensors"),
+            "--category",
+            "x",
+            "--out",
+            str(tmp_path / "n"),
+            "--json",
+        ]
+    )
     assert status == 2 and "does not exist" in json.loads(capsys.readouterr().out)["error"]

@@ -8,15 +8,26 @@ import torch
 from PIL import Image
 
 from engine import (
-    GraftConfig, Task, TransplantError, feature_pca, graft, image_from_bytes, predict, pseudo_gradient_maps,
+    GraftConfig,
+    Task,
+    TransplantError,
+    feature_pca,
+    graft,
+    image_from_bytes,
+    predict,
+    pseudo_gradient_maps,
 )
 
 
 @pytest.fixture(scope="module")
 def exact_adapter(horse_teacher):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    return graft(GraftConfig(solver="least-squares", bank_size=256, device="cpu"),
-                 category=horse_teacher.category, task=task, teacher_task=task).adapter
+    return graft(
+        GraftConfig(solver="least-squares", bank_size=256, device="cpu"),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+    ).adapter
 
 
 def test_after_an_exact_graft_the_student_pseudo_gradient_matches_the_teachers(horse_teacher, exact_adapter):
@@ -29,7 +40,9 @@ def test_after_an_exact_graft_the_student_pseudo_gradient_matches_the_teachers(h
 def test_feature_pca_projects_every_path_onto_one_shared_plane(horse_teacher, exact_adapter):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
     images = torch.rand(12, 1, 28, 28, generator=torch.Generator().manual_seed(0))
-    points = feature_pca(horse_teacher.category, task, {"teacher": None, "back-distill": exact_adapter}, images)
+    points = feature_pca(
+        horse_teacher.category, task, {"teacher": None, "back-distill": exact_adapter}, images
+    )
     assert set(points) == {"teacher", "back-distill"}
     assert np.array(points["teacher"]).shape == (12, 2)
 

@@ -25,14 +25,27 @@ def test_the_cases_cover_every_registered_architecture():
     assert {name for name, _, _ in TASK_MODULES} == set(list_architectures())
 
 
-def _adapter_gradients(task_module: nn.Module, task: Task, features: torch.Tensor, targets: torch.Tensor,
-                       constant_task_jacobian: bool) -> list[torch.Tensor]:
+def _adapter_gradients(
+    task_module: nn.Module,
+    task: Task,
+    features: torch.Tensor,
+    targets: torch.Tensor,
+    constant_task_jacobian: bool,
+) -> list[torch.Tensor]:
     torch.manual_seed(0)
     channels = features.shape[1]
-    adapter = Adapter(channels, channels, layers=2, kernel_size=3, permutation=torch.randperm(channels), beta=1.3)
+    adapter = Adapter(
+        channels, channels, layers=2, kernel_size=3, permutation=torch.randperm(channels), beta=1.3
+    )
     teacher_task = task_module  # the real gradients only need some other frozen task module; this one will do
-    objective = JacobianDistill(Path(nn.Identity(), task_module, adapter), teacher_task, task, weight=5.0,
-                                seed=GradientSeed.RANDOM, generator=torch.Generator().manual_seed(1))
+    objective = JacobianDistill(
+        Path(nn.Identity(), task_module, adapter),
+        teacher_task,
+        task,
+        weight=5.0,
+        seed=GradientSeed.RANDOM,
+        generator=torch.Generator().manual_seed(1),
+    )
     objective.constant_task_jacobian = constant_task_jacobian
     objective(LabelledBatch(features, targets))["loss"].backward()
     return [parameter.grad for parameter in adapter.parameters() if parameter.requires_grad]
@@ -49,8 +62,11 @@ def test_the_constant_task_jacobian_gives_the_double_backwards_adapter_gradient(
     features = torch.relu(torch.randn(1, *shape))  # category features come out of a ReLU
     with torch.no_grad():
         output = task_module(features)
-    targets = (torch.randint(0, 2, (1,)) if task is Task.CLASSIFICATION
-               else torch.randint(0, output.shape[1], (1, *output.shape[2:])))
+    targets = (
+        torch.randint(0, 2, (1,))
+        if task is Task.CLASSIFICATION
+        else torch.randint(0, output.shape[1], (1, *output.shape[2:]))
+    )
     fast = _adapter_gradients(task_module, task, features, targets, constant_task_jacobian=True)
     full = _adapter_gradients(task_module, task, features, targets, constant_task_jacobian=False)
     assert all(gradient.abs().sum() > 0 for gradient in fast)  # the distillation term reaches every weight

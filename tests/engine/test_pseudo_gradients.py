@@ -12,8 +12,14 @@ from engine.pseudograd import LinearSurrogate, MaskDraw
 def tiny_net() -> nn.Sequential:
     torch.manual_seed(0)
     return nn.Sequential(
-        nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.5),
-        nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1),
+        nn.Conv2d(2, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Dropout(0.5),
+        nn.Conv2d(3, 2, 3, padding=1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(8, 1),
     )
 
 
@@ -41,20 +47,32 @@ def reference(net: nn.Sequential, seed: torch.Tensor, masks: list[torch.Tensor |
 @pytest.mark.parametrize("policy", list(ReluSurrogate))
 def test_pseudo_gradient_equals_the_hand_written_transposed_chain(policy):
     net = tiny_net().eval()
-    draw = MaskDraw(batch=5, positive_fraction=0.2, generator=torch.Generator().manual_seed(1), device=torch.device("cpu"))
+    draw = MaskDraw(
+        batch=5, positive_fraction=0.2, generator=torch.Generator().manual_seed(1), device=torch.device("cpu")
+    )
     seed = torch.rand(5, 1, generator=torch.Generator().manual_seed(2)) * 2 - 1
 
     got = LinearSurrogate(net, policy).pseudo_gradient(seed, (5, 2, 4, 4), draw)
 
-    masked = {ReluSurrogate.FIRST: (False, False), ReluSurrogate.SECOND: (True, True),
-              ReluSurrogate.LOWEST_SECOND: (True, False)}[policy]
-    masks = [draw.mask(0, torch.Size((5, 3, 4, 4))) if masked[0] else None,
-             draw.mask(1, torch.Size((5, 2, 2, 2))) if masked[1] else None]
+    masked = {
+        ReluSurrogate.FIRST: (False, False),
+        ReluSurrogate.SECOND: (True, True),
+        ReluSurrogate.LOWEST_SECOND: (True, False),
+    }[policy]
+    masks = [
+        draw.mask(0, torch.Size((5, 3, 4, 4))) if masked[0] else None,
+        draw.mask(1, torch.Size((5, 2, 2, 2))) if masked[1] else None,
+    ]
     torch.testing.assert_close(got, reference(net, seed, masks), rtol=1e-5, atol=1e-5)
 
 
 def test_masks_are_shared_over_channels_and_have_the_asked_positive_fraction():
-    draw = MaskDraw(batch=64, positive_fraction=0.2, generator=torch.Generator().manual_seed(0), device=torch.device("cpu"))
+    draw = MaskDraw(
+        batch=64,
+        positive_fraction=0.2,
+        generator=torch.Generator().manual_seed(0),
+        device=torch.device("cpu"),
+    )
     mask = draw.mask(0, torch.Size((64, 8, 16, 16)))
     assert mask.shape == (64, 1, 16, 16)
     assert 0.17 < float(mask.mean()) < 0.23
@@ -68,7 +86,9 @@ def test_pseudo_gradient_does_not_depend_on_the_input_features():
     gradients = []
     for features_seed in (0, 1):
         draw = MaskDraw(3, 0.2, torch.Generator().manual_seed(7), torch.device("cpu"))
-        features = torch.rand(3, 2, 4, 4, generator=torch.Generator().manual_seed(features_seed)).requires_grad_()
+        features = torch.rand(
+            3, 2, 4, 4, generator=torch.Generator().manual_seed(features_seed)
+        ).requires_grad_()
         (gradient,) = torch.autograd.grad(surrogate(features, draw), features, grad_outputs=seed)
         gradients.append(gradient)
     torch.testing.assert_close(gradients[0], gradients[1], rtol=0, atol=0)

@@ -31,10 +31,18 @@ def test_feature_batches_are_the_category_features_of_the_sampled_images_in_the_
 def test_a_set_too_large_for_the_cache_is_run_batch_by_batch_with_the_same_result_teacher_outputs_included():
     dataset, category = _set_and_category()
     teacher = nn.Sequential(nn.Conv2d(3, 2, 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1)).eval()
-    cached = FeatureBatches(dataset, category, 4, torch.Generator().manual_seed(3), torch.device("cpu"),
-                            teacher_task=teacher)
-    streamed = FeatureBatches(dataset, category, 4, torch.Generator().manual_seed(3), torch.device("cpu"), cache_bytes=0,
-                              teacher_task=teacher)
+    cached = FeatureBatches(
+        dataset, category, 4, torch.Generator().manual_seed(3), torch.device("cpu"), teacher_task=teacher
+    )
+    streamed = FeatureBatches(
+        dataset,
+        category,
+        4,
+        torch.Generator().manual_seed(3),
+        torch.device("cpu"),
+        cache_bytes=0,
+        teacher_task=teacher,
+    )
     assert streamed.features is None and cached.teacher_outputs is not None
     for _ in range(4):
         a, b = cached.next(), streamed.next()

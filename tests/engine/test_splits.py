@@ -7,8 +7,15 @@ import pytest
 import torch
 
 from engine.config import Task
-from engine.data import CATEGORIES, TaskData, labelled_subset, leave_one_out, load_animal_mnist, load_task_data
-from engine.data import unlabelled_images
+from engine.data import (
+    CATEGORIES,
+    TaskData,
+    labelled_subset,
+    leave_one_out,
+    load_animal_mnist,
+    load_task_data,
+    unlabelled_images,
+)
 from engine.data.splits import classification_split, segmentation_split
 
 CAT = CATEGORIES.index("cat")
@@ -133,7 +140,10 @@ def test_segmentation_data_has_the_documented_form():
 def test_segmentation_holds_out_a_fifth_of_each_category():
     train, test = segmentation_split(["cat", "zebra"], seed=0)
     assert len(train) == 1600 and len(test) == 400
-    assert np.bincount(_labels_of(test), minlength=10)[[CAT, CATEGORIES.index("zebra")]].tolist() == [200, 200]
+    assert np.bincount(_labels_of(test), minlength=10)[[CAT, CATEGORIES.index("zebra")]].tolist() == [
+        200,
+        200,
+    ]
     assert not set(train.tolist()) & set(test.tolist())
 
 

@@ -32,8 +32,12 @@ def test_an_adapter_round_trip_keeps_its_permutation_and_beta(horse_teacher, tmp
     from engine import GraftConfig, graft
 
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    adapter = graft(GraftConfig(steps=2, bank_size=32, batch_size=4, device="cpu"), category=horse_teacher.category,
-                    task=task, teacher_task=task).adapter
+    adapter = graft(
+        GraftConfig(steps=2, bank_size=32, batch_size=4, device="cpu"),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=task,
+    ).adapter
     loaded = load_module(save_module(adapter, tmp_path / "adapter"))
     assert torch.equal(loaded.network.permutation, adapter.network.permutation)
     assert not torch.equal(loaded.network.permutation, torch.arange(16))
@@ -72,20 +76,30 @@ def test_a_huge_header_is_refused_before_anything_is_read(saved_task):
 
 def test_weights_of_the_wrong_shape_are_refused_naming_the_tensor(horse_teacher, tmp_path):
     task = horse_teacher.tasks[Task.CLASSIFICATION]
-    wider = get_architecture("vgg-mini").build_task(Task.CLASSIFICATION, {**task.manifest.config, "hidden": 64})
+    wider = get_architecture("vgg-mini").build_task(
+        Task.CLASSIFICATION, {**task.manifest.config, "hidden": 64}
+    )
     folder = save_module(StoredModule(task.manifest, wider), tmp_path / "wider")
-    with pytest.raises(ModuleFileError, match=r"has shape \[64, 64, 3, 3\] but the architecture needs \[128, 64, 3, 3\]"):
+    with pytest.raises(
+        ModuleFileError, match=r"has shape \[64, 64, 3, 3\] but the architecture needs \[128, 64, 3, 3\]"
+    ):
         load_module(folder)
 
 
-@pytest.mark.parametrize("change,message", [
-    (lambda m: {**m, "kind": "teleporter"}, "kind must be one of"),
-    (lambda m: {**m, "architecture": "resnet-9000"}, "unknown architecture 'resnet-9000'; known architectures: fcn8s"),
-    (lambda m: {**m, "input_shape": [16, -1, 14]}, "input_shape must be"),
-    (lambda m: {**m, "surprise": 1}, "unknown field"),
-    (lambda m: {k: v for k, v in m.items() if k != "name"}, "lacks the field"),
-    (lambda m: {**m, "format": 99}, "newer than this engine reads"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda m: {**m, "kind": "teleporter"}, "kind must be one of"),
+        (
+            lambda m: {**m, "architecture": "resnet-9000"},
+            "unknown architecture 'resnet-9000'; known architectures: fcn8s",
+        ),
+        (lambda m: {**m, "input_shape": [16, -1, 14]}, "input_shape must be"),
+        (lambda m: {**m, "surprise": 1}, "unknown field"),
+        (lambda m: {k: v for k, v in m.items() if k != "name"}, "lacks the field"),
+        (lambda m: {**m, "format": 99}, "newer than this engine reads"),
+    ],
+)
 def test_a_bad_manifest_is_refused_with_what_is_wrong(saved_task, change, message):
     path = saved_task / MANIFEST_NAME
     path.write_text(json.dumps(change(json.loads(path.read_text()))))
@@ -114,8 +128,14 @@ def test_overlapping_data_offsets_are_refused_by_name(tmp_path):
     from engine.storage import read_safetensors_header
 
     path = tmp_path / WEIGHTS_NAME
-    _write_weights(path, {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-                          "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 8)
+    _write_weights(
+        path,
+        {
+            "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+            "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+        },
+        b"\0" * 8,
+    )
     with pytest.raises(ModuleFileError, match="overlaps"):
         read_safetensors_header(path)
     _write_weights(path, {"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8)

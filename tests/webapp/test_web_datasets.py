@@ -1,4 +1,5 @@
 """Datasets: every bad zip refused with its rule and nothing kept, access rules, facets, downloads."""
+
 from __future__ import annotations
 
 import io
@@ -7,8 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dataset_zips import (class_members, decompression_bomb_png, forklift_zip, mask_members, png_bytes,
-                          zip_bytes)
+from dataset_zips import (
+    class_members,
+    decompression_bomb_png,
+    forklift_zip,
+    mask_members,
+    png_bytes,
+    zip_bytes,
+)
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -19,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client, data: bytes, *, name: str = "forklifts.zip", **fields):
-    return client.post("/api/datasets/", {"archive": SimpleUploadedFile(name, data), **fields},
-                       format="multipart")
+    return client.post(
+        "/api/datasets/", {"archive": SimpleUploadedFile(name, data), **fields}, format="multipart"
+    )
 
 
 def _kept_files() -> list[str]:
@@ -46,8 +54,10 @@ def test_upload_of_class_folders_records_counts_splits_and_keeps_the_images(clie
     assert body["name"] == "forklifts" and body["task"] == "classification"
     assert body["classes"] == ["forklift", "pallet"]
     assert body["counts"] == {"forklift": 30, "pallet": 30}
-    assert body["split_counts"]["forklift"] == {"train": {"forklift": 24, "other": 24},
-                                                "test": {"forklift": 6, "other": 6}}
+    assert body["split_counts"]["forklift"] == {
+        "train": {"forklift": 24, "other": 24},
+        "test": {"forklift": 6, "other": 6},
+    }
     assert body["image_sizes"] == [[28, 28]] and body["channels"] == 1 and body["file_count"] == 60
     stored = Path(settings.TRANSPLANT_STORE) / "datasets" / body["sha256"]
     assert sorted(p.name for p in stored.iterdir()) == ["forklift", "pallet"]
@@ -70,8 +80,9 @@ def test_upload_of_images_with_masks_is_a_segmentation_dataset(client):
     assert body["file_count"] == 12
 
 
-@pytest.mark.parametrize("member", ["../evil/x.png", "/etc/x.png", "forklift/../../x.png",
-                                    "C:/windows/x.png"])
+@pytest.mark.parametrize(
+    "member", ["../evil/x.png", "/etc/x.png", "forklift/../../x.png", "C:/windows/x.png"]
+)
 def test_zip_slip_paths_are_refused(client, member):
     members = class_members({"forklift": ("cat", 3), "pallet": ("bird", 3)})
     members[member] = png_bytes(np.zeros((28, 28), "uint8"))
@@ -101,7 +112,7 @@ def test_a_zip_that_lies_about_its_sizes_is_stopped_while_unpacking(client, sett
     # Rewrite the declared size of the member in the central directory to a harmless 100 bytes.
     name = b"forklift/huge.png"
     central = data.rfind(b"PK\x01\x02", 0, data.rfind(name))
-    data[central + 24:central + 28] = (100).to_bytes(4, "little")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")
     response = _upload(client, bytes(data))
     assert response.status_code in (400, 413), response.content
     assert response.json()["error"]["code"] in ("zip_bomb", "not_a_zip")
@@ -180,21 +191,29 @@ def test_private_datasets_are_hidden_from_others_and_only_owners_change_them(cli
     private = _upload(client, forklift_zip(10)).json()
     assert other_client.get(f"/api/datasets/{private['id']}/").status_code == 404
     assert other_client.get("/api/datasets/").json()["count"] == 0
-    assert client.patch(f"/api/datasets/{private['id']}/", {"visibility": "public"},
-                        format="json").status_code == 200
+    assert (
+        client.patch(f"/api/datasets/{private['id']}/", {"visibility": "public"}, format="json").status_code
+        == 200
+    )
     assert other_client.get(f"/api/datasets/{private['id']}/").status_code == 200
-    assert other_client.patch(f"/api/datasets/{private['id']}/", {"name": "mine"},
-                              format="json").status_code == 403
+    assert (
+        other_client.patch(f"/api/datasets/{private['id']}/", {"name": "mine"}, format="json").status_code
+        == 403
+    )
     assert other_client.delete(f"/api/datasets/{private['id']}/").status_code == 403
-    assert client.patch(f"/api/datasets/{private['id']}/", {"visibility": "lab"},
-                        format="json").status_code == 403
+    assert (
+        client.patch(f"/api/datasets/{private['id']}/", {"visibility": "lab"}, format="json").status_code
+        == 403
+    )
 
 
 def test_list_filters_facets_download_samples_and_thumbnails(client):
     forklifts = _upload(client, forklift_zip(10)).json()
     _upload(client, zip_bytes(mask_members(4)), name="horses.zip")
     assert client.get("/api/datasets/?task=segmentation").json()["count"] == 1
-    assert [d["id"] for d in client.get("/api/datasets/?category=forklift").json()["results"]] == [forklifts["id"]]
+    assert [d["id"] for d in client.get("/api/datasets/?category=forklift").json()["results"]] == [
+        forklifts["id"]
+    ]
     facets = client.get("/api/datasets/facets/").json()
     assert facets["task"] == {"classification": 1, "segmentation": 1}
     assert facets["category"] == {"forklift": 1, "pallet": 1}
@@ -221,8 +240,9 @@ def test_a_server_folder_is_registered_by_the_management_command(tmp_path, manag
     for name, data in class_members({"bus": ("cat", 4), "car": ("dog", 4)}).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
-    call_command("dataset_register", str(tmp_path), task="classification", name="VOC-like",
-                 owner=manager.username)
+    call_command(
+        "dataset_register", str(tmp_path), task="classification", name="VOC-like", owner=manager.username
+    )
     dataset = Dataset.objects.get()
     assert dataset.server_path == str(tmp_path.resolve()) and dataset.classes == ["bus", "car"]
     assert dataset.visibility == "public"

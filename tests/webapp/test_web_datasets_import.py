@@ -1,4 +1,5 @@
 """Importing torchvision's own VGG-16 (random weights, saved with safetensors) through the API."""
+
 from __future__ import annotations
 
 import pickle
@@ -22,9 +23,16 @@ def vgg16_bytes() -> bytes:
 
 
 def _import(client, data: bytes, **fields):
-    return client.post("/api/modules/import/", {"weights": SimpleUploadedFile("vgg16.safetensors", data),
-                                                "arch": "vgg16", "category": "forklift", **fields},
-                       format="multipart")
+    return client.post(
+        "/api/modules/import/",
+        {
+            "weights": SimpleUploadedFile("vgg16.safetensors", data),
+            "arch": "vgg16",
+            "category": "forklift",
+            **fields,
+        },
+        format="multipart",
+    )
 
 
 def test_torchvision_vgg16_becomes_a_category_and_a_task_module_of_one_teacher(client, settings, vgg16_bytes):

@@ -1,18 +1,19 @@
 """Grafts and teachers on a dataset, with a real Dramatiq worker: a teacher job ending in modules,
 an edge trained with the dataset's samples and measured on its test split, and clear 400s when no
 data can serve."""
+
 from __future__ import annotations
 
-import engine
 import pytest
-from dataset_zips import forklift_zip, zip_bytes, mask_members
+from dataset_zips import forklift_zip, mask_members, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from helpers import wait_for
 
+import engine
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.storage import module_folder
-from webapp.datasets.storage import dataset_folder
 from webapp.datasets.models import Dataset
+from webapp.datasets.storage import dataset_folder
 from webapp.jobs.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,26 +26,37 @@ def _upload(client, data: bytes, name: str = "forklifts.zip") -> dict:
 
 
 def _finished_job(job_id: int, timeout: float = 300) -> Job:
-    wait_for(lambda: Job.objects.get(pk=job_id).status in ("succeeded", "failed", "cancelled"),
-             timeout=timeout, what=f"job {job_id} to finish")
+    wait_for(
+        lambda: Job.objects.get(pk=job_id).status in ("succeeded", "failed", "cancelled"),
+        timeout=timeout,
+        what=f"job {job_id} to finish",
+    )
     return Job.objects.get(pk=job_id)
 
 
 def _graph_with(client, *modules: Module) -> tuple[int, list[int]]:
     graph = client.post("/api/graphs/", {"name": "lab"}, format="json").json()
-    nodes = [client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": module.id}, format="json").json()["id"]
-             for module in modules]
+    nodes = [
+        client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": module.id}, format="json").json()["id"]
+        for module in modules
+    ]
     return graph["id"], nodes
 
 
 def _draw(client, graph_id: int, nodes: list[int], settings: dict):
-    return client.post(f"/api/graphs/{graph_id}/edges/", {"source": nodes[0], "target": nodes[1],
-                                                          "settings": settings}, format="json")
+    return client.post(
+        f"/api/graphs/{graph_id}/edges/",
+        {"source": nodes[0], "target": nodes[1], "settings": settings},
+        format="json",
+    )
 
 
 def _train_forklift_teacher(client, dataset: dict) -> Module:
-    response = client.post("/api/jobs/", {"kind": "teacher", "dataset": dataset["id"], "category": "forklift",
-                                          "epochs": 2}, format="json")
+    response = client.post(
+        "/api/jobs/",
+        {"kind": "teacher", "dataset": dataset["id"], "category": "forklift", "epochs": 2},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     job = _finished_job(response.json()["id"])
     assert job.status == "succeeded", job.error
@@ -69,7 +81,9 @@ def test_a_teacher_job_ends_in_modules_with_the_dataset_in_their_lineage(client,
     assert job.points.exists()  # streamed step by step like an edge job
 
 
-def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_test_split(client, catalog, worker):
+def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_test_split(
+    client, catalog, worker
+):
     dataset = _upload(client, forklift_zip(40))
     teacher = _train_forklift_teacher(client, dataset)
     category = teacher.made_modules.get(kind=ModuleKind.CATEGORY)
@@ -81,23 +95,34 @@ def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_tes
     assert job.status == "succeeded", job.error
     assert job.dataset_id == dataset["id"]
     # The job's error is the adapter's error on the dataset's own test split, measured again here.
-    data = engine.load_folder_data(dataset_folder(Dataset.objects.get(pk=dataset["id"])), "forklift",
-                                   "classification", seed=0, input_shape=(1, 28, 28))
+    data = engine.load_folder_data(
+        dataset_folder(Dataset.objects.get(pk=dataset["id"])),
+        "forklift",
+        "classification",
+        seed=0,
+        input_shape=(1, 28, 28),
+    )
     images, labels = data.test.tensors
     assert len(labels) == 16  # a fifth of each side of 40
-    prediction = engine.predict(engine.load_module(module_folder(category)),
-                                engine.load_module(module_folder(catalog["dog-classification"])), images,
-                                adapter=engine.load_module(module_folder(job.adapter)))
+    prediction = engine.predict(
+        engine.load_module(module_folder(category)),
+        engine.load_module(module_folder(catalog["dog-classification"])),
+        images,
+        adapter=engine.load_module(module_folder(job.adapter)),
+    )
     error = 100.0 * float(((prediction.probability > 0.5).float() != labels).float().mean())
     assert job.final_metrics["error"] == pytest.approx(error, abs=1e-6)
     # "Try it" offers these test images with their true labels, and predicts on them.
     edge_url = f"/api/graphs/{graph_id}/edges/{response.json()['id']}"
     gallery = client.get(f"{edge_url}/gallery/").json()
-    assert [item["label"] for item in gallery] == ["forklift" if t > 0.5 else "other" for t in labels.tolist()]
+    assert [item["label"] for item in gallery] == [
+        "forklift" if t > 0.5 else "other" for t in labels.tolist()
+    ]
     png = client.get(f"{edge_url}/gallery/0/")
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
-    predicted = client.post(f"{edge_url}/predict/", {"image": SimpleUploadedFile("t.png", png.content)},
-                            format="multipart").json()
+    predicted = client.post(
+        f"{edge_url}/predict/", {"image": SimpleUploadedFile("t.png", png.content)}, format="multipart"
+    ).json()
     assert predicted["probability"] == pytest.approx(float(prediction.probability[0]), abs=0.02)
     assert client.get(f"{edge_url}/gallery/99/").status_code == 404
     # The dataset is in use while an edge names it.
@@ -115,7 +140,9 @@ def test_a_zero_sample_edge_of_a_new_category_needs_no_data_and_is_not_evaluated
     assert job.final_metrics == {}  # the card says "not evaluated"
 
 
-def test_edges_asking_for_samples_no_data_can_serve_are_refused_when_drawn(client, other_client, catalog, worker):
+def test_edges_asking_for_samples_no_data_can_serve_are_refused_when_drawn(
+    client, other_client, catalog, worker
+):
     dataset = _upload(client, forklift_zip(40))
     category = _train_forklift_teacher(client, dataset).made_modules.get(kind=ModuleKind.CATEGORY)
     graph_id, nodes = _graph_with(client, category, catalog["dog-classification"])
@@ -133,7 +160,9 @@ def test_edges_asking_for_samples_no_data_can_serve_are_refused_when_drawn(clien
         assert message in response.json()["error"]["message"], response.json()
     assert Job.objects.filter(kind="graft").count() == 0
     # Another user's private dataset cannot serve either, and is not named.
-    other_graph, other_nodes = _graph_with(other_client, catalog["cat-category"], catalog["dog-classification"])
+    other_graph, other_nodes = _graph_with(
+        other_client, catalog["cat-category"], catalog["dog-classification"]
+    )
     response = _draw(other_client, other_graph, other_nodes, {"samples": 10, "dataset": dataset["id"]})
     assert response.status_code == 400 and "forklifts" not in response.json()["error"]["message"]
 
@@ -145,7 +174,9 @@ def test_teacher_jobs_check_their_settings_against_the_dataset(client, transacti
         ({"category": "forklift", "architecture": "no-such-net"}, "Invalid teacher settings"),
         ({"category": "forklift", "tasks": ["segmentation"]}, "serves classification only"),
     ):
-        response = client.post("/api/jobs/", {"kind": "teacher", "dataset": dataset["id"], **body}, format="json")
+        response = client.post(
+            "/api/jobs/", {"kind": "teacher", "dataset": dataset["id"], **body}, format="json"
+        )
         assert response.status_code == 400, response.json()
         assert message in response.json()["error"]["message"], response.json()
     assert not Job.objects.exists()

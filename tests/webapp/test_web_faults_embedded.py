@@ -1,4 +1,5 @@
 """Embedded mode keeps serving when a child dies: `serve` restarts it with backoff."""
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,7 @@ def _kill_tree(pid: int) -> None:
 
 
 def _worker_pid(serve_pid: int) -> int | None:
-    return next((pid for pid, command in _children(serve_pid).items() if "dramatiq" in command),
-                None)
+    return next((pid for pid, command in _children(serve_pid).items() if "dramatiq" in command), None)
 
 
 def test_the_supervisor_restarts_a_dead_child_after_a_backoff_that_grows():
@@ -70,9 +70,13 @@ def test_serve_restarts_a_killed_worker_while_the_site_stays_up(tmp_path):
     port = free_port()
     log_path = tmp_path / "serve.log"
     log = log_path.open("wb")
-    process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port),
-                                "--no-seed"], cwd=REPO, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-seed"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     site = HttpSession(f"http://127.0.0.1:{port}")
 
     def answers():
@@ -87,8 +91,12 @@ def test_serve_restarts_a_killed_worker_while_the_site_stays_up(tmp_path):
         first = wait_for(lambda: _worker_pid(process.pid), timeout=30, what="the worker")
         _kill_tree(first)
         assert answers()  # the site keeps serving while the worker is down
-        second = wait_for(lambda: (pid := _worker_pid(process.pid)) != first and pid, timeout=60,
-                          interval=0.3, what="a new worker")
+        second = wait_for(
+            lambda: (pid := _worker_pid(process.pid)) != first and pid,
+            timeout=60,
+            interval=0.3,
+            what="a new worker",
+        )
         assert second != first and answers() and process.poll() is None
         assert "the worker process stopped" in log_path.read_text()
     finally:

@@ -1,4 +1,5 @@
 """The front end's page: the Vite build when present, build instructions when not."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,17 @@ def test_without_a_build_the_page_says_how_to_build_it(client, settings, tmp_pat
 
 def test_with_a_build_the_page_loads_the_vite_entry(client, settings, tmp_path):
     (tmp_path / ".vite").mkdir()
-    (tmp_path / ".vite" / "manifest.json").write_text(json.dumps({"index.html": {
-        "file": "assets/index-abc123.js", "css": ["assets/index-def456.css"], "isEntry": True}}))
+    (tmp_path / ".vite" / "manifest.json").write_text(
+        json.dumps(
+            {
+                "index.html": {
+                    "file": "assets/index-abc123.js",
+                    "css": ["assets/index-def456.css"],
+                    "isEntry": True,
+                }
+            }
+        )
+    )
     settings.FRONTEND_DIST = tmp_path
     body = client.get("/").content.decode()
     assert '<script type="module" src="/static/app/assets/index-abc123.js">' in body

@@ -1,4 +1,5 @@
 """Graphs: ownership, nodes, edge validation (with its job), versions, import and export."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ def graph(client):
 
 
 def _node(client, graph, module, x=0.0, y=0.0):
-    response = client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": module.id, "x": x, "y": y},
-                           format="json")
+    response = client.post(
+        f"/api/graphs/{graph['id']}/nodes/", {"module": module.id, "x": x, "y": y}, format="json"
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -35,13 +37,17 @@ def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, g
     assert response.status_code == 201, response.json()
     edge = response.json()
     # Onto another net's task module: a few labelled samples by default (zero would end at chance).
-    assert edge["settings"] == {"method": "auto", "samples": CROSS_NET_SAMPLES,
-                                "adapter_layers": 1, "steps": 40, "seed": 0}
+    assert edge["settings"] == {
+        "method": "auto",
+        "samples": CROSS_NET_SAMPLES,
+        "adapter_layers": 1,
+        "steps": 40,
+        "seed": 0,
+    }
     assert edge["job"]["status"] == "queued" and edge["job"]["reused"] is False
     job = Job.objects.get(pk=edge["job"]["id"])
     assert job.teacher_task_module == catalog["cat-classification"]
-    assert (job.category_module, job.task_module) == (catalog["cat-category"],
-                                                     catalog["dog-classification"])
+    assert (job.category_module, job.task_module) == (catalog["cat-category"], catalog["dog-classification"])
     detail = client.get(f"/api/graphs/{graph['id']}/").json()
     assert [e["id"] for e in detail["edges"]] == [edge["id"]] and len(detail["nodes"]) == 2
     assert client.get(f"/api/jobs/?graph={graph['id']}").json()["count"] == 1
@@ -108,8 +114,10 @@ def test_another_users_graph_cannot_be_read_or_changed(client, other_client, gra
     assert other_client.get(url).status_code == 404
     assert other_client.patch(url, {"name": "mine"}, format="json").status_code == 404
     assert other_client.delete(url).status_code == 404
-    assert other_client.post(f"{url}nodes/", {"module": catalog["cat-category"].id},
-                             format="json").status_code == 404
+    assert (
+        other_client.post(f"{url}nodes/", {"module": catalog["cat-category"].id}, format="json").status_code
+        == 404
+    )
     assert other_client.get(f"{url}export/").status_code == 404
     assert other_client.get("/api/graphs/").json()["count"] == 0
     assert client.get(url).json()["name"] == "my graph"
@@ -129,7 +137,9 @@ def test_versions_snapshot_and_restore_the_graph(client, graph, catalog):
     assert restored.status_code == 200
     body = restored.json()
     assert sorted(n["module"]["name"] for n in body["nodes"]) == [
-        "cat-vgg-mini-category", "dog-vgg-mini-classification"]
+        "cat-vgg-mini-category",
+        "dog-vgg-mini-classification",
+    ]
     assert body["edges"][0]["settings"]["steps"] == 25
     assert body["edges"][0]["job"]["status"] == "queued"
 

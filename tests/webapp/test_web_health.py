@@ -1,5 +1,6 @@
 """Probes, metrics and JSON logs: /healthz, /readyz (a real Redis stopped mid-test), /metrics,
 and the job id on the lines a real Dramatiq worker writes about a job."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ def private_redis():
 
 
 def _layers(url: str) -> dict:
-    return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                        "CONFIG": {"hosts": [url], "prefix": "readyz-platform"}}}
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": "readyz-platform"},
+        }
+    }
 
 
 def test_healthz_answers_without_touching_any_dependency():
@@ -59,9 +64,12 @@ def test_readyz_names_each_dependency_and_turns_503_when_redis_stops(db, private
 def test_readyz_reports_an_unreachable_storage_folder(db, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the store's folder should be")
-    store = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-             "OPTIONS": {"location": blocker / "modules"}}
+    store = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": blocker / "modules"},
+    }
     from django.conf import settings
+
     with override_settings(STORAGES={**settings.STORAGES, "modules": store}):
         response = Client().get("/readyz")
     assert response.status_code == 503
@@ -96,8 +104,11 @@ def test_json_lines_carry_the_job_id_of_the_message_a_worker_processes(transacti
     worker.start()
     try:
         run_job.send(987654)  # no such row: the worker says so, about job 987654
-        wait_for(lambda: any("987654" in line for line in lines), timeout=30,
-                 what="the worker's line about the job")
+        wait_for(
+            lambda: any("987654" in line for line in lines),
+            timeout=30,
+            what="the worker's line about the job",
+        )
         logging.getLogger("webapp.jobs.services").info("a line outside any job")
     finally:
         worker.stop(timeout=30_000)

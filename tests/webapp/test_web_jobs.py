@@ -1,4 +1,5 @@
 """Jobs with a real Dramatiq worker: redelivery, cancellation, failures, retry, reuse."""
+
 from __future__ import annotations
 
 import time
@@ -14,14 +15,17 @@ from webapp.jobs.models import Job, JobPoint
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _draw_edge(client, catalog, *, steps: int, category="cat-category",
-               task="dog-classification") -> dict:
+def _draw_edge(client, catalog, *, steps: int, category="cat-category", task="dog-classification") -> dict:
     graph = client.post("/api/graphs/", {"name": "jobs"}, format="json").json()
-    nodes = [client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id},
-                         format="json").json() for name in (category, task)]
-    response = client.post(f"/api/graphs/{graph['id']}/edges/",
-                           {"source": nodes[0]["id"], "target": nodes[1]["id"],
-                            "settings": {"steps": steps}}, format="json")
+    nodes = [
+        client.post(f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id}, format="json").json()
+        for name in (category, task)
+    ]
+    response = client.post(
+        f"/api/graphs/{graph['id']}/edges/",
+        {"source": nodes[0]["id"], "target": nodes[1]["id"], "settings": {"steps": steps}},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -47,13 +51,11 @@ def test_a_redelivered_message_does_not_train_twice(client, catalog, worker):
     worker.broker.join(run_job.queue_name, timeout=30_000)
     worker.join()
     job.refresh_from_db()
-    assert (job.started, job.finished, job.adapter_id,
-            JobPoint.objects.filter(job=job).count()) == before
+    assert (job.started, job.finished, job.adapter_id, JobPoint.objects.filter(job=job).count()) == before
     assert Module.objects.filter(kind=ModuleKind.ADAPTER).count() == 1
 
 
-def test_duplicate_deliveries_to_concurrent_workers_claim_the_job_once(client, catalog,
-                                                                      transactional_db):
+def test_duplicate_deliveries_to_concurrent_workers_claim_the_job_once(client, catalog, transactional_db):
     import asyncio
 
     import dramatiq
@@ -95,23 +97,26 @@ def test_duplicate_deliveries_to_concurrent_workers_claim_the_job_once(client, c
 def test_cancelling_a_running_job_stops_it_within_seconds(client, catalog, worker):
     edge = _draw_edge(client, catalog, steps=5000)
     job_id = edge["job"]["id"]
-    wait_for(lambda: JobPoint.objects.filter(job_id=job_id).exists(), timeout=120,
-             what="the first training step")
+    wait_for(
+        lambda: JobPoint.objects.filter(job_id=job_id).exists(), timeout=120, what="the first training step"
+    )
     response = client.post(f"/api/jobs/{job_id}/cancel/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     cancelled_at = time.monotonic()
     # The worker is free again once the engine noticed: it takes the next job.
     follow_up = _draw_edge(client, catalog, steps=5, task="cat-classification")
-    wait_for(lambda: _status(follow_up["job"]["id"]) != "queued", timeout=10,
-             what="the worker to stop the cancelled job")
+    wait_for(
+        lambda: _status(follow_up["job"]["id"]) != "queued",
+        timeout=10,
+        what="the worker to stop the cancelled job",
+    )
     assert time.monotonic() - cancelled_at < 10
     job = Job.objects.get(pk=job_id)
     assert job.status == "cancelled" and job.adapter is None and job.last_step < 5000
     client.post(f"/api/jobs/{follow_up['job']['id']}/cancel/")
 
 
-def test_a_failing_engine_call_marks_the_job_failed_and_the_worker_keeps_serving(
-        client, catalog, worker):
+def test_a_failing_engine_call_marks_the_job_failed_and_the_worker_keeps_serving(client, catalog, worker):
     teacher_task = catalog["cat-classification"]
     weights = module_folder(teacher_task) / "weights.safetensors"
     good = weights.read_bytes()
@@ -139,8 +144,7 @@ def test_an_error_raised_inside_graft_is_kept_on_the_job(client, catalog, transa
     broker.flush_all()
     edge = _draw_edge(client, catalog, steps=5)  # queued; no worker yet
     # The row names a teacher task module of another task: the engine's own check refuses it.
-    Job.objects.filter(pk=edge["job"]["id"]).update(
-        teacher_task_module=catalog["cat-segmentation"])
+    Job.objects.filter(pk=edge["job"]["id"]).update(teacher_task_module=catalog["cat-segmentation"])
     worker = dramatiq.Worker(broker, worker_threads=1)
     worker.start()
     try:
@@ -168,7 +172,9 @@ def test_an_edge_with_a_finished_adapter_reuses_it(client, catalog, worker):
     body = insight.json()
     assert len(body["teacher"]) > 0 and len(body["student"]) == len(body["teacher"])
     learned_by = Job.objects.get(pk=first["job"]["id"]).adapter.manifest["config"]["method"]
-    assert list(body["pca"]) == [learned_by] and len(body["pca"][learned_by][0]) == 2  # auto's concrete choice
+    assert (
+        list(body["pca"]) == [learned_by] and len(body["pca"][learned_by][0]) == 2
+    )  # auto's concrete choice
 
 
 def _png(size: int = 40) -> bytes:
@@ -191,12 +197,12 @@ def test_a_trained_edge_predicts_on_an_uploaded_image_and_refuses_garbage(client
     early = client.post(url, {"pixels": [[0.0]]}, format="json")
     assert early.status_code in (200, 409)  # 409 while the job has not finished
     wait_for(lambda: _finished(edge["job"]["id"]), timeout=120, what="the job")
-    response = client.post(url, {"image": SimpleUploadedFile("cat.png", _png(), "image/png")},
-                           format="multipart")
+    response = client.post(
+        url, {"image": SimpleUploadedFile("cat.png", _png(), "image/png")}, format="multipart"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["task"] == "classification"
     assert 0.0 <= response.json()["probability"] <= 1.0
-    garbage = client.post(url, {"image": SimpleUploadedFile("x.png", b"not an image")},
-                          format="multipart")
+    garbage = client.post(url, {"image": SimpleUploadedFile("x.png", b"not an image")}, format="multipart")
     assert garbage.status_code == 400
     assert client.post(url, {"pixels": [[1.0, 2.0], [3.0]]}, format="json").status_code == 400

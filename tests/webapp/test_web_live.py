@@ -1,4 +1,5 @@
 """The graph WebSocket through Channels' WebsocketCommunicator, and progress coalescing."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
 
 
-def _communicator(graph_id: int, token: str | None = None,
-                  headers=ORIGIN) -> WebsocketCommunicator:
+def _communicator(graph_id: int, token: str | None = None, headers=ORIGIN) -> WebsocketCommunicator:
     query = f"?token={token}" if token else ""
     return WebsocketCommunicator(application, f"/ws/graphs/{graph_id}/{query}", headers=headers)
 
@@ -38,8 +38,9 @@ async def test_the_owner_receives_numbered_job_events(alice_graph, user):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
     for event_type in (EventType.QUEUED, EventType.STARTED):
-        await database_sync_to_async(event_publish)(graph_id=alice_graph.id, event_type=event_type,
-                                           job_id=7, edge_id=3, payload={"attempt": 1})
+        await database_sync_to_async(event_publish)(
+            graph_id=alice_graph.id, event_type=event_type, job_id=7, edge_id=3, payload={"attempt": 1}
+        )
     first = await communicator.receive_json_from(timeout=5)
     second = await communicator.receive_json_from(timeout=5)
     assert (first["type"], second["type"]) == ("job.queued", "job.started")
@@ -64,15 +65,15 @@ async def test_anonymous_users_and_other_users_are_refused(alice_graph, other_us
         communicator = _communicator(alice_graph.id, token)
         connected, _ = await communicator.connect()
         assert connected  # accepted only to say why it closes
-        assert (await communicator.receive_output(timeout=5)) == {"type": "websocket.close",
-                                                                   "code": 4403}
+        assert (await communicator.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
         await communicator.disconnect()
 
 
 @pytest.mark.asyncio
 async def test_a_foreign_origin_cannot_open_the_socket(alice_graph, user):
-    communicator = _communicator(alice_graph.id, await _token(user),
-                                 headers=[(b"origin", b"http://evil.example")])
+    communicator = _communicator(
+        alice_graph.id, await _token(user), headers=[(b"origin", b"http://evil.example")]
+    )
     connected, _ = await communicator.connect()
     assert not connected
 
@@ -80,8 +81,9 @@ async def test_a_foreign_origin_cannot_open_the_socket(alice_graph, user):
 def test_progress_is_coalesced_and_the_last_step_is_always_sent():
     now = [0.0]
     sent: list[int] = []
-    coalescer = ProgressCoalescer(lambda payload: sent.append(payload["step"]), interval=0.2,
-                                  clock=lambda: now[0])
+    coalescer = ProgressCoalescer(
+        lambda payload: sent.append(payload["step"]), interval=0.2, clock=lambda: now[0]
+    )
     for step in range(1, 101):  # 100 steps in one second
         now[0] = step * 0.01
         coalescer.offer({"step": step})

@@ -1,4 +1,5 @@
 """Live sockets stay up while nothing happens (channels_redis' BRPOP must not time the client out)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,9 @@ async def test_an_idle_graph_socket_stays_open_for_a_minute(server, user):  # no
     status, graph = await asyncio.to_thread(alice.request, "POST", "/api/graphs/", {"name": "idle"})
     assert status == 201, graph
     url = server.replace("http", "ws") + f"/ws/graphs/{graph['id']}/"
-    async with websockets.connect(url, origin=server, ping_interval=None,
-                                  additional_headers={"Cookie": alice.cookie_header()}) as ws:
+    async with websockets.connect(
+        url, origin=server, ping_interval=None, additional_headers={"Cookie": alice.cookie_header()}
+    ) as ws:
         # No events and no pings for a minute: any server-side close would arrive here.
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(ws.recv(), timeout=IDLE_SECONDS)

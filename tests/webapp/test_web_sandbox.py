@@ -1,4 +1,5 @@
-""""Try the demo": a private sandbox per visitor, with quotas, removed after the stated idle time."""
+""" "Try the demo": a private sandbox per visitor, with quotas, removed after the stated idle time."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -30,8 +31,7 @@ def demo_graph(catalog):
     demo = user_ensure(username=DEMO_USERNAME, password=DEMO_PASSWORD, lab_manager=True)
     graph = graph_create(owner=demo, name=EXAMPLE_GRAPH)
     source = node_create(graph=graph, user=demo, module_id=catalog["cat-category"].id, x=0, y=0)
-    target = node_create(graph=graph, user=demo, module_id=catalog["dog-classification"].id,
-                         x=480, y=0)
+    target = node_create(graph=graph, user=demo, module_id=catalog["dog-classification"].id, x=480, y=0)
     edge_create(graph=graph, user=demo, source_id=source.id, target_id=target.id)
     return graph
 
@@ -46,9 +46,11 @@ def _start() -> tuple[APIClient, dict]:
 def test_the_login_page_learns_the_idle_time_and_quotas_before_anyone_signs_in(demo_graph, settings):
     settings.SANDBOX_IDLE_MINUTES = 45
     offer = APIClient().get("/api/auth/sandbox/").json()
-    assert offer == {"available": True, "idle_minutes": 45,
-                     "limits": {"job": settings.SANDBOX_MAX_JOBS,
-                                "upload": settings.SANDBOX_MAX_UPLOADS}}
+    assert offer == {
+        "available": True,
+        "idle_minutes": 45,
+        "limits": {"job": settings.SANDBOX_MAX_JOBS, "upload": settings.SANDBOX_MAX_UPLOADS},
+    }
 
 
 def test_without_a_seeded_demo_the_offer_says_so_and_starting_explains_how_to_seed(db):
@@ -69,7 +71,8 @@ def test_one_click_signs_the_visitor_into_a_private_copy_of_the_example_graph(de
     copy = Graph.objects.get(pk=graphs[0]["id"])
     assert copy.id != demo_graph.id and copy.owner_id == user["id"]
     assert sorted(copy.nodes.values_list("module_id", "x")) == sorted(
-        demo_graph.nodes.values_list("module_id", "x"))
+        demo_graph.nodes.values_list("module_id", "x")
+    )
     assert Edge.objects.filter(graph=copy).count() == 1
     assert Job.objects.filter(owner_id=user["id"]).count() == 1  # the copied edge's training job
 
@@ -94,31 +97,42 @@ def test_a_sandbox_cannot_start_more_jobs_than_its_quota(demo_graph, catalog, se
     graph = visitor.get("/api/graphs/").json()["results"][0]["id"]
     nodes = visitor.get(f"/api/graphs/{graph}/").json()["nodes"]
     source = next(n for n in nodes if n["module"]["kind"] == "category")
-    target = visitor.post(f"/api/graphs/{graph}/nodes/",
-                          {"module": catalog["cat-classification"].id, "x": 0, "y": 300},
-                          format="json").json()
-    response = visitor.post(f"/api/graphs/{graph}/edges/",
-                            {"source": source["id"], "target": target["id"]}, format="json")
+    target = visitor.post(
+        f"/api/graphs/{graph}/nodes/",
+        {"module": catalog["cat-classification"].id, "x": 0, "y": 300},
+        format="json",
+    ).json()
+    response = visitor.post(
+        f"/api/graphs/{graph}/edges/", {"source": source["id"], "target": target["id"]}, format="json"
+    )
     assert response.status_code == 429
     body = response.json()["error"]
     assert body["code"] == "sandbox_quota" and body["details"] == {"resource": "job", "limit": 1}
     assert "sign in with a full account" in body["message"]
-    assert Edge.objects.filter(graph_id=graph).count() == 1 and Job.objects.filter(
-        owner_id=user["id"]).count() == 1
+    assert (
+        Edge.objects.filter(graph_id=graph).count() == 1
+        and Job.objects.filter(owner_id=user["id"]).count() == 1
+    )
 
 
-def test_a_sandbox_cannot_upload_past_its_quota_but_other_users_can(demo_graph, teacher_folders,
-                                                                    client, settings):
+def test_a_sandbox_cannot_upload_past_its_quota_but_other_users_can(
+    demo_graph, teacher_folders, client, settings
+):
     settings.SANDBOX_MAX_UPLOADS = 0
     visitor, _ = _start()
     folder = teacher_folders["dog-category"]
 
     def upload(api):
-        return api.post("/api/modules/", {
-            "weights": SimpleUploadedFile("weights.safetensors",
-                                          (folder / "weights.safetensors").read_bytes()),
-            "manifest": SimpleUploadedFile("manifest.json", (folder / "manifest.json").read_bytes()),
-        }, format="multipart")
+        return api.post(
+            "/api/modules/",
+            {
+                "weights": SimpleUploadedFile(
+                    "weights.safetensors", (folder / "weights.safetensors").read_bytes()
+                ),
+                "manifest": SimpleUploadedFile("manifest.json", (folder / "manifest.json").read_bytes()),
+            },
+            format="multipart",
+        )
 
     response = upload(visitor)
     assert response.status_code == 429
@@ -128,12 +142,12 @@ def test_a_sandbox_cannot_upload_past_its_quota_but_other_users_can(demo_graph, 
 
 
 def _age(user_id: int, minutes: int) -> None:
-    Sandbox.objects.filter(user_id=user_id).update(
-        last_seen=timezone.now() - timedelta(minutes=minutes))
+    Sandbox.objects.filter(user_id=user_id).update(last_seen=timezone.now() - timedelta(minutes=minutes))
 
 
 def test_the_cleanup_removes_idle_sandboxes_with_their_files_and_spares_active_ones(
-        demo_graph, catalog, user, settings, django_capture_on_commit_callbacks):
+    demo_graph, catalog, user, settings, django_capture_on_commit_callbacks
+):
     settings.SANDBOX_IDLE_MINUTES = 30
     idle, idle_user = _start()
     _, active_user = _start()
@@ -160,8 +174,7 @@ def test_the_cleanup_removes_idle_sandboxes_with_their_files_and_spares_active_o
     assert idle.get("/api/auth/me/").status_code == 401
 
 
-def test_activity_keeps_a_sandbox_and_the_delayed_check_reschedules_until_it_is_idle(
-        demo_graph, settings):
+def test_activity_keeps_a_sandbox_and_the_delayed_check_reschedules_until_it_is_idle(demo_graph, settings):
     settings.SANDBOX_IDLE_MINUTES = 30
     visitor, user = _start()
     sandbox = Sandbox.objects.get(user_id=user["id"])

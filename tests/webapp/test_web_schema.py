@@ -1,4 +1,5 @@
 """The OpenAPI schema is valid and lists every API endpoint; errors have one shape."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,7 @@ def test_errors_have_one_shape_and_login_works():
     response = anonymous.get("/api/graphs/")
     assert response.status_code == 401
     assert set(response.json()["error"]) == {"code", "message", "details"}
-    response = anonymous.post("/api/auth/login/", {"username": "nobody", "password": "x"},
-                              format="json")
+    response = anonymous.post("/api/auth/login/", {"username": "nobody", "password": "x"}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_credentials"
     response = anonymous.post("/api/auth/login/", {}, format="json")
     assert response.status_code == 400
@@ -49,17 +49,26 @@ def test_errors_have_one_shape_and_login_works():
 def test_login_me_and_logout_with_a_session(user, manager):
     session = APIClient(enforce_csrf_checks=True)
     session.get("/api/auth/me/")  # the login is CSRF-checked too: this hands out the cookie
-    response = session.post("/api/auth/login/", {"username": "boss", "password": "boss-password"},
-                            format="json", HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value)
+    response = session.post(
+        "/api/auth/login/",
+        {"username": "boss", "password": "boss-password"},
+        format="json",
+        HTTP_X_CSRFTOKEN=session.cookies["csrftoken"].value,
+    )
     assert response.status_code == 200
-    assert response.json()["user"] == {"id": manager.id, "username": "boss",
-                                       "is_lab_manager": True, "sandbox": None}
+    assert response.json()["user"] == {
+        "id": manager.id,
+        "username": "boss",
+        "is_lab_manager": True,
+        "sandbox": None,
+    }
     assert session.get("/api/auth/me/").json()["user"]["username"] == "boss"
     # Session writes need the CSRF token.
     assert session.post("/api/graphs/", {"name": "g"}, format="json").status_code == 403
     token = session.cookies["csrftoken"].value
-    assert session.post("/api/graphs/", {"name": "g"}, format="json",
-                        HTTP_X_CSRFTOKEN=token).status_code == 201
+    assert (
+        session.post("/api/graphs/", {"name": "g"}, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
+    )
     assert session.post("/api/auth/logout/", HTTP_X_CSRFTOKEN=token).status_code == 204
     assert session.get("/api/auth/me/").status_code == 401
 

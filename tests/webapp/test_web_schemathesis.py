@@ -1,5 +1,6 @@
 """Schemathesis fuzzes every operation in /api/schema/ as a signed-in user (token), the ones that
 start training included, on the real database, and no request may end in a server error."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,15 +39,20 @@ def test_fuzzing_every_operation_finds_no_server_error(user, catalog, connection
         operation = result.ok()
         operations += 1
 
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def call(case) -> None:
             response = case.call(headers=headers)
             statuses.append(response.status_code)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} "
-                                f"{response.text[:300]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+                )
 
         call()
     assert operations >= 20  # the whole API, not an empty schema

@@ -1,5 +1,6 @@
 """An API that holds under attack: ownership of reused adapters, settings and uploads validated at
 the door (a JSON 400, nothing stored), large bodies, and the login's CSRF check and lockout."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def _graph_with_edge_nodes(api, catalog, category="cat-category", task="cat-classification"):
     graph = api.post("/api/graphs/", {"name": "g"}, format="json").json()
-    nodes = [api.post(f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id, "x": x, "y": 0},
-                      format="json").json() for name, x in ((category, 0), (task, 400))]
+    nodes = [
+        api.post(
+            f"/api/graphs/{graph['id']}/nodes/", {"module": catalog[name].id, "x": x, "y": 0}, format="json"
+        ).json()
+        for name, x in ((category, 0), (task, 400))
+    ]
     return graph, nodes
 
 
@@ -36,6 +41,7 @@ def _draw(api, graph, nodes, settings=None):
 
 # --- ownership ---------------------------------------------------------------------------------
 
+
 def test_another_users_private_adapter_is_never_reused(client, other_client, user, catalog):
     category, task = catalog["cat-category"], catalog["cat-classification"]
     private_adapter = catalog["dog-category"]  # stands in for Alice's private adapter
@@ -43,10 +49,19 @@ def test_another_users_private_adapter_is_never_reused(client, other_client, use
     private_adapter.save()
     job_settings = job_settings_clean(None, onto_own_teacher=True)
     now = timezone.now()
-    Job.objects.create(owner=user, category_module=category, task_module=task,
-                       teacher_task_module=task, settings=job_settings, status=JobStatus.SUCCEEDED,
-                       reuse_key=_reuse_key(category, task, job_settings), adapter=private_adapter,
-                       final_metrics={"error": 0.1}, started=now, finished=now)
+    Job.objects.create(
+        owner=user,
+        category_module=category,
+        task_module=task,
+        teacher_task_module=task,
+        settings=job_settings,
+        status=JobStatus.SUCCEEDED,
+        reuse_key=_reuse_key(category, task, job_settings),
+        adapter=private_adapter,
+        final_metrics={"error": 0.1},
+        started=now,
+        finished=now,
+    )
 
     graph, nodes = _graph_with_edge_nodes(other_client, catalog)
     response = _draw(other_client, graph, nodes)
@@ -61,12 +76,23 @@ def test_another_users_private_adapter_is_never_reused(client, other_client, use
 
 # --- settings ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("settings, field", [
-    ({"steps": 10**9}, "steps"), ({"steps": 2**64}, "steps"), ({"samples": 10**9}, "samples"),
-    ({"samples": 801}, "samples"), ({"seed": -1}, "seed"), ({"seed": 2**70}, "seed"),
-    ({"steps": 1.5}, "steps"), ({"steps": True}, "steps"), ({"seed": "3"}, "seed"),
-    ({"adapter_layers": 2}, "adapter_layers"), ({"method": "magic"}, "method"),
-])
+
+@pytest.mark.parametrize(
+    "settings, field",
+    [
+        ({"steps": 10**9}, "steps"),
+        ({"steps": 2**64}, "steps"),
+        ({"samples": 10**9}, "samples"),
+        ({"samples": 801}, "samples"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**70}, "seed"),
+        ({"steps": 1.5}, "steps"),
+        ({"steps": True}, "steps"),
+        ({"seed": "3"}, "seed"),
+        ({"adapter_layers": 2}, "adapter_layers"),
+        ({"method": "magic"}, "method"),
+    ],
+)
 def test_absurd_settings_are_refused_at_the_door(client, catalog, settings, field):
     graph, nodes = _graph_with_edge_nodes(client, catalog)
     response = _draw(client, graph, nodes, settings)
@@ -88,8 +114,13 @@ def test_the_edge_settings_are_published_with_the_engines_methods(client):
 
     body = client.get("/api/edge-settings/").json()
     assert body["fields"]["method"]["choices"] == [m.value for m in engine.Method]
-    assert body["fields"]["samples"] == {"type": "integer", "default": 0, "minimum": 0, "maximum": 800,
-                                         "help": body["fields"]["samples"]["help"]}
+    assert body["fields"]["samples"] == {
+        "type": "integer",
+        "default": 0,
+        "minimum": 0,
+        "maximum": 800,
+        "help": body["fields"]["samples"]["help"],
+    }
     assert body["fields"]["seed"]["maximum"] == 2**31 - 1
     assert body["fields"]["adapter_layers"]["choices"] == [1, 3]
     assert body["cross_net_samples"] == 10
@@ -97,8 +128,9 @@ def test_the_edge_settings_are_published_with_the_engines_methods(client):
 
 def test_the_preview_says_whether_an_edge_stays_inside_one_net(client, catalog):
     def preview(category, task):
-        return client.get(f"/api/edge-settings/preview/?category={catalog[category].id}"
-                          f"&task={catalog[task].id}")
+        return client.get(
+            f"/api/edge-settings/preview/?category={catalog[category].id}&task={catalog[task].id}"
+        )
 
     own = preview("cat-category", "cat-classification").json()
     assert own["own_net"] is True and own["defaults"]["samples"] == 0
@@ -109,15 +141,21 @@ def test_the_preview_says_whether_an_edge_stays_inside_one_net(client, catalog):
 
 # --- uploads -----------------------------------------------------------------------------------
 
+
 def _upload(api, folder: Path, *, manifest: dict | None = None, weights: bytes | None = None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     manifest = manifest if manifest is not None else json.loads((folder / "manifest.json").read_text())
     weights = weights if weights is not None else (folder / "weights.safetensors").read_bytes()
-    return api.post("/api/modules/", {
-        "weights": SimpleUploadedFile("weights.safetensors", weights),
-        "manifest": SimpleUploadedFile("manifest.json", json.dumps(manifest).encode()),
-        "visibility": "private"}, format="multipart")
+    return api.post(
+        "/api/modules/",
+        {
+            "weights": SimpleUploadedFile("weights.safetensors", weights),
+            "manifest": SimpleUploadedFile("manifest.json", json.dumps(manifest).encode()),
+            "visibility": "private",
+        },
+        format="multipart",
+    )
 
 
 def _manifest(folder: Path, **changes) -> dict:
@@ -125,8 +163,10 @@ def _manifest(folder: Path, **changes) -> dict:
 
 
 def _overlapping_offsets() -> bytes:
-    header = {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-              "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}
+    header = {
+        "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+        "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+    }
     raw = json.dumps(header).encode()
     return struct.pack("<Q", len(raw)) + raw + b"\0" * 8
 
@@ -142,20 +182,37 @@ def _upload_cases(folder: Path) -> dict[str, tuple[dict | None, bytes | None, st
     config = _manifest(folder)["config"]
     return {
         "overlapping offsets": (None, _overlapping_offsets(), "overlaps"),
-        "huge widths": (_manifest(folder, config={**config, "widths": [1_000_000] + config["widths"][1:]}),
-                        None, "shape"),
+        "huge widths": (
+            _manifest(folder, config={**config, "widths": [1_000_000] + config["widths"][1:]}),
+            None,
+            "shape",
+        ),
         "wrong input_shape": (_manifest(folder, input_shape=[3, 28, 28]), None, "input_shape"),
         "long name": (_manifest(folder, name="x" * 100_000), None, "name is 100000 characters"),
         "long description": (_manifest(folder, description="x" * 100_000), None, "description"),
-        "bad parent": (_manifest(folder, parents=[{"role": "category", "sha256": "../../etc/passwd",
-                                                   "name": "x"}]), None, "parents"),
+        "bad parent": (
+            _manifest(folder, parents=[{"role": "category", "sha256": "../../etc/passwd", "name": "x"}]),
+            None,
+            "parents",
+        ),
         "NaN weights": (None, _non_finite(folder, float("nan")), "NaN"),
         "Inf weights": (None, _non_finite(folder, float("inf")), "NaN or infinite"),
     }
 
 
-@pytest.mark.parametrize("case", ["overlapping offsets", "huge widths", "wrong input_shape", "long name",
-                                  "long description", "bad parent", "NaN weights", "Inf weights"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "overlapping offsets",
+        "huge widths",
+        "wrong input_shape",
+        "long name",
+        "long description",
+        "bad parent",
+        "NaN weights",
+        "Inf weights",
+    ],
+)
 def test_a_malicious_upload_is_refused_with_a_json_400_and_nothing_is_stored(client, teacher_folders, case):
     manifest, weights, expected = _upload_cases(teacher_folders["cat-category"])[case]
     response = _upload(client, teacher_folders["cat-category"], manifest=manifest, weights=weights)
@@ -171,7 +228,8 @@ def test_a_malicious_upload_is_refused_with_a_json_400_and_nothing_is_stored(cli
 
 
 def test_a_duplicate_upload_does_not_name_a_module_the_uploader_cannot_see(
-        client, other_client, teacher_folders):
+    client, other_client, teacher_folders
+):
     first = _upload(client, teacher_folders["cat-category"])
     assert first.status_code == 201
     response = _upload(other_client, teacher_folders["cat-category"])
@@ -184,13 +242,15 @@ def test_a_duplicate_upload_does_not_name_a_module_the_uploader_cannot_see(
 
 # --- large bodies ------------------------------------------------------------------------------
 
+
 def test_a_1024_by_1024_pixels_predict_passes_the_body_limit(client, catalog):
     graph, nodes = _graph_with_edge_nodes(client, catalog)
     edge = _draw(client, graph, nodes).json()
     body = json.dumps({"pixels": [[0.5019607843137255] * 1024] * 1024})
     assert len(body) > 16 * 1024 * 1024
-    response = client.post(f"/api/graphs/{graph['id']}/edges/{edge['id']}/predict/", body,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/graphs/{graph['id']}/edges/{edge['id']}/predict/", body, content_type="application/json"
+    )
     # The body is read and validated; the edge has no adapter yet, which is the answer.
     assert response.status_code == 409 and response.json()["error"]["code"] == "not_ready"
 
@@ -205,6 +265,7 @@ def test_a_body_over_the_limit_is_a_json_413(client, settings):
 
 # --- login -------------------------------------------------------------------------------------
 
+
 def _browser() -> Client:
     browser = Client(enforce_csrf_checks=True)
     assert browser.get("/api/auth/me/").status_code == 401  # hands out the CSRF cookie
@@ -212,15 +273,22 @@ def _browser() -> Client:
 
 
 def _login(browser: Client, username: str, password: str, address: str = "127.0.0.1"):
-    return browser.post("/api/auth/login/", {"username": username, "password": password},
-                        content_type="application/json", REMOTE_ADDR=address,
-                        HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    return browser.post(
+        "/api/auth/login/",
+        {"username": username, "password": password},
+        content_type="application/json",
+        REMOTE_ADDR=address,
+        HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value,
+    )
 
 
 def test_login_without_the_csrf_token_is_refused(user):
     browser = _browser()
-    response = browser.post("/api/auth/login/", {"username": "alice", "password": "alice-password"},
-                            content_type="application/json")
+    response = browser.post(
+        "/api/auth/login/",
+        {"username": "alice", "password": "alice-password"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
     assert _login(browser, "alice", "alice-password").status_code == 200
@@ -237,7 +305,9 @@ def test_repeated_wrong_passwords_lock_the_username_for_that_address_and_say_whe
     assert locked.status_code == 429
     wait = int(locked["Retry-After"])
     assert 0 < wait <= settings.LOGIN_LOCKOUT_SECONDS
-    assert f"Try again in {wait}" in locked.json()["error"]["message"] or "Try again in" in \
-        locked.json()["error"]["message"]
+    assert (
+        f"Try again in {wait}" in locked.json()["error"]["message"]
+        or "Try again in" in locked.json()["error"]["message"]
+    )
     # The lockout is per username and address: the same user elsewhere still gets in.
     assert _login(_browser(), username, "right-password", address="10.9.8.7").status_code == 200

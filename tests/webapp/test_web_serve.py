@@ -1,4 +1,5 @@
 """`manage.py serve` runs the embedded product from nothing; `seed_demo` fills the catalog."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,14 @@ from webapp.catalog.models import Module
 from webapp.graphs.models import Graph
 
 REPO = Path(__file__).resolve().parents[2]
-PRODUCTION_VARIABLES = ("DATABASE_URL", "REDIS_URL", "BROKER_URL", "DJANGO_SECRET_KEY",
-                        "TRANSPLANT_STORE", "DJANGO_SETTINGS_MODULE")
+PRODUCTION_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "BROKER_URL",
+    "DJANGO_SECRET_KEY",
+    "TRANSPLANT_STORE",
+    "DJANGO_SETTINGS_MODULE",
+)
 
 
 def test_serve_starts_the_embedded_mode_and_stops_on_ctrl_c(tmp_path):
@@ -25,9 +32,13 @@ def test_serve_starts_the_embedded_mode_and_stops_on_ctrl_c(tmp_path):
     env["TRANSPLANT_DATA"] = str(tmp_path / "data")
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port),
-                                "--no-seed"], cwd=REPO, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--no-seed"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def answers():

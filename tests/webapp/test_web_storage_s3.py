@@ -1,5 +1,6 @@
 """Module files in an S3-compatible object store (a real moto_server and a real boto3 client):
 round trips, the SHA-256-checked worker cache, and streamed downloads with bounded memory."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,9 +40,13 @@ def s3_store(moto_server, settings, tmp_path):
     bucket = f"platform-{uuid.uuid4().hex[:10]}"
     client = moto_server.client()
     client.create_bucket(Bucket=bucket)
-    settings.STORAGES = {**settings.STORAGES, "modules": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": moto_server.storage_options(bucket=bucket, location="modules")}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "modules": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": moto_server.storage_options(bucket=bucket, location="modules"),
+        },
+    }
     settings.TRANSPLANT_CACHE = tmp_path / "cache"
     module_cache_clear()
     return SimpleNamespace(bucket=bucket, client=client, cache=tmp_path / "cache" / "modules")
@@ -53,13 +58,14 @@ def _keys(store) -> set[str]:
 
 
 def test_a_registered_module_round_trips_through_the_bucket_and_the_worker_cache(
-        s3_store, catalog, teacher_folders, client, django_capture_on_commit_callbacks):
+    s3_store, catalog, teacher_folders, client, django_capture_on_commit_callbacks
+):
     module = catalog["cat-category"]
     weights = (teacher_folders["cat-category"] / WEIGHTS_FILE).read_bytes()
-    assert {f"modules/{module.sha256}/{MANIFEST_FILE}",
-            f"modules/{module.sha256}/{WEIGHTS_FILE}"} <= _keys(s3_store)
-    stored = s3_store.client.get_object(Bucket=s3_store.bucket,
-                                        Key=f"modules/{module.sha256}/{WEIGHTS_FILE}")
+    assert {f"modules/{module.sha256}/{MANIFEST_FILE}", f"modules/{module.sha256}/{WEIGHTS_FILE}"} <= _keys(
+        s3_store
+    )
+    stored = s3_store.client.get_object(Bucket=s3_store.bucket, Key=f"modules/{module.sha256}/{WEIGHTS_FILE}")
     assert stored["Body"].read() == weights
     assert not (Path(django_settings.TRANSPLANT_STORE) / module.sha256).exists()  # no local store
 
@@ -81,7 +87,8 @@ def test_a_registered_module_round_trips_through_the_bucket_and_the_worker_cache
 
 
 def test_a_corrupted_object_is_refused_by_its_sha256_and_a_corrupted_cache_is_fetched_again(
-        s3_store, catalog):
+    s3_store, catalog
+):
     module = catalog["cat-classification"]
     key = f"modules/{module.sha256}/{WEIGHTS_FILE}"
     good = s3_store.client.get_object(Bucket=s3_store.bucket, Key=key)["Body"].read()
@@ -112,8 +119,14 @@ def _large_module(*, owner, put) -> Module:
     sha256 = digest.hexdigest()
     put(sha256, block)
     return Module.objects.create(
-        kind=ModuleKind.CATEGORY, name="large", architecture="vgg16", owner=owner, sha256=sha256,
-        size_bytes=LARGE_MODULE_BYTES, manifest={"sha256": sha256})
+        kind=ModuleKind.CATEGORY,
+        name="large",
+        architecture="vgg16",
+        owner=owner,
+        sha256=sha256,
+        size_bytes=LARGE_MODULE_BYTES,
+        manifest={"sha256": sha256},
+    )
 
 
 def _stream_download(client, module: Module, target: Path) -> tuple[int, int]:
@@ -150,22 +163,26 @@ def _check_archive(path: Path, module: Module) -> None:
         assert digest.hexdigest() == module.sha256
 
 
-def test_a_large_module_streams_from_the_bucket_with_bounded_memory(s3_store, client, user,
-                                                                     tmp_path):
+def test_a_large_module_streams_from_the_bucket_with_bounded_memory(s3_store, client, user, tmp_path):
     def put(sha256: str, block: bytes) -> None:
         source = tmp_path / "weights.bin"
         with source.open("wb") as out:
             for _ in range(LARGE_MODULE_BYTES // len(block)):
                 out.write(block)
         s3_store.client.upload_file(str(source), s3_store.bucket, f"modules/{sha256}/{WEIGHTS_FILE}")
-        s3_store.client.put_object(Bucket=s3_store.bucket, Key=f"modules/{sha256}/{MANIFEST_FILE}",
-                                   Body=json.dumps({"sha256": sha256}).encode())
+        s3_store.client.put_object(
+            Bucket=s3_store.bucket,
+            Key=f"modules/{sha256}/{MANIFEST_FILE}",
+            Body=json.dumps({"sha256": sha256}).encode(),
+        )
         source.unlink()
 
     module = _large_module(owner=user, put=put)
     peak, chunks = _stream_download(client, module, tmp_path / "download.zip")
-    print(f"\nS3 streamed download of a {LARGE_MODULE_BYTES >> 20} MiB module: "
-          f"peak traced memory {peak / 2**20:.1f} MiB over {chunks} chunks")
+    print(
+        f"\nS3 streamed download of a {LARGE_MODULE_BYTES >> 20} MiB module: "
+        f"peak traced memory {peak / 2**20:.1f} MiB over {chunks} chunks"
+    )
     assert chunks > 50
     assert peak < STREAM_PEAK_LIMIT_BYTES
     _check_archive(tmp_path / "download.zip", module)
@@ -182,8 +199,10 @@ def test_a_large_module_streams_from_the_local_store_with_bounded_memory(client,
 
     module = _large_module(owner=user, put=put)
     peak, chunks = _stream_download(client, module, tmp_path / "download.zip")
-    print(f"\nlocal streamed download of a {LARGE_MODULE_BYTES >> 20} MiB module: "
-          f"peak traced memory {peak / 2**20:.1f} MiB over {chunks} chunks")
+    print(
+        f"\nlocal streamed download of a {LARGE_MODULE_BYTES >> 20} MiB module: "
+        f"peak traced memory {peak / 2**20:.1f} MiB over {chunks} chunks"
+    )
     assert peak < STREAM_PEAK_LIMIT_BYTES
     _check_archive(tmp_path / "download.zip", module)
 
@@ -193,4 +212,3 @@ def test_a_missing_object_is_a_409_before_any_byte_is_sent(s3_store, catalog, cl
     s3_store.client.delete_object(Bucket=s3_store.bucket, Key=f"modules/{module.sha256}/{WEIGHTS_FILE}")
     response = client.get(f"/api/modules/{module.id}/download/")
     assert response.status_code == 409 and response.json()["error"]["code"] == "module_unavailable"
-

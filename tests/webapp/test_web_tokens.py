@@ -1,4 +1,5 @@
 """API tokens: made once and shown once, stored as SHA-256 only, usable as Token or Bearer, revocable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,7 @@ def test_a_new_token_is_shown_once_and_only_its_sha256_is_stored(client):
     assert row.digest == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in {row.name, row.prefix, row.digest}
     listed = client.get("/api/auth/tokens/").json()
-    assert [(t["id"], t["name"], t["prefix"]) for t in listed] == [
-        (created["id"], "nightly sweep", raw[:8])]
+    assert [(t["id"], t["name"], t["prefix"]) for t in listed] == [(created["id"], "nightly sweep", raw[:8])]
     assert all("token" not in t for t in listed)
 
 

@@ -1,21 +1,31 @@
 """Account endpoints: login, logout, me, API tokens."""
+
 from django.contrib.auth import authenticate, login, logout
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from webapp.accounts.selectors import api_token_list
-from webapp.accounts.serializers import (ApiTokenCreatedSerializer, ApiTokenCreateSerializer,
-                                         ApiTokenSerializer, LoginSerializer, SandboxOfferSerializer,
-                                         UserEnvelopeSerializer)
+from webapp.accounts.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    LoginSerializer,
+    SandboxOfferSerializer,
+    UserEnvelopeSerializer,
+)
 from webapp.accounts.services import api_token_create, api_token_revoke
-from webapp.accounts.throttles import (login_check_not_locked, login_enforce_csrf,
-                                       login_record_failure, login_record_success)
+from webapp.accounts.throttles import (
+    login_check_not_locked,
+    login_enforce_csrf,
+    login_record_failure,
+    login_record_success,
+)
 from webapp.errors import ApplicationError
 from webapp.sandbox.selectors import sandbox_offer
 from webapp.sandbox.services import sandbox_start
@@ -29,8 +39,10 @@ class LoginApi(APIView):
         login_enforce_csrf(request._request)
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        guard = {"username": serializer.validated_data["username"],
-                 "address": request.META.get("REMOTE_ADDR", "")}
+        guard = {
+            "username": serializer.validated_data["username"],
+            "address": request.META.get("REMOTE_ADDR", ""),
+        }
         login_check_not_locked(**guard)
         user = authenticate(request, **serializer.validated_data)
         if user is None:
@@ -86,7 +98,7 @@ class ApiTokenDetailApi(APIView):
 
 
 class SandboxApi(APIView):
-    """"Try the demo": sign the visitor into a fresh private sandbox (no account needed)."""
+    """ "Try the demo": sign the visitor into a fresh private sandbox (no account needed)."""
 
     permission_classes = [permissions.AllowAny]
 
@@ -98,5 +110,4 @@ class SandboxApi(APIView):
     def post(self, request: Request) -> Response:
         sandbox = sandbox_start()
         login(request._request, sandbox.user, backend="django.contrib.auth.backends.ModelBackend")
-        return Response(UserEnvelopeSerializer({"user": sandbox.user}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(UserEnvelopeSerializer({"user": sandbox.user}).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 """DRF authentication by personal API token: ``Authorization: Token <t>`` or ``Bearer <t>``."""
+
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -21,11 +22,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: send 'Authorization: Token <token>'.")
+                "Malformed Authorization header: send 'Authorization: Token <token>'."
+            )
         token = api_token_find(raw=header[1].decode(errors="replace"))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(
-                "Unknown or revoked API token: create a new one under Settings -> API tokens.")
+                "Unknown or revoked API token: create a new one under Settings -> API tokens."
+            )
         api_token_touch(token=token)
         return token.user, token
 
@@ -40,6 +43,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "A personal API token (Settings -> API tokens), sent as "
-                               "'Authorization: Token <token>' or 'Authorization: Bearer <token>'."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (Settings -> API tokens), sent as "
+            "'Authorization: Token <token>' or 'Authorization: Bearer <token>'.",
+        }

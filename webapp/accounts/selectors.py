@@ -1,4 +1,5 @@
 """Reads about users and their API tokens."""
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet

@@ -1,4 +1,5 @@
 """Serializers for the session endpoints."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 

@@ -1,4 +1,5 @@
 """Writes about users: the lab-managers group, demo accounts and API tokens."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -52,15 +53,19 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     """
     name = name.strip()
     if not name:
-        raise ApplicationError("Give the token a name that says what it is for.", code="invalid",
-                               details={"name": ["Required."]})
+        raise ApplicationError(
+            "Give the token a name that says what it is for.", code="invalid", details={"name": ["Required."]}
+        )
     if ApiToken.objects.select_for_update().filter(user=user).count() >= API_TOKENS_PER_USER:
         raise ApplicationError(
             f"You already have {API_TOKENS_PER_USER} tokens; revoke one you no longer use first.",
-            code="token_limit", status=409)
+            code="token_limit",
+            status=409,
+        )
     raw = token_generate()
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:TOKEN_PREFIX_SHOWN],
-                                    digest=token_digest(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:TOKEN_PREFIX_SHOWN], digest=token_digest(raw)
+    )
     return token, raw
 
 

@@ -3,6 +3,7 @@
 Failures are counted per (username, client address) in the shared cache, so one guesser cannot
 lock a user out from everywhere, and a lockout holds whichever web process answers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,8 @@ def login_enforce_csrf(request: HttpRequest) -> None:
     if reason:
         raise exceptions.PermissionDenied(
             f"CSRF check failed: {reason}. Load the page again (GET /api/auth/me/ hands out the "
-            "csrftoken cookie) and send it back in the X-CSRFToken header.")
+            "csrftoken cookie) and send it back in the X-CSRFToken header."
+        )
 
 
 def _failure_key(username: str, address: str) -> str:
@@ -46,9 +48,13 @@ def login_check_not_locked(*, username: str, address: str) -> None:
     record = cache.get(_failure_key(username, address)) or {}
     wait = record.get("locked_until", 0) - time.time()
     if wait > 0:
-        raise exceptions.Throttled(wait=wait, detail=(
-            f"Too many failed sign-ins for {username[:100]!r} from your address. Try again in "
-            f"{int(wait) + 1} seconds, or ask the lab's administrator to reset your password."))
+        raise exceptions.Throttled(
+            wait=wait,
+            detail=(
+                f"Too many failed sign-ins for {username[:100]!r} from your address. Try again in "
+                f"{int(wait) + 1} seconds, or ask the lab's administrator to reset your password."
+            ),
+        )
 
 
 def login_record_failure(*, username: str, address: str) -> None:

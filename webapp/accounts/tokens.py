@@ -1,4 +1,5 @@
 """The one rule for API token text: how a token is made and how it is hashed for storage."""
+
 import hashlib
 import secrets
 

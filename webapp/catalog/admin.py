@@ -12,8 +12,17 @@ class ModuleParentInline(admin.TabularInline):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "kind", "category", "task", "architecture", "owner", "visibility",
-                    "created"]
+    list_display = [
+        "id",
+        "name",
+        "kind",
+        "category",
+        "task",
+        "architecture",
+        "owner",
+        "visibility",
+        "created",
+    ]
     list_filter = ["kind", "visibility", "architecture", "task"]
     search_fields = ["name", "description", "category", "sha256"]
     raw_id_fields = ["owner", "teacher"]

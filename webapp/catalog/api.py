@@ -1,4 +1,5 @@
 """Catalog endpoints: thin views over catalog selectors and services."""
+
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,10 +10,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.catalog import selectors, services
-from webapp.catalog.serializers import (FacetsSerializer, IntegritySerializer, LineageSerializer,
-                                        ModuleQuerySerializer, ModuleSerializer,
-                                        ModuleUpdateSerializer, ModuleUploadSerializer,
-                                        UsageSerializer)
+from webapp.catalog.serializers import (
+    FacetsSerializer,
+    IntegritySerializer,
+    LineageSerializer,
+    ModuleQuerySerializer,
+    ModuleSerializer,
+    ModuleUpdateSerializer,
+    ModuleUploadSerializer,
+    UsageSerializer,
+)
 
 
 def _query(request: Request) -> dict:
@@ -37,8 +44,11 @@ class ModuleListApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         module = services.module_upload(
-            owner=request.user, weights_file=data["weights"], manifest_file=data["manifest"],
-            visibility=data["visibility"])
+            owner=request.user,
+            weights_file=data["weights"],
+            manifest_file=data["manifest"],
+            visibility=data["visibility"],
+        )
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
 
@@ -64,8 +74,7 @@ class ModuleDetailApi(GenericAPIView):
         serializer = ModuleUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         module = selectors.module_get(user=request.user, module_id=module_id)
-        module = services.module_update(module=module, user=request.user,
-                                        data=serializer.validated_data)
+        module = services.module_update(module=module, user=request.user, data=serializer.validated_data)
         return Response(ModuleSerializer(module).data)
 
     @extend_schema(responses={204: None})
@@ -81,8 +90,7 @@ class ModuleDownloadApi(GenericAPIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, module_id: int) -> HttpResponse:
         module = selectors.module_get(user=request.user, module_id=module_id)
-        response = StreamingHttpResponse(selectors.module_zip(module=module),
-                                         content_type="application/zip")
+        response = StreamingHttpResponse(selectors.module_zip(module=module), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{module.name}-{module.sha256[:12]}.zip"'
         return response
 
@@ -92,8 +100,7 @@ class ModuleLineageApi(GenericAPIView):
 
     def get(self, request: Request, module_id: int) -> Response:
         module = selectors.module_get(user=request.user, module_id=module_id)
-        return Response(LineageSerializer(selectors.module_lineage(user=request.user,
-                                                                   module=module)).data)
+        return Response(LineageSerializer(selectors.module_lineage(user=request.user, module=module)).data)
 
 
 class ModuleUsageApi(GenericAPIView):
@@ -116,5 +123,6 @@ class ModuleIntegrityApi(GenericAPIView):
 
     def get(self, request: Request, module_id: int) -> Response:
         module = selectors.module_get(user=request.user, module_id=module_id)
-        return Response(IntegritySerializer(
-            selectors.module_integrity(user=request.user, module=module)).data)
+        return Response(
+            IntegritySerializer(selectors.module_integrity(user=request.user, module=module)).data
+        )

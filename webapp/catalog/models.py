@@ -1,4 +1,5 @@
 """Catalog: modules (category, task, adapter), the teachers they came from, and their lineage."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -60,8 +61,9 @@ class Module(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     sha256 = models.CharField(max_length=64, unique=True)
     size_bytes = models.BigIntegerField(default=0)
-    teacher = models.ForeignKey(Teacher, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="modules")
+    teacher = models.ForeignKey(
+        Teacher, null=True, blank=True, on_delete=models.SET_NULL, related_name="modules"
+    )
     # The full manifest as the engine wrote it, so a download gives back exactly what was stored.
     manifest = models.JSONField(default=dict)
 
@@ -80,8 +82,9 @@ class ModuleParent(models.Model):
     """One lineage link: ``child`` was made from ``parent`` in the given role."""
 
     child = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="parent_links")
-    parent = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="child_links")
+    parent = models.ForeignKey(
+        Module, null=True, blank=True, on_delete=models.SET_NULL, related_name="child_links"
+    )
     role = models.CharField(max_length=16, choices=ParentRole.choices)
     sha256 = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True, default="")

@@ -1,10 +1,12 @@
 """Reads from the catalog: who sees what, search and filters, facets, lineage, usage, integrity,
 downloads."""
+
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, FloatField, Q, QuerySet
@@ -14,8 +16,8 @@ from django.db.models.functions import Cast
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Visibility
 from webapp.catalog.storage import MODULE_FILES, WEIGHTS_FILE, module_zip_stream
-from webapp.storage.blobs import MODULES, blob_open, blob_storage, iter_chunks
 from webapp.errors import ApplicationError
+from webapp.storage.blobs import MODULES, blob_open, blob_storage, iter_chunks
 
 _METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 USAGE_LIMIT = 50
@@ -32,23 +34,29 @@ def visible_to(queryset: QuerySet, *, user: AbstractBaseUser) -> QuerySet:
 
 def module_visible(*, user: AbstractBaseUser) -> QuerySet[Module]:
     """Modules the user may see (`visible_to`)."""
-    return visible_to(Module.objects.select_related("owner", "teacher").prefetch_related("parent_links"), user=user)
+    return visible_to(
+        Module.objects.select_related("owner", "teacher").prefetch_related("parent_links"), user=user
+    )
 
 
 def module_get(*, user: AbstractBaseUser, module_id: int) -> Module:
     """Return a module the user may see, or raise a 404 ApplicationError."""
     module = module_visible(user=user).filter(pk=module_id).first()
     if module is None:
-        raise ApplicationError(f"Module #{module_id} does not exist or is not visible to you.",
-                               code="not_found", status=404)
+        raise ApplicationError(
+            f"Module #{module_id} does not exist or is not visible to you.", code="not_found", status=404
+        )
     return module
 
 
 def _metric_name(filters: dict[str, Any]) -> str | None:
     metric = filters.get("metric") or None
     if metric is not None and not _METRIC_NAME.match(metric):
-        raise ApplicationError(f"Unknown metric name {metric!r}.", code="invalid",
-                               details={"metric": ["Use a metric name such as 'error'."]})
+        raise ApplicationError(
+            f"Unknown metric name {metric!r}.",
+            code="invalid",
+            details={"metric": ["Use a metric name such as 'error'."]},
+        )
     return metric
 
 
@@ -74,16 +82,22 @@ def module_list(*, user: AbstractBaseUser, filters: dict[str, Any]) -> QuerySet[
         queryset = queryset.filter(owner__username=filters["owner"])
     if filters.get("search"):
         term = filters["search"]
-        queryset = queryset.filter(Q(name__icontains=term) | Q(description__icontains=term)
-                                   | Q(category__icontains=term) | Q(task__icontains=term))
+        queryset = queryset.filter(
+            Q(name__icontains=term)
+            | Q(description__icontains=term)
+            | Q(category__icontains=term)
+            | Q(task__icontains=term)
+        )
     metric = _metric_name(filters)
     ordering = filters.get("ordering") or "-created"
     if ordering.lstrip("-") == "metric" and metric is None:
-        raise ApplicationError("Sorting by metric needs ?metric=<name>.", code="invalid",
-                               details={"metric": ["Required when ordering by metric."]})
+        raise ApplicationError(
+            "Sorting by metric needs ?metric=<name>.",
+            code="invalid",
+            details={"metric": ["Required when ordering by metric."]},
+        )
     if metric is not None:
-        queryset = queryset.annotate(
-            metric_value=Cast(KeyTransform(metric, "metrics"), FloatField()))
+        queryset = queryset.annotate(metric_value=Cast(KeyTransform(metric, "metrics"), FloatField()))
         if filters.get("metric_min") is not None:
             queryset = queryset.filter(metric_value__gte=filters["metric_min"])
         if filters.get("metric_max") is not None:
@@ -131,8 +145,7 @@ def module_lineage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
                     seen.add(new_id)
                     frontier.append(new_id)
     nodes = list(Module.objects.filter(id__in=seen).select_related("owner", "teacher").order_by("id"))
-    return {"nodes": nodes,
-            "edges": [{"from": a, "to": b, "role": r} for a, b, r in sorted(edges)]}
+    return {"nodes": nodes, "edges": [{"from": a, "to": b, "role": r} for a, b, r in sorted(edges)]}
 
 
 def module_zip(*, module: Module) -> Iterator[bytes]:
@@ -144,8 +157,11 @@ def module_zip(*, module: Module) -> Iterator[bytes]:
     """
     storage = blob_storage(MODULES)
     if not all(storage.exists(f"{module.sha256}/{name}") for name in MODULE_FILES):
-        raise ApplicationError(f"The files of module #{module.id} are missing from the store.",
-                               code="module_unavailable", status=409)
+        raise ApplicationError(
+            f"The files of module #{module.id} are missing from the store.",
+            code="module_unavailable",
+            status=409,
+        )
     return module_zip_stream(module)
 
 
@@ -159,11 +175,17 @@ def module_usage(*, user: AbstractBaseUser, module: Module) -> dict[str, Any]:
     from webapp.jobs.selectors import job_visible
 
     graphs = graph_list(user=user).filter(nodes__module=module).distinct()[:USAGE_LIMIT]
-    jobs = (job_visible(user=user)
-            .filter(Q(category_module=module) | Q(task_module=module)
-                    | Q(teacher_task_module=module) | Q(adapter=module))
-            .select_related("category_module", "task_module", "adapter")
-            .order_by("-created", "-id")[:USAGE_LIMIT])
+    jobs = (
+        job_visible(user=user)
+        .filter(
+            Q(category_module=module)
+            | Q(task_module=module)
+            | Q(teacher_task_module=module)
+            | Q(adapter=module)
+        )
+        .select_related("category_module", "task_module", "adapter")
+        .order_by("-created", "-id")[:USAGE_LIMIT]
+    )
     return {"graphs": list(graphs), "jobs": list(jobs)}
 
 
@@ -196,8 +218,19 @@ def module_integrity(*, user: AbstractBaseUser, module: Module) -> dict[str, Any
     for link in module.parent_links.select_related("parent").order_by("role"):
         parent = link.parent if link.parent_id in visible else None
         parent_sha = _stored_sha256(parent) if parent else None
-        parents.append({"role": link.role, "name": link.name, "module_id": parent.id if parent else None,
-                        "recorded_sha256": link.sha256, "current_sha256": parent_sha,
-                        "unchanged": parent_sha == link.sha256 if parent_sha else None})
-    return {"sha256": module.sha256, "weights_ok": current == module.sha256, "parents": parents,
-            "frozen_unchanged": all(p["unchanged"] is not False for p in parents)}
+        parents.append(
+            {
+                "role": link.role,
+                "name": link.name,
+                "module_id": parent.id if parent else None,
+                "recorded_sha256": link.sha256,
+                "current_sha256": parent_sha,
+                "unchanged": parent_sha == link.sha256 if parent_sha else None,
+            }
+        )
+    return {
+        "sha256": module.sha256,
+        "weights_ok": current == module.sha256,
+        "parents": parents,
+        "frozen_unchanged": all(p["unchanged"] is not False for p in parents),
+    }

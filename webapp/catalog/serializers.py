@@ -1,4 +1,5 @@
 """Serializers for catalog modules (output) and their query/upload/update inputs."""
+
 from rest_framework import serializers
 
 from webapp.catalog.models import Module, ModuleKind, Visibility
@@ -18,8 +19,18 @@ class ModuleLiteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Module
-        fields = ["id", "kind", "name", "category", "task", "architecture", "input_shape",
-                  "output_shape", "metrics", "teacher"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "category",
+            "task",
+            "architecture",
+            "input_shape",
+            "output_shape",
+            "metrics",
+            "teacher",
+        ]
 
 
 class ModuleSerializer(serializers.ModelSerializer):
@@ -31,9 +42,27 @@ class ModuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Module
-        fields = ["id", "kind", "name", "category", "task", "categories", "architecture",
-                  "input_shape", "output_shape", "metrics", "teacher", "license", "description", "owner",
-                  "visibility", "created", "sha256", "parents", "size_bytes"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "category",
+            "task",
+            "categories",
+            "architecture",
+            "input_shape",
+            "output_shape",
+            "metrics",
+            "teacher",
+            "license",
+            "description",
+            "owner",
+            "visibility",
+            "created",
+            "sha256",
+            "parents",
+            "size_bytes",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -137,4 +166,5 @@ class IntegritySerializer(serializers.Serializer):
     weights_ok = serializers.BooleanField(help_text="The stored weights still hash to sha256.")
     parents = IntegrityParentSerializer(many=True)
     frozen_unchanged = serializers.BooleanField(
-        help_text="No frozen module it was made from has changed (the no-forgetting check).")
+        help_text="No frozen module it was made from has changed (the no-forgetting check)."
+    )

@@ -3,6 +3,7 @@
 Module files live in the ``modules`` store under ``<sha256>/`` as engine module folders
 (``manifest.json`` + ``weights.safetensors``); ``webapp.catalog.storage`` is the door to them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,16 +16,21 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import IO, Any
 
-import engine
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+import engine
 from webapp.accounts.selectors import user_is_lab_manager
 from webapp.catalog.models import Module, ModuleParent, Teacher, Visibility
 from webapp.catalog.selectors import module_visible
-from webapp.catalog.storage import (MANIFEST_FILE, WEIGHTS_FILE, module_files_delete,
-                                    module_files_put, module_folder)
+from webapp.catalog.storage import (
+    MANIFEST_FILE,
+    WEIGHTS_FILE,
+    module_files_delete,
+    module_files_put,
+    module_folder,
+)
 from webapp.errors import ApplicationError
 from webapp.sandbox.quotas import SandboxResource, sandbox_quota_check
 
@@ -55,7 +61,8 @@ def teacher_ensure(*, key: str, architecture: str = "", category: str = "") -> T
         category: the teacher's category (informational).
     """
     teacher, _ = Teacher.objects.get_or_create(
-        key=key, defaults={"architecture": architecture, "category": category})
+        key=key, defaults={"architecture": architecture, "category": category}
+    )
     return teacher
 
 
@@ -75,8 +82,14 @@ def _manifest_fields(manifest: Any) -> dict[str, Any]:
     }
 
 
-def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
-                     teacher: Teacher | None, reuse_existing: bool = False) -> Module:
+def _register_folder(
+    *,
+    folder: Path,
+    owner: AbstractBaseUser,
+    visibility: str,
+    teacher: Teacher | None,
+    reuse_existing: bool = False,
+) -> Module:
     """Move a validated module folder into the store and record it (with its lineage)."""
     manifest = engine.read_manifest(folder)
     weights = folder / WEIGHTS_FILE
@@ -91,16 +104,23 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
             # Name nothing the uploader may not see: not the module, its id or its owner.
             raise ApplicationError(
                 "These weights are already in the catalog, in a module you cannot see; ask its "
-                "owner to share it rather than uploading a copy.", code="duplicate_module", status=409)
+                "owner to share it rather than uploading a copy.",
+                code="duplicate_module",
+                status=409,
+            )
         raise ApplicationError(
             f"These weights are already in the catalog as module #{existing.id} "
             f"({existing.name!r}); use that module instead of uploading it again.",
-            code="duplicate_module", status=409, details={"module_id": existing.id})
+            code="duplicate_module",
+            status=409,
+            details={"module_id": existing.id},
+        )
     manifest_json = manifest.to_json()
     manifest_json["sha256"] = sha256
     if teacher is None and manifest.teacher:
-        teacher = teacher_ensure(key=manifest.teacher, architecture=manifest.architecture,
-                                 category=manifest.category or "")
+        teacher = teacher_ensure(
+            key=manifest.teacher, architecture=manifest.architecture, category=manifest.category or ""
+        )
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest_json, indent=2))
     try:
         module_files_put(sha256=sha256, folder=folder)
@@ -108,13 +128,22 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
         shutil.rmtree(folder, ignore_errors=True)
     try:
         module = Module.objects.create(
-            **_manifest_fields(manifest), owner=owner, visibility=visibility, teacher=teacher,
-            sha256=sha256, size_bytes=size_bytes, manifest=manifest_json)
+            **_manifest_fields(manifest),
+            owner=owner,
+            visibility=visibility,
+            teacher=teacher,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            manifest=manifest_json,
+        )
         for parent in manifest_json.get("parents") or []:
             ModuleParent.objects.create(
-                child=module, role=parent.get("role", ""), sha256=parent.get("sha256", ""),
+                child=module,
+                role=parent.get("role", ""),
+                sha256=parent.get("sha256", ""),
                 name=parent.get("name", ""),
-                parent=Module.objects.filter(sha256=parent.get("sha256", "")).first())
+                parent=Module.objects.filter(sha256=parent.get("sha256", "")).first(),
+            )
     except Exception:
         module_files_delete(sha256=sha256)
         raise
@@ -122,8 +151,14 @@ def _register_folder(*, folder: Path, owner: AbstractBaseUser, visibility: str,
 
 
 @transaction.atomic
-def module_register(*, stored: Any, owner: AbstractBaseUser, visibility: str = Visibility.PRIVATE,
-                    teacher: Teacher | None = None, reuse_existing: bool = False) -> Module:
+def module_register(
+    *,
+    stored: Any,
+    owner: AbstractBaseUser,
+    visibility: str = Visibility.PRIVATE,
+    teacher: Teacher | None = None,
+    reuse_existing: bool = False,
+) -> Module:
     """Save an engine ``StoredModule`` into the store and the catalog.
 
     Args:
@@ -143,8 +178,9 @@ def module_register(*, stored: Any, owner: AbstractBaseUser, visibility: str = V
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _register_folder(folder=folder, owner=owner, visibility=visibility, teacher=teacher,
-                            reuse_existing=reuse_existing)
+    return _register_folder(
+        folder=folder, owner=owner, visibility=visibility, teacher=teacher, reuse_existing=reuse_existing
+    )
 
 
 @transaction.atomic
@@ -159,15 +195,16 @@ def module_link_parents(*, module: Module, parents: dict[str, Module | None]) ->
         if parent is None:
             continue
         ModuleParent.objects.update_or_create(
-            child=module, role=role,
-            defaults={"parent": parent, "sha256": parent.sha256, "name": parent.name})
+            child=module, role=role, defaults={"parent": parent, "sha256": parent.sha256, "name": parent.name}
+        )
 
 
 def _read_manifest_upload(manifest_file: IO[bytes]) -> Any:
     raw = manifest_file.read(_MAX_MANIFEST_BYTES + 1)
     if len(raw) > _MAX_MANIFEST_BYTES:
-        raise ApplicationError("The manifest is larger than 1 MiB; a manifest is a small JSON file.",
-                               code="invalid_manifest")
+        raise ApplicationError(
+            "The manifest is larger than 1 MiB; a manifest is a small JSON file.", code="invalid_manifest"
+        )
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -182,8 +219,9 @@ def _read_manifest_upload(manifest_file: IO[bytes]) -> Any:
         raise ApplicationError(f"The manifest is invalid: {exc}", code="invalid_manifest")
 
 
-def module_upload(*, owner: AbstractBaseUser, weights_file: Any, manifest_file: Any,
-                  visibility: str = Visibility.PRIVATE) -> Module:
+def module_upload(
+    *, owner: AbstractBaseUser, weights_file: Any, manifest_file: Any, visibility: str = Visibility.PRIVATE
+) -> Module:
     """Validate an uploaded module (manifest + safetensors) and add it to the catalog.
 
     Nothing is stored unless every check passes: size limit, manifest, safetensors header,
@@ -203,10 +241,11 @@ def module_upload(*, owner: AbstractBaseUser, weights_file: Any, manifest_file: 
     if weights_file.size > limit:
         raise ApplicationError(
             f"The weights file is {weights_file.size} bytes; the limit is {limit} bytes.",
-            code="too_large", status=413)
+            code="too_large",
+            status=413,
+        )
     if visibility == Visibility.LAB and not user_is_lab_manager(owner):
-        raise ApplicationError("Only lab managers may publish to the lab.", code="forbidden",
-                               status=403)
+        raise ApplicationError("Only lab managers may publish to the lab.", code="forbidden", status=403)
     manifest = _read_manifest_upload(manifest_file)
     folder = _incoming_dir()
     try:
@@ -240,11 +279,11 @@ def module_update(*, module: Module, user: AbstractBaseUser, data: dict[str, Any
     Owners may make their own modules private or public; ``lab`` needs a lab manager.
     """
     if not _may_change(module, user):
-        raise ApplicationError("Only the owner or a lab manager may change this module.",
-                               code="forbidden", status=403)
+        raise ApplicationError(
+            "Only the owner or a lab manager may change this module.", code="forbidden", status=403
+        )
     if data.get("visibility") == Visibility.LAB and not user_is_lab_manager(user):
-        raise ApplicationError("Only lab managers may publish to the lab.", code="forbidden",
-                               status=403)
+        raise ApplicationError("Only lab managers may publish to the lab.", code="forbidden", status=403)
     for field in ("name", "description", "license", "visibility"):
         if field in data:
             setattr(module, field, data[field])
@@ -256,12 +295,15 @@ def module_update(*, module: Module, user: AbstractBaseUser, data: dict[str, Any
 def module_delete(*, module: Module, user: AbstractBaseUser) -> None:
     """Delete a module and its files (owner or lab manager); 409 while a graph uses it."""
     if not _may_change(module, user):
-        raise ApplicationError("Only the owner or a lab manager may delete this module.",
-                               code="forbidden", status=403)
+        raise ApplicationError(
+            "Only the owner or a lab manager may delete this module.", code="forbidden", status=403
+        )
     if module.graph_nodes.exists():
         raise ApplicationError(
             "A graph uses this module; remove its nodes from the graphs first.",
-            code="module_in_use", status=409)
+            code="module_in_use",
+            status=409,
+        )
     sha256 = module.sha256
     module.delete()
     transaction.on_commit(lambda: module_files_delete(sha256=sha256))
@@ -285,8 +327,9 @@ def module_load(module: Module) -> Any:
     try:
         stored = engine.load_module(module_folder(module))  # ApplicationError when missing/corrupt
     except engine.TransplantError as exc:
-        raise ApplicationError(f"Module #{module.id} cannot be loaded: {exc}",
-                               code="module_unavailable", status=409)
+        raise ApplicationError(
+            f"Module #{module.id} cannot be loaded: {exc}", code="module_unavailable", status=409
+        )
     with _cache_lock:
         _module_cache[module.sha256] = stored
         while len(_module_cache) > _CACHE_SIZE:

@@ -2,14 +2,14 @@
 ``modules`` store (a local folder, ``settings.TRANSPLANT_STORE``, or an object store bucket; see
 :mod:`webapp.storage.blobs`). This is the catalog's only door to those files.
 """
+
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from webapp.storage.blobs import (MODULES, blob_delete, blob_local_folder, blob_open,
-                                  blob_put_folder)
+from webapp.storage.blobs import MODULES, blob_delete, blob_local_folder, blob_open, blob_put_folder
 
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -24,8 +24,9 @@ def module_folder(module) -> Path:
     Raises:
         ApplicationError: 409 when the files are missing or corrupted in the store.
     """
-    return blob_local_folder(store=MODULES, key=module.sha256, filenames=MODULE_FILES,
-                             checksums={WEIGHTS_FILE: module.sha256})
+    return blob_local_folder(
+        store=MODULES, key=module.sha256, filenames=MODULE_FILES, checksums={WEIGHTS_FILE: module.sha256}
+    )
 
 
 def module_files_put(*, sha256: str, folder: Path) -> None:
@@ -68,8 +69,10 @@ def module_zip_stream(module, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
     sink = _ChunkSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for filename in MODULE_FILES:
-            with blob_open(store=MODULES, key=module.sha256, filename=filename) as source, \
-                    archive.open(filename, "w", force_zip64=True) as member:
+            with (
+                blob_open(store=MODULES, key=module.sha256, filename=filename) as source,
+                archive.open(filename, "w", force_zip64=True) as member,
+            ):
                 for block in iter(lambda: source.read(chunk_bytes), b""):
                     member.write(block)
                     yield sink.take()

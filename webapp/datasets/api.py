@@ -1,4 +1,5 @@
 """Dataset endpoints: thin views over dataset selectors and services."""
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -9,9 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.datasets import selectors, services
-from webapp.datasets.serializers import (DatasetFacetsSerializer, DatasetQuerySerializer,
-                                         DatasetSampleSerializer, DatasetSerializer,
-                                         DatasetUpdateSerializer, DatasetUploadSerializer)
+from webapp.datasets.serializers import (
+    DatasetFacetsSerializer,
+    DatasetQuerySerializer,
+    DatasetSampleSerializer,
+    DatasetSerializer,
+    DatasetUpdateSerializer,
+    DatasetUploadSerializer,
+)
 
 SAMPLES_PER_CLASS = 8
 
@@ -38,8 +44,14 @@ class DatasetListApi(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         dataset = services.dataset_upload(
-            owner=request.user, archive=data["archive"], name=data["name"], task=data.get("task"),
-            visibility=data["visibility"], license=data["license"], description=data["description"])
+            owner=request.user,
+            archive=data["archive"],
+            name=data["name"],
+            task=data.get("task"),
+            visibility=data["visibility"],
+            license=data["license"],
+            description=data["description"],
+        )
         return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
 
@@ -65,8 +77,7 @@ class DatasetDetailApi(GenericAPIView):
         serializer = DatasetUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         dataset = selectors.dataset_get(user=request.user, dataset_id=dataset_id)
-        dataset = services.dataset_update(dataset=dataset, user=request.user,
-                                          data=serializer.validated_data)
+        dataset = services.dataset_update(dataset=dataset, user=request.user, data=serializer.validated_data)
         return Response(DatasetSerializer(dataset).data)
 
     @extend_schema(responses={204: None})
@@ -100,8 +111,10 @@ class DatasetSamplesApi(GenericAPIView):
 class DatasetThumbnailApi(GenericAPIView):
     serializer_class = None
 
-    @extend_schema(parameters=[OpenApiParameter("path", str, required=True)],
-                   responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        parameters=[OpenApiParameter("path", str, required=True)],
+        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request: Request, dataset_id: int) -> HttpResponse:
         dataset = selectors.dataset_get(user=request.user, dataset_id=dataset_id)
         png = selectors.dataset_thumbnail(dataset=dataset, path=request.query_params.get("path", ""))

@@ -4,6 +4,7 @@ Refused (each an ApplicationError naming the member and the rule): a file that i
 many members, a total that unpacks beyond the limit (a zip bomb, also caught while writing when the
 sizes in the directory lie), absolute paths, ``..`` and links (zip slip), and non-image files.
 """
+
 from __future__ import annotations
 
 import stat
@@ -29,12 +30,16 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath | None:
     """The member's safe relative path, None for one to skip; raises for a zip-slip attempt."""
     name = info.filename
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or "\\" in name:
-        raise _refuse(name, "an absolute or Windows path; members must be relative paths such as "
-                      "forklift/0001.png", code="zip_slip")
+        raise _refuse(
+            name,
+            "an absolute or Windows path; members must be relative paths such as forklift/0001.png",
+            code="zip_slip",
+        )
     parts = PurePosixPath(name).parts
     if ".." in parts:
-        raise _refuse(name, "a path with '..' (it would unpack outside the data set); remove it",
-                      code="zip_slip")
+        raise _refuse(
+            name, "a path with '..' (it would unpack outside the data set); remove it", code="zip_slip"
+        )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise _refuse(name, "a symbolic link; a data set holds only image files", code="zip_slip")
@@ -48,8 +53,11 @@ def _check_members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, Pure
     if len(members) > settings.DATASET_MAX_FILES:
         raise ApplicationError(
             f"The zip holds {len(members)} entries; the limit is {settings.DATASET_MAX_FILES}. "
-            "Split the data set or leave out images.", code="too_many_files", status=413,
-            details={"rule": "too_many_files"})
+            "Split the data set or leave out images.",
+            code="too_many_files",
+            status=413,
+            details={"rule": "too_many_files"},
+        )
     kept: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
     total = 0
     for info in members:
@@ -57,18 +65,28 @@ def _check_members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, Pure
         if path is None or info.is_dir():
             continue
         if path.suffix.lower() not in IMAGE_SUFFIXES:
-            raise _refuse(info.filename, "not an image file; a data set holds only PNG and JPEG "
-                          "images (class folders, or images/ with masks/)", code="not_an_image")
+            raise _refuse(
+                info.filename,
+                "not an image file; a data set holds only PNG and JPEG "
+                "images (class folders, or images/ with masks/)",
+                code="not_an_image",
+            )
         total += info.file_size
         if total > settings.DATASET_MAX_UNCOMPRESSED_BYTES:
-            raise _refuse(info.filename, f"the zip unpacks to more than "
-                          f"{settings.DATASET_MAX_UNCOMPRESSED_BYTES} bytes (a zip bomb, or too large)",
-                          code="zip_bomb", status=413)
+            raise _refuse(
+                info.filename,
+                f"the zip unpacks to more than "
+                f"{settings.DATASET_MAX_UNCOMPRESSED_BYTES} bytes (a zip bomb, or too large)",
+                code="zip_bomb",
+                status=413,
+            )
         kept.append((info, path))
     if not kept:
-        raise ApplicationError("The zip holds no images; put class folders (forklift/0001.png) or "
-                               "images/ with masks/ inside.", code="empty_dataset",
-                               details={"rule": "empty_dataset"})
+        raise ApplicationError(
+            "The zip holds no images; put class folders (forklift/0001.png) or images/ with masks/ inside.",
+            code="empty_dataset",
+            details={"rule": "empty_dataset"},
+        )
     return kept
 
 
@@ -88,8 +106,11 @@ def unpack_zip(upload: IO[bytes], target: Path) -> int:
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ApplicationError(f"The upload is not a zip file ({exc}); zip the data set's folder.",
-                               code="not_a_zip", details={"rule": "not_a_zip"})
+        raise ApplicationError(
+            f"The upload is not a zip file ({exc}); zip the data set's folder.",
+            code="not_a_zip",
+            details={"rule": "not_a_zip"},
+        )
     written = 0
     limit = settings.DATASET_MAX_UNCOMPRESSED_BYTES
     with archive:
@@ -102,11 +123,22 @@ def unpack_zip(upload: IO[bytes], target: Path) -> int:
                     while block := source.read(_CHUNK):
                         written += len(block)
                         if written > limit:
-                            raise _refuse(info.filename, f"the zip unpacks to more than {limit} "
-                                          "bytes (a zip bomb, or too large)", code="zip_bomb", status=413)
+                            raise _refuse(
+                                info.filename,
+                                f"the zip unpacks to more than {limit} bytes (a zip bomb, or too large)",
+                                code="zip_bomb",
+                                status=413,
+                            )
                         out.write(block)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError,
-                    RuntimeError) as exc:
-                raise _refuse(info.filename, f"cannot be unpacked ({exc}); the zip is damaged",
-                              code="not_a_zip")
+            except (
+                zipfile.BadZipFile,
+                zipfile.LargeZipFile,
+                OSError,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
+                raise _refuse(
+                    info.filename, f"cannot be unpacked ({exc}); the zip is damaged", code="not_a_zip"
+                )
     return written

@@ -1,4 +1,5 @@
 """Datasets: a user's images (class folders, or images with masks) that grafts and teachers use."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Reads from datasets: who sees what, filters and facets, who uses one, downloads, thumbnails."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,9 @@ def dataset_get(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:
     """Return a dataset the user may see, or raise a 404 ApplicationError."""
     dataset = dataset_visible(user=user).filter(pk=dataset_id).first()
     if dataset is None:
-        raise ApplicationError(f"Dataset #{dataset_id} does not exist or is not visible to you.",
-                               code="not_found", status=404)
+        raise ApplicationError(
+            f"Dataset #{dataset_id} does not exist or is not visible to you.", code="not_found", status=404
+        )
     return dataset
 
 
@@ -52,8 +54,9 @@ def dataset_list(*, user: AbstractBaseUser, filters: dict[str, Any]) -> QuerySet
         queryset = queryset.filter(owner__username=filters["owner"])
     if filters.get("search"):
         term = filters["search"]
-        queryset = queryset.filter(Q(name__icontains=term) | Q(description__icontains=term)
-                                   | Q(classes__icontains=term))
+        queryset = queryset.filter(
+            Q(name__icontains=term) | Q(description__icontains=term) | Q(classes__icontains=term)
+        )
     return queryset.order_by(filters.get("ordering") or "-created", "-id")
 
 
@@ -85,8 +88,11 @@ def dataset_users(*, dataset: Dataset) -> str:
 def _files(dataset: Dataset) -> list[Path]:
     folder = dataset_folder(dataset)
     if not folder.is_dir():
-        raise ApplicationError(f"The files of dataset #{dataset.id} are missing from the store.",
-                               code="dataset_unavailable", status=409)
+        raise ApplicationError(
+            f"The files of dataset #{dataset.id} are missing from the store.",
+            code="dataset_unavailable",
+            status=409,
+        )
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
@@ -123,10 +129,12 @@ def dataset_thumbnail(*, dataset: Dataset, path: str) -> bytes:
     """A small PNG of one image of the dataset (``path`` relative to its folder, from the samples)."""
     folder = dataset_folder(dataset).resolve()
     image_path = (folder / path).resolve()
-    if folder not in image_path.parents or not image_path.is_file() \
-            or image_path.suffix.lower() not in IMAGE_SUFFIXES:
-        raise ApplicationError(f"Dataset #{dataset.id} has no image {path!r}.", code="not_found",
-                               status=404)
+    if (
+        folder not in image_path.parents
+        or not image_path.is_file()
+        or image_path.suffix.lower() not in IMAGE_SUFFIXES
+    ):
+        raise ApplicationError(f"Dataset #{dataset.id} has no image {path!r}.", code="not_found", status=404)
     with Image.open(image_path) as image:  # decoded once already when the dataset was accepted
         thumbnail = ImageOps.exif_transpose(image).convert("RGB")
         thumbnail.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))

@@ -1,4 +1,5 @@
 """Serializers for datasets (output) and their query/upload/update inputs."""
+
 from rest_framework import serializers
 
 from webapp.catalog.models import Visibility
@@ -11,9 +12,24 @@ class DatasetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dataset
-        fields = ["id", "name", "task", "classes", "counts", "split_counts", "image_sizes", "channels",
-                  "file_count", "size_bytes", "license", "description", "owner", "visibility", "sha256",
-                  "created"]
+        fields = [
+            "id",
+            "name",
+            "task",
+            "classes",
+            "counts",
+            "split_counts",
+            "image_sizes",
+            "channels",
+            "file_count",
+            "size_bytes",
+            "license",
+            "description",
+            "owner",
+            "visibility",
+            "sha256",
+            "created",
+        ]
 
 
 class DatasetQuerySerializer(serializers.Serializer):
@@ -26,11 +42,14 @@ class DatasetQuerySerializer(serializers.Serializer):
 
 
 class DatasetUploadSerializer(serializers.Serializer):
-    archive = serializers.FileField(help_text="a zip: class folders (forklift/0001.png ...) or "
-                                              "images/<name>.png|jpg with masks/<name>.png")
+    archive = serializers.FileField(
+        help_text="a zip: class folders (forklift/0001.png ...) or "
+        "images/<name>.png|jpg with masks/<name>.png"
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    task = serializers.ChoiceField(choices=DatasetTask.choices, required=False,
-                                   help_text="read from the layout when left out")
+    task = serializers.ChoiceField(
+        choices=DatasetTask.choices, required=False, help_text="read from the layout when left out"
+    )
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
     license = serializers.CharField(max_length=100, default="CC-BY-4.0")
     description = serializers.CharField(required=False, allow_blank=True, default="")

@@ -2,6 +2,7 @@
 
 The one place that knows the layout of the dataset store, so another backend can take it over.
 """
+
 from __future__ import annotations
 
 import shutil

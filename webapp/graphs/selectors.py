@@ -1,4 +1,5 @@
 """Reads about graphs: ownership checks and the export document."""
+
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,14 +16,19 @@ def graph_list(*, user: AbstractBaseUser) -> QuerySet[Graph]:
 
 def graph_get(*, user: AbstractBaseUser, graph_id: int) -> Graph:
     """Return one of the user's graphs with nodes and edges, or raise 404 (others' graphs too)."""
-    graph = (graph_list(user=user)
-             .prefetch_related(Prefetch("nodes", Node.objects.select_related("module__teacher")),
-                               Prefetch("edges", Edge.objects.select_related(
-                                   "job", "job__adapter", "source", "target")))
-             .filter(pk=graph_id).first())
+    graph = (
+        graph_list(user=user)
+        .prefetch_related(
+            Prefetch("nodes", Node.objects.select_related("module__teacher")),
+            Prefetch("edges", Edge.objects.select_related("job", "job__adapter", "source", "target")),
+        )
+        .filter(pk=graph_id)
+        .first()
+    )
     if graph is None:
-        raise ApplicationError(f"Graph #{graph_id} does not exist or is not yours.",
-                               code="not_found", status=404)
+        raise ApplicationError(
+            f"Graph #{graph_id} does not exist or is not yours.", code="not_found", status=404
+        )
     return graph
 
 
@@ -34,25 +40,27 @@ def graph_may_watch(*, user: AbstractBaseUser, graph_id: int) -> bool:
 def node_get(*, graph: Graph, node_id: int) -> Node:
     node = Node.objects.select_related("module").filter(graph=graph, pk=node_id).first()
     if node is None:
-        raise ApplicationError(f"Node #{node_id} is not on graph #{graph.id}.", code="not_found",
-                               status=404)
+        raise ApplicationError(f"Node #{node_id} is not on graph #{graph.id}.", code="not_found", status=404)
     return node
 
 
 def edge_get(*, graph: Graph, edge_id: int) -> Edge:
-    edge = (Edge.objects.select_related("job", "job__adapter", "source__module", "target__module")
-            .filter(graph=graph, pk=edge_id).first())
+    edge = (
+        Edge.objects.select_related("job", "job__adapter", "source__module", "target__module")
+        .filter(graph=graph, pk=edge_id)
+        .first()
+    )
     if edge is None:
-        raise ApplicationError(f"Edge #{edge_id} is not on graph #{graph.id}.", code="not_found",
-                               status=404)
+        raise ApplicationError(f"Edge #{edge_id} is not on graph #{graph.id}.", code="not_found", status=404)
     return edge
 
 
 def version_get(*, graph: Graph, version_id: int) -> GraphVersion:
     version = GraphVersion.objects.filter(graph=graph, pk=version_id).first()
     if version is None:
-        raise ApplicationError(f"Version #{version_id} is not a version of graph #{graph.id}.",
-                               code="not_found", status=404)
+        raise ApplicationError(
+            f"Version #{version_id} is not a version of graph #{graph.id}.", code="not_found", status=404
+        )
     return version
 
 
@@ -63,9 +71,12 @@ def graph_document(*, graph: Graph) -> dict[str, Any]:
     return {
         "format": "transplant-graph/1",
         "name": graph.name,
-        "nodes": [{"key": keys[node.id], "module_sha256": node.module.sha256, "x": node.x,
-                   "y": node.y} for node in nodes],
-        "edges": [{"source": keys[edge.source_id], "target": keys[edge.target_id],
-                   "settings": edge.settings}
-                  for edge in Edge.objects.filter(graph=graph).order_by("id")],
+        "nodes": [
+            {"key": keys[node.id], "module_sha256": node.module.sha256, "x": node.x, "y": node.y}
+            for node in nodes
+        ],
+        "edges": [
+            {"source": keys[edge.source_id], "target": keys[edge.target_id], "settings": edge.settings}
+            for edge in Edge.objects.filter(graph=graph).order_by("id")
+        ],
     }

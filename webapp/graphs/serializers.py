@@ -1,4 +1,5 @@
 """Serializers for graphs, nodes, edges, versions and the inputs that change them."""
+
 from rest_framework import serializers
 
 from webapp.catalog.serializers import ModuleLiteSerializer
@@ -66,8 +67,9 @@ class NodeMoveSerializer(serializers.Serializer):
 class EdgeCreateSerializer(serializers.Serializer):
     source = serializers.IntegerField(help_text="Node id of the category module.")
     target = serializers.IntegerField(help_text="Node id of the task module.")
-    settings = serializers.DictField(required=False, help_text="method, samples, adapter_layers, "
-                                     "steps, seed; defaults filled in.")
+    settings = serializers.DictField(
+        required=False, help_text="method, samples, adapter_layers, steps, seed; defaults filled in."
+    )
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -98,8 +100,11 @@ class GraphDocumentSerializer(serializers.Serializer):
 
 class PredictInputSerializer(serializers.Serializer):
     image = serializers.ImageField(required=False, help_text="A PNG or JPEG.")
-    pixels = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
-                                   required=False, help_text="A drawn image, rows of [0, 1].")
+    pixels = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        required=False,
+        help_text="A drawn image, rows of [0, 1].",
+    )
 
     def validate(self, attrs):
         if ("image" in attrs) == ("pixels" in attrs):
@@ -110,7 +115,8 @@ class PredictInputSerializer(serializers.Serializer):
 class PredictionSerializer(serializers.Serializer):
     task = serializers.CharField()
     probability = serializers.FloatField(required=False)
-    mask = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()),
-                                 required=False)
+    mask = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()), required=False
+    )
     width = serializers.IntegerField(required=False)
     height = serializers.IntegerField(required=False)

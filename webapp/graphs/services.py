@@ -4,24 +4,25 @@ Drawing an edge is where the rules meet: the modules must be connectable (engine
 module's teacher must have a task module of the same task (catalog), and a job is recorded in the
 same transaction and sent to the workers after commit (jobs).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-import engine
 import torch
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
+import engine
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.selectors import module_get, module_visible
 from webapp.catalog.services import module_load
 from webapp.errors import ApplicationError
 from webapp.graphs.models import Edge, Graph, GraphVersion, Node
 from webapp.graphs.selectors import graph_document
-from webapp.jobs.models import FINISHED_STATUSES
 from webapp.jobs.edge_data import edge_data_check
+from webapp.jobs.models import FINISHED_STATUSES
 from webapp.jobs.services import job_cancel, job_create, job_settings_clean
 
 EXPORT_FORMAT = "transplant-graph/1"
@@ -62,8 +63,11 @@ def node_create(*, graph: Graph, user: AbstractBaseUser, module_id: int, x: floa
     """Place a module the user can see on the graph."""
     module = module_get(user=user, module_id=module_id)
     if module.kind == ModuleKind.ADAPTER:
-        raise ApplicationError("Adapters appear on edges; place category and task modules as nodes.",
-                               code="invalid", details={"module": ["Pick a category or task module."]})
+        raise ApplicationError(
+            "Adapters appear on edges; place category and task modules as nodes.",
+            code="invalid",
+            details={"module": ["Pick a category or task module."]},
+        )
     node = Node.objects.create(graph=graph, module=module, x=x, y=y)
     graph.save(update_fields=["updated"])
     return node
@@ -89,14 +93,19 @@ def _teacher_task_for(category: Module, task: Module) -> Module:
         raise ApplicationError(
             f"{category.name!r} records no teacher, so there is no teacher task module to distil "
             "from; use a category module trained as part of a teacher net.",
-            code="no_teacher")
-    teacher_task = (Module.objects.filter(kind=ModuleKind.TASK, task=task.task,
-                                          teacher_id=category.teacher_id).order_by("id").first())
+            code="no_teacher",
+        )
+    teacher_task = (
+        Module.objects.filter(kind=ModuleKind.TASK, task=task.task, teacher_id=category.teacher_id)
+        .order_by("id")
+        .first()
+    )
     if teacher_task is None:
         raise ApplicationError(
             f"The teacher of {category.name!r} has no {task.task} task module in the catalog; "
             f"upload that teacher's {task.task} module (same teacher key) first.",
-            code="no_teacher")
+            code="no_teacher",
+        )
     return teacher_task
 
 
@@ -109,20 +118,24 @@ def _check_edge(category: Module, task: Module) -> Module:
     try:
         engine.check_connectable(_manifest(category), _manifest(task))
     except engine.IncompatibleModulesError as exc:
-        raise ApplicationError(f"These modules cannot be connected: {exc}.",
-                               code="incompatible_modules")
+        raise ApplicationError(f"These modules cannot be connected: {exc}.", code="incompatible_modules")
     teacher_task = _teacher_task_for(category, task)
     try:
         engine.check_teacher(_manifest(category), _manifest(task), _manifest(teacher_task))
     except engine.IncompatibleModulesError as exc:
-        raise ApplicationError(f"The teacher task module does not fit: {exc}.",
-                               code="incompatible_modules")
+        raise ApplicationError(f"The teacher task module does not fit: {exc}.", code="incompatible_modules")
     return teacher_task
 
 
 @transaction.atomic
-def edge_create(*, graph: Graph, user: AbstractBaseUser, source_id: int, target_id: int,
-                settings: dict[str, Any] | None = None) -> Edge:
+def edge_create(
+    *,
+    graph: Graph,
+    user: AbstractBaseUser,
+    source_id: int,
+    target_id: int,
+    settings: dict[str, Any] | None = None,
+) -> Edge:
     """Connect a category node to a task node and record the job that trains their adapter.
 
     Args:
@@ -135,23 +148,36 @@ def edge_create(*, graph: Graph, user: AbstractBaseUser, source_id: int, target_
     Returns:
         The edge, with its job queued (or succeeded at once when a finished adapter is reused).
     """
-    nodes = {node.id: node for node in
-             Node.objects.select_related("module").filter(graph=graph, id__in=[source_id, target_id])}
+    nodes = {
+        node.id: node
+        for node in Node.objects.select_related("module").filter(graph=graph, id__in=[source_id, target_id])
+    }
     for field, node_id in (("source", source_id), ("target", target_id)):
         if node_id not in nodes:
-            raise ApplicationError(f"Node #{node_id} is not on this graph.", code="invalid",
-                                   details={field: [f"Node #{node_id} is not on this graph."]})
+            raise ApplicationError(
+                f"Node #{node_id} is not on this graph.",
+                code="invalid",
+                details={field: [f"Node #{node_id} is not on this graph."]},
+            )
     source, target = nodes[source_id], nodes[target_id]
     if Edge.objects.filter(source=source, target=target).exists():
         raise ApplicationError("These two nodes are already connected.", code="conflict", status=409)
     teacher_task = _check_edge(source.module, target.module)
     own = engine.is_own_task_module(_manifest(target.module), _manifest(teacher_task))
     job_settings = job_settings_clean(settings, onto_own_teacher=own)
-    dataset = edge_data_check(user=user, category=source.module, task=target.module,
-                              job_settings=job_settings)
+    dataset = edge_data_check(
+        user=user, category=source.module, task=target.module, job_settings=job_settings
+    )
     edge = Edge.objects.create(graph=graph, source=source, target=target, settings=job_settings)
-    edge.job = job_create(owner=user, edge=edge, category=source.module, task=target.module,
-                          teacher_task=teacher_task, job_settings=job_settings, dataset=dataset)
+    edge.job = job_create(
+        owner=user,
+        edge=edge,
+        category=source.module,
+        task=target.module,
+        teacher_task=teacher_task,
+        job_settings=job_settings,
+        dataset=dataset,
+    )
     edge.save(update_fields=["job"])
     graph.save(update_fields=["updated"])
     return edge
@@ -172,8 +198,10 @@ def version_create(*, graph: Graph, name: str) -> GraphVersion:
 
 def _load_document(*, graph: Graph, user: AbstractBaseUser, document: dict[str, Any]) -> None:
     if document.get("format") != EXPORT_FORMAT:
-        raise ApplicationError(f"Unknown graph format {document.get('format')!r}; expected "
-                               f"{EXPORT_FORMAT!r}.", code="invalid_document")
+        raise ApplicationError(
+            f"Unknown graph format {document.get('format')!r}; expected {EXPORT_FORMAT!r}.",
+            code="invalid_document",
+        )
     visible = module_visible(user=user)
     nodes: dict[str, Node] = {}
     for item in document.get("nodes") or []:
@@ -182,16 +210,20 @@ def _load_document(*, graph: Graph, user: AbstractBaseUser, document: dict[str, 
             raise ApplicationError(
                 f"Node {item.get('key')!r} needs module {item.get('module_sha256')!r}, which is "
                 "not in the catalog (or not visible to you); upload it first.",
-                code="missing_module")
-        nodes[str(item.get("key"))] = node_create(graph=graph, user=user, module_id=module.id,
-                                                  x=float(item.get("x", 0)), y=float(item.get("y", 0)))
+                code="missing_module",
+            )
+        nodes[str(item.get("key"))] = node_create(
+            graph=graph, user=user, module_id=module.id, x=float(item.get("x", 0)), y=float(item.get("y", 0))
+        )
     for item in document.get("edges") or []:
         source, target = nodes.get(str(item.get("source"))), nodes.get(str(item.get("target")))
         if source is None or target is None:
-            raise ApplicationError(f"An edge refers to an unknown node key: {item!r}.",
-                                   code="invalid_document")
-        edge_create(graph=graph, user=user, source_id=source.id, target_id=target.id,
-                    settings=item.get("settings"))
+            raise ApplicationError(
+                f"An edge refers to an unknown node key: {item!r}.", code="invalid_document"
+            )
+        edge_create(
+            graph=graph, user=user, source_id=source.id, target_id=target.id, settings=item.get("settings")
+        )
 
 
 @transaction.atomic
@@ -219,18 +251,21 @@ def _pixels_to_images(pixels: list[list[float]]) -> torch.Tensor:
     try:
         image = torch.tensor(pixels, dtype=torch.float32)
     except (TypeError, ValueError) as exc:
-        raise ApplicationError(f"pixels must be a 2-D list of numbers in [0, 1] ({exc}).",
-                               code="invalid_image")
+        raise ApplicationError(
+            f"pixels must be a 2-D list of numbers in [0, 1] ({exc}).", code="invalid_image"
+        )
     if image.dim() != 2 or min(image.shape) < 1 or max(image.shape) > 1024:
-        raise ApplicationError("pixels must be a 2-D list (rows of equal length, at most 1024).",
-                               code="invalid_image")
+        raise ApplicationError(
+            "pixels must be a 2-D list (rows of equal length, at most 1024).", code="invalid_image"
+        )
     if not torch.isfinite(image).all():
         raise ApplicationError("pixels must be finite numbers in [0, 1].", code="invalid_image")
     return image.clamp(0.0, 1.0)[None, None]  # (1, 1, H, W); the engine resizes
 
 
-def edge_predict(*, edge: Edge, image_bytes: bytes | None = None,
-                 pixels: list[list[float]] | None = None) -> dict[str, Any]:
+def edge_predict(
+    *, edge: Edge, image_bytes: bytes | None = None, pixels: list[list[float]] | None = None
+) -> dict[str, Any]:
     """Run an image through category -> adapter -> task of a trained edge.
 
     Args:
@@ -244,15 +279,15 @@ def edge_predict(*, edge: Edge, image_bytes: bytes | None = None,
     """
     job = edge.job
     if job is None or job.adapter is None:
-        raise ApplicationError("This edge has no trained adapter yet; wait for its job to succeed.",
-                               code="not_ready", status=409)
+        raise ApplicationError(
+            "This edge has no trained adapter yet; wait for its job to succeed.", code="not_ready", status=409
+        )
     category = module_load(edge.source.module)
     task = module_load(edge.target.module)
     adapter = module_load(job.adapter)
     try:
         if image_bytes is not None:
-            images = engine.image_from_bytes(image_bytes,
-                                             channels=int(category.manifest.input_shape[0]))
+            images = engine.image_from_bytes(image_bytes, channels=int(category.manifest.input_shape[0]))
         elif pixels is not None:
             images = _pixels_to_images(pixels)
         else:
@@ -262,6 +297,10 @@ def edge_predict(*, edge: Edge, image_bytes: bytes | None = None,
         raise ApplicationError(f"The image cannot be used: {exc}", code="invalid_image")
     if prediction.mask is not None:
         mask = prediction.mask[0].to(torch.uint8)  # (H, W)
-        return {"task": str(prediction.task), "mask": mask.tolist(), "width": int(mask.shape[1]),
-                "height": int(mask.shape[0])}
+        return {
+            "task": str(prediction.task),
+            "mask": mask.tolist(),
+            "width": int(mask.shape[1]),
+            "height": int(mask.shape[0]),
+        }
     return {"task": str(prediction.task), "probability": float(prediction.probability[0])}

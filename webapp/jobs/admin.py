@@ -5,11 +5,18 @@ from webapp.jobs.models import Compare, Job, JobPoint
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "attempt", "graph", "edge", "owner", "reused", "created",
-                    "finished"]
+    list_display = ["id", "status", "attempt", "graph", "edge", "owner", "reused", "created", "finished"]
     list_filter = ["status", "reused"]
-    raw_id_fields = ["edge", "graph", "category_module", "task_module", "teacher_task_module",
-                     "adapter", "owner", "compare"]
+    raw_id_fields = [
+        "edge",
+        "graph",
+        "category_module",
+        "task_module",
+        "teacher_task_module",
+        "adapter",
+        "owner",
+        "compare",
+    ]
 
 
 @admin.register(JobPoint)

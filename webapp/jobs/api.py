@@ -1,4 +1,5 @@
 """Job endpoints: list, detail, points (backfill), cancel, retry, insight, and compares."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -6,10 +7,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.jobs import compare, selectors, services
-from webapp.jobs.serializers import (CompareCreateSerializer, CompareQuerySerializer,
-                                     CompareSerializer, InsightSerializer, JobPointSerializer,
-                                     JobQuerySerializer, JobSerializer, PointsQuerySerializer,
-                                     TeacherJobCreateSerializer)
+from webapp.jobs.serializers import (
+    CompareCreateSerializer,
+    CompareQuerySerializer,
+    CompareSerializer,
+    InsightSerializer,
+    JobPointSerializer,
+    JobQuerySerializer,
+    JobSerializer,
+    PointsQuerySerializer,
+    TeacherJobCreateSerializer,
+)
 from webapp.jobs.teacher_jobs import teacher_job_create
 
 
@@ -21,9 +29,12 @@ class JobListApi(GenericAPIView):
         query = JobQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         ids = query.validated_data.get("ids")
-        jobs = selectors.job_list(user=request.user, graph_id=query.validated_data.get("graph"),
-                                  status=query.validated_data.get("status"),
-                                  ids=[int(i) for i in ids.split(",")] if ids else None)
+        jobs = selectors.job_list(
+            user=request.user,
+            graph_id=query.validated_data.get("graph"),
+            status=query.validated_data.get("status"),
+            ids=[int(i) for i in ids.split(",")] if ids else None,
+        )
         page = self.paginate_queryset(jobs)
         return self.get_paginated_response(JobSerializer(page, many=True).data)
 
@@ -99,9 +110,14 @@ class CompareListApi(GenericAPIView):
         body = CompareCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        created = compare.compare_create(owner=request.user, edge_id=data["edge"],
-                                         methods=data.get("methods"), seeds=data["seeds"],
-                                         samples=data.get("samples"), steps=data.get("steps"))
+        created = compare.compare_create(
+            owner=request.user,
+            edge_id=data["edge"],
+            methods=data.get("methods"),
+            seeds=data["seeds"],
+            samples=data.get("samples"),
+            steps=data.get("steps"),
+        )
         read_back = compare.compare_get(user=request.user, compare_id=created.id)
         return Response(CompareSerializer(read_back).data, status=status.HTTP_201_CREATED)
 
@@ -110,5 +126,4 @@ class CompareDetailApi(GenericAPIView):
     serializer_class = CompareSerializer
 
     def get(self, request: Request, compare_id: int) -> Response:
-        return Response(CompareSerializer(compare.compare_get(user=request.user,
-                                                              compare_id=compare_id)).data)
+        return Response(CompareSerializer(compare.compare_get(user=request.user, compare_id=compare_id)).data)

@@ -1,8 +1,10 @@
 """Database writes that outlive a dropped connection (a restarted PostgreSQL, a killed backend)."""
+
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connection
 

@@ -5,15 +5,16 @@ measured on its test split. Without one, Animal-MNIST serves when the category i
 A zero-sample edge of another category needs no data; it trains, and stays "not evaluated".
 Every edge that asks for samples no data can serve is refused when it is drawn, not when it runs.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-import engine
 import torch
 from django.contrib.auth.models import AbstractBaseUser
 from torch.utils.data import TensorDataset
 
+import engine
 from webapp.catalog.models import Module
 from webapp.datasets.models import Dataset, DatasetTask
 from webapp.datasets.selectors import dataset_visible
@@ -32,8 +33,9 @@ def dataset_train_size(dataset: Dataset, category: str) -> int:
     return sum((dataset.split_counts.get(key) or {}).get("train", {}).values())
 
 
-def edge_data_check(*, user: AbstractBaseUser, category: Module, task: Module,
-                    job_settings: dict[str, Any]) -> Dataset | None:
+def edge_data_check(
+    *, user: AbstractBaseUser, category: Module, task: Module, job_settings: dict[str, Any]
+) -> Dataset | None:
     """Check that the edge's data can serve its samples; return its dataset (None without one).
 
     Raises:
@@ -45,23 +47,31 @@ def edge_data_check(*, user: AbstractBaseUser, category: Module, task: Module,
     dataset_id = job_settings.get(DATASET_SETTING)
     if dataset_id is None:
         if samples and category.category not in engine.CATEGORIES:
-            raise _refuse(f"{samples} labelled samples of {category.category!r} were asked for, but no data "
-                          f"holds that category; pick a dataset with a {category.category!r} class, or use "
-                          "0 samples.")
+            raise _refuse(
+                f"{samples} labelled samples of {category.category!r} were asked for, but no data "
+                f"holds that category; pick a dataset with a {category.category!r} class, or use "
+                "0 samples."
+            )
         return None
     dataset = dataset_visible(user=user).filter(pk=dataset_id).first()
     if dataset is None:
         raise _refuse(f"Dataset #{dataset_id} does not exist or is not visible to you.")
     if dataset.task != task.task:
-        raise _refuse(f"Dataset {dataset.name!r} is for {dataset.task}, but the task module does "
-                      f"{task.task}; pick a {task.task} dataset.")
+        raise _refuse(
+            f"Dataset {dataset.name!r} is for {dataset.task}, but the task module does "
+            f"{task.task}; pick a {task.task} dataset."
+        )
     if dataset.task == DatasetTask.CLASSIFICATION and category.category not in dataset.classes:
-        raise _refuse(f"Dataset {dataset.name!r} has no class folder {category.category!r} (it has "
-                      f"{', '.join(dataset.classes)}); the category module's category must be one.")
+        raise _refuse(
+            f"Dataset {dataset.name!r} has no class folder {category.category!r} (it has "
+            f"{', '.join(dataset.classes)}); the category module's category must be one."
+        )
     available = dataset_train_size(dataset, category.category)
     if samples > available:
-        raise _refuse(f"{samples} labelled samples were asked for, but dataset {dataset.name!r} holds "
-                      f"{available} training samples for {category.category!r}; ask for at most {available}.")
+        raise _refuse(
+            f"{samples} labelled samples were asked for, but dataset {dataset.name!r} holds "
+            f"{available} training samples for {category.category!r}; ask for at most {available}."
+        )
     return dataset
 
 
@@ -71,8 +81,9 @@ def _no_data(task: Any, shape: tuple[int, int, int]) -> Any:
         targets = torch.zeros((0, *shape[1:]), dtype=torch.int64)  # (0, H, W)
     else:
         targets = torch.zeros(0)  # (0,)
-    return engine.TaskData(task=task.manifest.task, train=TensorDataset(images, targets),
-                           test=TensorDataset(images, targets))
+    return engine.TaskData(
+        task=task.manifest.task, train=TensorDataset(images, targets), test=TensorDataset(images, targets)
+    )
 
 
 def edge_task_data(*, job: Any, category: Any, task: Any) -> Any:
@@ -86,10 +97,16 @@ def edge_task_data(*, job: Any, category: Any, task: Any) -> Any:
     shape = engine.path_input_shape(category.manifest, task.manifest)
     if job.settings.get(DATASET_SETTING) is not None:
         if job.dataset is None:
-            raise ApplicationError("The dataset of this edge was deleted before the job ran; draw the "
-                                   "edge again with another dataset.")
-        return dataset_task_data(dataset=job.dataset, category=category.manifest.category,
-                                 task=str(task.manifest.task), input_shape=shape)
+            raise ApplicationError(
+                "The dataset of this edge was deleted before the job ran; draw the "
+                "edge again with another dataset."
+            )
+        return dataset_task_data(
+            dataset=job.dataset,
+            category=category.manifest.category,
+            task=str(task.manifest.task),
+            input_shape=shape,
+        )
     if category.manifest.category in engine.CATEGORIES:
         return None  # the engine's default: Animal-MNIST
     return _no_data(task, shape)
@@ -104,12 +121,19 @@ def _edge_test_images(edge: Any) -> tuple[Any, Any, str]:
 
     job = edge.job
     if job is None or job.dataset is None:
-        raise ApplicationError("This edge has no dataset; its gallery needs one (draw it with a dataset).",
-                               code="no_dataset", status=409)
+        raise ApplicationError(
+            "This edge has no dataset; its gallery needs one (draw it with a dataset).",
+            code="no_dataset",
+            status=409,
+        )
     category, task = module_load(edge.source.module), module_load(edge.target.module)
-    data = dataset_task_data(dataset=job.dataset, category=category.manifest.category,
-                             task=str(task.manifest.task), limit_train=1,
-                             input_shape=engine.path_input_shape(category.manifest, task.manifest))
+    data = dataset_task_data(
+        dataset=job.dataset,
+        category=category.manifest.category,
+        task=str(task.manifest.task),
+        limit_train=1,
+        input_shape=engine.path_input_shape(category.manifest, task.manifest),
+    )
     images, targets = data.test.tensors
     return images[:GALLERY_SIZE], targets[:GALLERY_SIZE], category.manifest.category  # (N, C, H, W)
 
@@ -120,7 +144,10 @@ def edge_gallery(*, edge: Any) -> list[dict[str, Any]]:
     _, targets, category = _edge_test_images(edge)
     if targets.ndim == 1:
         return [{"index": i, "label": category if float(t) > 0.5 else "other"} for i, t in enumerate(targets)]
-    return [{"index": i, "label": f"mask covers {100 * float(t.float().mean()):.0f}%"} for i, t in enumerate(targets)]
+    return [
+        {"index": i, "label": f"mask covers {100 * float(t.float().mean()):.0f}%"}
+        for i, t in enumerate(targets)
+    ]
 
 
 def edge_gallery_png(*, edge: Any, index: int) -> bytes:
@@ -131,8 +158,9 @@ def edge_gallery_png(*, edge: Any, index: int) -> bytes:
 
     images, _, _ = _edge_test_images(edge)
     if not 0 <= index < len(images):
-        raise ApplicationError(f"The gallery has {len(images)} images; #{index} is not one.",
-                               code="not_found", status=404)
+        raise ApplicationError(
+            f"The gallery has {len(images)} images; #{index} is not one.", code="not_found", status=404
+        )
     pixels = (images[index].clamp(0, 1) * 255).round().to(torch.uint8)  # (C, H, W)
     array = pixels[0].numpy() if pixels.shape[0] == 1 else pixels.permute(1, 2, 0).numpy()
     buffer = io.BytesIO()

@@ -3,6 +3,7 @@
 The API validates with it at the door (``job_settings_clean``), publishes it at
 ``GET /api/edge-settings/`` for the editor, and the editor reads its defaults and limits from there.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from typing import Any
 import engine
 from engine.data.animal_mnist import IMAGES_PER_CATEGORY
 from engine.data.splits import TEST_FRACTION_DENOMINATOR
-
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.selectors import module_get
 from webapp.errors import ApplicationError
@@ -42,22 +42,34 @@ class IntegerSetting:
 
     def clean(self, value: Any) -> int:
         if type(value) is not int:
-            raise ApplicationError(f"{self.name} must be a whole number, got {_short(value)}.",
-                                   code="invalid_settings", details={self.name: ["Not an integer."]})
+            raise ApplicationError(
+                f"{self.name} must be a whole number, got {_short(value)}.",
+                code="invalid_settings",
+                details={self.name: ["Not an integer."]},
+            )
         if self.choices and value not in self.choices:
             allowed = " or ".join(str(choice) for choice in self.choices)
-            raise ApplicationError(f"{self.name} must be {allowed}, got {value}.",
-                                   code="invalid_settings", details={self.name: [f"Use {allowed}."]})
+            raise ApplicationError(
+                f"{self.name} must be {allowed}, got {value}.",
+                code="invalid_settings",
+                details={self.name: [f"Use {allowed}."]},
+            )
         if not self.minimum <= value <= self.maximum:
             raise ApplicationError(
                 f"{self.name} must lie between {self.minimum} and {self.maximum}, got {_short(value)}.",
                 code="invalid_settings",
-                details={self.name: [f"Use {self.minimum} to {self.maximum}."]})
+                details={self.name: [f"Use {self.minimum} to {self.maximum}."]},
+            )
         return value
 
     def describe(self) -> dict[str, Any]:
-        described = {"type": "integer", "default": self.default, "minimum": self.minimum,
-                     "maximum": self.maximum, "help": self.help}
+        described = {
+            "type": "integer",
+            "default": self.default,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "help": self.help,
+        }
         return {**described, "choices": list(self.choices)} if self.choices else described
 
 
@@ -74,24 +86,26 @@ class ChoiceSetting:
         if not isinstance(value, str) or value not in self.choices:
             raise ApplicationError(
                 f"{self.name} must be one of {', '.join(self.choices)}, got {_short(value)}.",
-                code="invalid_settings", details={self.name: [f"Use one of {', '.join(self.choices)}."]})
+                code="invalid_settings",
+                details={self.name: [f"Use one of {', '.join(self.choices)}."]},
+            )
         return value
 
     def describe(self) -> dict[str, Any]:
-        return {"type": "choice", "default": self.default, "choices": list(self.choices),
-                "help": self.help}
+        return {"type": "choice", "default": self.default, "choices": list(self.choices), "help": self.help}
 
 
 EDGE_SETTINGS: dict[str, IntegerSetting | ChoiceSetting] = {
-    setting.name: setting for setting in (
-        ChoiceSetting("method", engine.Method.AUTO.value,
-                      tuple(method.value for method in engine.Method),
-                      "How the adapter learns; auto picks what the study measured best for the edge "
-                      "and says why."),
-        IntegerSetting("samples", 0, 0, MAX_SAMPLES,
-                       "Labelled samples from the category's training split."),
-        IntegerSetting("adapter_layers", 1, 1, 3, "Convolution layers in the adapter.",
-                       choices=(1, 3)),
+    setting.name: setting
+    for setting in (
+        ChoiceSetting(
+            "method",
+            engine.Method.AUTO.value,
+            tuple(method.value for method in engine.Method),
+            "How the adapter learns; auto picks what the study measured best for the edge and says why.",
+        ),
+        IntegerSetting("samples", 0, 0, MAX_SAMPLES, "Labelled samples from the category's training split."),
+        IntegerSetting("adapter_layers", 1, 1, 3, "Convolution layers in the adapter.", choices=(1, 3)),
         IntegerSetting("steps", 300, 1, MAX_STEPS, "Training steps."),
         IntegerSetting("seed", 0, 0, MAX_SEED, "Seed of the samples drawn and the training."),
     )
@@ -106,8 +120,10 @@ def edge_settings_defaults(*, own_net: bool) -> dict[str, Any]:
 
 def edge_settings_describe() -> dict[str, Any]:
     """The published form: every setting's type, default, range or choices, and the cross-net default."""
-    return {"fields": {name: setting.describe() for name, setting in EDGE_SETTINGS.items()},
-            "cross_net_samples": CROSS_NET_SAMPLES}
+    return {
+        "fields": {name: setting.describe() for name, setting in EDGE_SETTINGS.items()},
+        "cross_net_samples": CROSS_NET_SAMPLES,
+    }
 
 
 def edge_settings_check(raw: Any, *, own_net: bool) -> dict[str, Any]:
@@ -122,8 +138,11 @@ def edge_settings_check(raw: Any, *, own_net: bool) -> dict[str, Any]:
         raise ApplicationError("settings must be a JSON object.", code="invalid_settings")
     unknown = sorted(set(raw) - set(EDGE_SETTINGS))
     if unknown:
-        raise ApplicationError(f"Unknown settings: {', '.join(_short(name) for name in unknown[:5])}. "
-                               f"Known: {', '.join(EDGE_SETTINGS)}.", code="invalid_settings")
+        raise ApplicationError(
+            f"Unknown settings: {', '.join(_short(name) for name in unknown[:5])}. "
+            f"Known: {', '.join(EDGE_SETTINGS)}.",
+            code="invalid_settings",
+        )
     cleaned = dict(edge_settings_defaults(own_net=own_net))
     for name, value in raw.items():
         cleaned[name] = EDGE_SETTINGS[name].clean(value)
@@ -135,8 +154,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:37]}..."
 
 
-def edge_settings_preview(*, user: Any, category_id: int, task_id: int, samples: int | None = None,
-                          adapter_layers: int | None = None) -> dict[str, Any]:
+def edge_settings_preview(
+    *,
+    user: Any,
+    category_id: int,
+    task_id: int,
+    samples: int | None = None,
+    adapter_layers: int | None = None,
+) -> dict[str, Any]:
     """Whether an edge from a category module to a task module stays inside one net, the settings it
     would start with, and what method "auto" would pick for it (at ``samples`` and ``adapter_layers``,
     the defaults when None) and why, in one sentence. The one rule is ``engine.is_own_task_module``.
@@ -148,13 +173,19 @@ def edge_settings_preview(*, user: Any, category_id: int, task_id: int, samples:
     task = module_get(user=user, module_id=task_id)
     teacher_task = None
     if category.teacher_id is not None and task.task:
-        teacher_task = (Module.objects.filter(kind=ModuleKind.TASK, task=task.task,
-                                              teacher_id=category.teacher_id).order_by("id").first())
+        teacher_task = (
+            Module.objects.filter(kind=ModuleKind.TASK, task=task.task, teacher_id=category.teacher_id)
+            .order_by("id")
+            .first()
+        )
     own_net = teacher_task is not None and engine.is_own_task_module(
-        engine.Manifest.from_json(task.manifest), engine.Manifest.from_json(teacher_task.manifest))
+        engine.Manifest.from_json(task.manifest), engine.Manifest.from_json(teacher_task.manifest)
+    )
     defaults = edge_settings_defaults(own_net=own_net)
-    config = engine.GraftConfig(method=engine.Method.AUTO,
-                                samples=defaults["samples"] if samples is None else samples,
-                                adapter_layers=defaults["adapter_layers"] if adapter_layers is None else adapter_layers)
+    config = engine.GraftConfig(
+        method=engine.Method.AUTO,
+        samples=defaults["samples"] if samples is None else samples,
+        adapter_layers=defaults["adapter_layers"] if adapter_layers is None else adapter_layers,
+    )
     choice = engine.auto_method(config, task=engine.Task(task.task), own_net=own_net) if task.task else None
     return {"own_net": own_net, "defaults": defaults, "auto_choice": choice.reason if choice else ""}

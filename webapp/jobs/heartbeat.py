@@ -1,4 +1,5 @@
 """A running job's heartbeat, stamped by a thread so slow steps (loading, evaluating) never look dead."""
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,7 @@ class Heartbeat:
         self.lost = False
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 
@@ -41,9 +42,11 @@ class Heartbeat:
         try:
             while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
-                    alive = with_reconnect(lambda: Job.objects.filter(
-                        pk=self._job_id, status=JobStatus.RUNNING,
-                        run_attempt=self._run_attempt).update(heartbeat=timezone.now()))
+                    alive = with_reconnect(
+                        lambda: Job.objects.filter(
+                            pk=self._job_id, status=JobStatus.RUNNING, run_attempt=self._run_attempt
+                        ).update(heartbeat=timezone.now())
+                    )
                 except Exception:  # the database is away: try again at the next beat
                     logger.warning("could not stamp job %s's heartbeat", self._job_id, exc_info=True)
                     connection.close()

@@ -1,4 +1,5 @@
 """A Dramatiq middleware that makes every worker process sweep jobs on a schedule (no cron needed)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Jobs: one back-distillation run per row, the source of truth for its state (NetBox Job style)."""
+
 from django.conf import settings as django_settings
 from django.db import models
 
@@ -22,16 +23,19 @@ class JobKind(models.TextChoices):
 class Job(models.Model):
     """Training an adapter for one edge: queued -> running -> succeeded | failed | cancelled."""
 
-    edge = models.ForeignKey("graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="jobs")
-    graph = models.ForeignKey("graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="jobs")
-    category_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
-                                        related_name="+")
-    task_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    teacher_task_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL,
-                                            related_name="+")
+    edge = models.ForeignKey(
+        "graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    graph = models.ForeignKey(
+        "graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    category_module = models.ForeignKey(
+        "catalog.Module", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    task_module = models.ForeignKey("catalog.Module", null=True, on_delete=models.SET_NULL, related_name="+")
+    teacher_task_module = models.ForeignKey(
+        "catalog.Module", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     attempt = models.PositiveIntegerField(default=1)
     settings = models.JSONField(default=dict)
@@ -45,16 +49,18 @@ class Job(models.Model):
     last_step = models.IntegerField(null=True, blank=True)
     total_steps = models.IntegerField(null=True, blank=True)
     final_metrics = models.JSONField(default=dict, blank=True)
-    adapter = models.ForeignKey("catalog.Module", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="producing_jobs")
+    adapter = models.ForeignKey(
+        "catalog.Module", null=True, blank=True, on_delete=models.SET_NULL, related_name="producing_jobs"
+    )
     owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     # Issue 14 (datasets): what the job trains, the dataset it reads (an edge's labelled samples and
     # test split, or a teacher's images), and the catalog modules a teacher job made. A teacher job
     # has no edge, graph or modules to start from; its settings hold architecture, category, tasks
     # and epochs.
     kind = models.CharField(max_length=16, choices=JobKind.choices, default=JobKind.GRAFT)
-    dataset = models.ForeignKey("datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="jobs")
+    dataset = models.ForeignKey(
+        "datasets.Dataset", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
     made_modules = models.ManyToManyField("catalog.Module", blank=True, related_name="teacher_jobs")
     # --- run life cycle (jobs that never get stuck) ---
     # ``attempt`` above counts user retries (each a new row); ``run_attempt`` counts the times a
@@ -66,8 +72,9 @@ class Job(models.Model):
     resend_after = models.DateTimeField(null=True, blank=True)
     # Compare methods: the race this job runs in beside its sibling jobs (same pair, samples and
     # seeds, one method each); null for an edge's own job. It never becomes the edge's job.
-    compare = models.ForeignKey("jobs.Compare", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="jobs")
+    compare = models.ForeignKey(
+        "jobs.Compare", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -83,12 +90,15 @@ class Compare(models.Model):
     say why a method is missing rather than leave the reader guessing.
     """
 
-    owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="compares")
-    graph = models.ForeignKey("graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="compares")
-    edge = models.ForeignKey("graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="compares")
+    owner = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compares"
+    )
+    graph = models.ForeignKey(
+        "graphs.Graph", null=True, blank=True, on_delete=models.SET_NULL, related_name="compares"
+    )
+    edge = models.ForeignKey(
+        "graphs.Edge", null=True, blank=True, on_delete=models.SET_NULL, related_name="compares"
+    )
     methods = models.JSONField(default=list)
     seeds = models.JSONField(default=list)
     samples = models.PositiveIntegerField()
@@ -114,5 +124,6 @@ class JobPoint(models.Model):
 
     class Meta:
         ordering = ["step"]
-        constraints = [models.UniqueConstraint(fields=["job", "run_attempt", "step"],
-                                               name="one_point_per_attempt_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "run_attempt", "step"], name="one_point_per_attempt_step")
+        ]

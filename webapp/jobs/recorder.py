@@ -1,8 +1,10 @@
 """The callbacks a job passes to ``engine.graft``: record points, push progress, beat, poll for cancel."""
+
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -33,9 +35,14 @@ class JobRecorder:
         publish: ``publish(event_type, payload)`` sends a live event for the job.
     """
 
-    def __init__(self, *, job: Job, publish: Callable[[str, dict[str, Any]], None],
-                 clock: Callable[[], float] = time.monotonic,
-                 lost: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        *,
+        job: Job,
+        publish: Callable[[str, dict[str, Any]], None],
+        clock: Callable[[], float] = time.monotonic,
+        lost: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._job_id = job.id
         self._lost = lost
         self._run_attempt = job.run_attempt
@@ -64,8 +71,7 @@ class JobRecorder:
         self._beat()
 
     def _mine(self):
-        return Job.objects.filter(pk=self._job_id, status=JobStatus.RUNNING,
-                                  run_attempt=self._run_attempt)
+        return Job.objects.filter(pk=self._job_id, status=JobStatus.RUNNING, run_attempt=self._run_attempt)
 
     def _beat(self) -> None:
         now = self._clock()
@@ -81,8 +87,7 @@ class JobRecorder:
             self._pending[step]["metrics"] = metrics
             losses = self._pending[step]["losses"]
         else:
-            points = JobPoint.objects.filter(job_id=self._job_id, run_attempt=self._run_attempt,
-                                             step=step)
+            points = JobPoint.objects.filter(job_id=self._job_id, run_attempt=self._run_attempt, step=step)
             updated = with_reconnect(lambda: points.update(metrics=metrics))
             if not updated:
                 self._pending[step] = {"losses": {}, "metrics": metrics}
@@ -91,18 +96,35 @@ class JobRecorder:
         self._coalescer.offer(self._progress(step, losses))
 
     def _progress(self, step: int, losses: dict[str, float]) -> dict[str, Any]:
-        return {"step": step, "total_steps": self._total_steps, "losses": losses,
-                "metrics": self._metrics, "run_attempt": self._run_attempt}
+        return {
+            "step": step,
+            "total_steps": self._total_steps,
+            "losses": losses,
+            "metrics": self._metrics,
+            "run_attempt": self._run_attempt,
+        }
 
     def _write_points(self) -> None:
         if not self._pending:
             return
-        points = [JobPoint(job_id=self._job_id, run_attempt=self._run_attempt, step=step,
-                           losses=data["losses"], metrics=data["metrics"])
-                  for step, data in self._pending.items()]
-        with_reconnect(lambda: JobPoint.objects.bulk_create(
-            points, update_conflicts=True, unique_fields=["job", "run_attempt", "step"],
-            update_fields=["losses", "metrics"]))
+        points = [
+            JobPoint(
+                job_id=self._job_id,
+                run_attempt=self._run_attempt,
+                step=step,
+                losses=data["losses"],
+                metrics=data["metrics"],
+            )
+            for step, data in self._pending.items()
+        ]
+        with_reconnect(
+            lambda: JobPoint.objects.bulk_create(
+                points,
+                update_conflicts=True,
+                unique_fields=["job", "run_attempt", "step"],
+                update_fields=["losses", "metrics"],
+            )
+        )
         last_step = max(self._pending)
         with_reconnect(lambda: self._mine().update(last_step=last_step, heartbeat=timezone.now()))
         self._last_beat = self._clock()

@@ -1,4 +1,5 @@
 """Reads about jobs, limited to the jobs of graphs the user owns (or their own jobs)."""
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
@@ -13,8 +14,13 @@ def job_visible(*, user: AbstractBaseUser) -> QuerySet[Job]:
     return Job.objects.filter(owner_id=user.id)
 
 
-def job_list(*, user: AbstractBaseUser, graph_id: int | None = None,
-             status: str | None = None, ids: list[int] | None = None) -> QuerySet[Job]:
+def job_list(
+    *,
+    user: AbstractBaseUser,
+    graph_id: int | None = None,
+    status: str | None = None,
+    ids: list[int] | None = None,
+) -> QuerySet[Job]:
     """Visible jobs, optionally of one graph, one status and some ids, newest first."""
     queryset = job_visible(user=user)
     if ids is not None:
@@ -28,12 +34,14 @@ def job_list(*, user: AbstractBaseUser, graph_id: int | None = None,
 
 def job_get(*, user: AbstractBaseUser, job_id: int) -> Job:
     """Return a visible job or raise a 404 ApplicationError."""
-    job = job_visible(user=user).select_related(
-        "category_module", "task_module", "teacher_task_module", "adapter", "edge").filter(
-        pk=job_id).first()
+    job = (
+        job_visible(user=user)
+        .select_related("category_module", "task_module", "teacher_task_module", "adapter", "edge")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None:
-        raise ApplicationError(f"Job #{job_id} does not exist or is not yours.", code="not_found",
-                               status=404)
+        raise ApplicationError(f"Job #{job_id} does not exist or is not yours.", code="not_found", status=404)
     return job
 
 

@@ -1,4 +1,5 @@
 """Serializers for jobs and their points."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,22 +10,27 @@ from webapp.jobs.models import Compare, Job, JobKind, JobPoint, JobStatus
 
 def _integer_field(name: str) -> serializers.IntegerField:
     setting = EDGE_SETTINGS[name]
-    return serializers.IntegerField(default=setting.default, min_value=setting.minimum,
-                                    max_value=setting.maximum, help_text=setting.help)
+    return serializers.IntegerField(
+        default=setting.default, min_value=setting.minimum, max_value=setting.maximum, help_text=setting.help
+    )
 
 
 class JobSettingsSerializer(serializers.Serializer):
     """An edge's settings; ranges and choices from ``webapp.jobs.edge_settings``."""
 
-    method = serializers.ChoiceField(choices=list(EDGE_SETTINGS["method"].choices),
-                                     default=EDGE_SETTINGS["method"].default,
-                                     help_text=EDGE_SETTINGS["method"].help)
+    method = serializers.ChoiceField(
+        choices=list(EDGE_SETTINGS["method"].choices),
+        default=EDGE_SETTINGS["method"].default,
+        help_text=EDGE_SETTINGS["method"].help,
+    )
     samples = _integer_field("samples")
     adapter_layers = _integer_field("adapter_layers")
     steps = _integer_field("steps")
     seed = _integer_field("seed")
-    dataset = serializers.IntegerField(required=False,  # left out when the edge has none
-                                       help_text="the dataset of the labelled samples and test split")
+    dataset = serializers.IntegerField(
+        required=False,  # left out when the edge has none
+        help_text="the dataset of the labelled samples and test split",
+    )
 
 
 class TeacherSettingsSerializer(serializers.Serializer):
@@ -33,8 +39,9 @@ class TeacherSettingsSerializer(serializers.Serializer):
     dataset = serializers.IntegerField(help_text="the dataset whose images the teacher learns")
     category = serializers.CharField(max_length=64, help_text="the class folder of the positives")
     architecture = serializers.CharField(default="vgg-mini")
-    tasks = serializers.ListField(child=serializers.CharField(), required=False,
-                                  help_text="default: the dataset's task")
+    tasks = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="default: the dataset's task"
+    )
     epochs = serializers.IntegerField(default=10, min_value=1, max_value=200)
     seed = serializers.IntegerField(default=0, min_value=0)
     name = serializers.CharField(max_length=200, required=False)
@@ -61,25 +68,36 @@ class EdgeSettingsSpecSerializer(serializers.Serializer):
 
 
 class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):
-    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
-                                        help_text="Module id of the category module.")
-    task = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
-                                    help_text="Module id of the task module.")
-    samples = serializers.IntegerField(required=False, min_value=EDGE_SETTINGS["samples"].minimum,
-                                       max_value=EDGE_SETTINGS["samples"].maximum,
-                                       help_text="Labelled samples for auto's choice (default: the edge's).")
-    adapter_layers = serializers.ChoiceField(required=False, choices=list(EDGE_SETTINGS["adapter_layers"].choices),
-                                             help_text="Adapter layers for auto's choice (default: the edge's).")
+    category = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="Module id of the category module."
+    )
+    task = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="Module id of the task module."
+    )
+    samples = serializers.IntegerField(
+        required=False,
+        min_value=EDGE_SETTINGS["samples"].minimum,
+        max_value=EDGE_SETTINGS["samples"].maximum,
+        help_text="Labelled samples for auto's choice (default: the edge's).",
+    )
+    adapter_layers = serializers.ChoiceField(
+        required=False,
+        choices=list(EDGE_SETTINGS["adapter_layers"].choices),
+        help_text="Adapter layers for auto's choice (default: the edge's).",
+    )
 
 
 class EdgeSettingsPreviewSerializer(serializers.Serializer):
     """What an edge between two modules would start with."""
 
-    own_net = serializers.BooleanField(help_text="Whether the task module is the category "
-                                       "module's own teacher's (the edge stays inside one net).")
+    own_net = serializers.BooleanField(
+        help_text="Whether the task module is the category "
+        "module's own teacher's (the edge stays inside one net)."
+    )
     defaults = JobSettingsSerializer()
-    auto_choice = serializers.CharField(help_text="What method auto picks for this edge and why, in "
-                                        "one sentence.")
+    auto_choice = serializers.CharField(
+        help_text="What method auto picks for this edge and why, in one sentence."
+    )
 
 
 class JobOutcomeSerializer(serializers.Serializer):
@@ -107,10 +125,30 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "edge", "graph", "status", "attempt", "run_attempt", "heartbeat", "settings",
-                  "reused", "error",
-                  "created", "started", "finished", "last_step", "total_steps", "final_metrics",
-                  "adapter", "dataset", "made_modules", "compare", "outcome"]
+        fields = [
+            "id",
+            "kind",
+            "edge",
+            "graph",
+            "status",
+            "attempt",
+            "run_attempt",
+            "heartbeat",
+            "settings",
+            "reused",
+            "error",
+            "created",
+            "started",
+            "finished",
+            "last_step",
+            "total_steps",
+            "final_metrics",
+            "adapter",
+            "dataset",
+            "made_modules",
+            "compare",
+            "outcome",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -128,9 +166,12 @@ class JobPointSerializer(serializers.ModelSerializer):
 class JobQuerySerializer(serializers.Serializer):
     graph = serializers.IntegerField(required=False)
     status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
-    ids = serializers.RegexField(r"^\d+(,\d+)*$", required=False, help_text=(
-        "Comma-separated job ids, e.g. 3,4,5 (the compare view of chosen runs)."), error_messages={
-        "invalid": "ids must be job ids separated by commas, e.g. 3,4,5."})
+    ids = serializers.RegexField(
+        r"^\d+(,\d+)*$",
+        required=False,
+        help_text=("Comma-separated job ids, e.g. 3,4,5 (the compare view of chosen runs)."),
+        error_messages={"invalid": "ids must be job ids separated by commas, e.g. 3,4,5."},
+    )
 
 
 class PointsQuerySerializer(serializers.Serializer):
@@ -141,8 +182,9 @@ class InsightSerializer(serializers.Serializer):
     teacher = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
     student = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
     cosine = serializers.FloatField()
-    pca = serializers.DictField(child=serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField())))
+    pca = serializers.DictField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    )
 
 
 class SkippedMethodSerializer(serializers.Serializer):
@@ -158,21 +200,29 @@ class CompareSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Compare
-        fields = ["id", "graph", "edge", "methods", "seeds", "samples", "steps", "skipped", "created",
-                  "jobs"]
+        fields = ["id", "graph", "edge", "methods", "seeds", "samples", "steps", "skipped", "created", "jobs"]
 
 
 class CompareCreateSerializer(serializers.Serializer):
     edge = serializers.IntegerField(help_text="The edge whose pair is raced.")
-    methods = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False,
-                                    help_text="Methods to race; every method but plain distill "
-                                              "when left out.")
-    seeds = serializers.IntegerField(default=1, min_value=1, max_value=MAX_SEEDS,
-                                     help_text="How many seeds, counted up from the edge's seed.")
-    samples = serializers.IntegerField(required=False, min_value=0,
-                                       help_text="Labelled samples; the edge's when left out.")
-    steps = serializers.IntegerField(required=False, min_value=1,
-                                     help_text="Training steps; the edge's when left out.")
+    methods = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_empty=False,
+        help_text="Methods to race; every method but plain distill when left out.",
+    )
+    seeds = serializers.IntegerField(
+        default=1,
+        min_value=1,
+        max_value=MAX_SEEDS,
+        help_text="How many seeds, counted up from the edge's seed.",
+    )
+    samples = serializers.IntegerField(
+        required=False, min_value=0, help_text="Labelled samples; the edge's when left out."
+    )
+    steps = serializers.IntegerField(
+        required=False, min_value=1, help_text="Training steps; the edge's when left out."
+    )
 
 
 class CompareQuerySerializer(serializers.Serializer):

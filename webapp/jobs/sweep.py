@@ -8,6 +8,7 @@ Each worker process runs :func:`job_sweep` every JOB_SWEEP_SECONDS (``JobSweepMi
 Every change is a conditional UPDATE on what the sweeper read, so two workers sweeping at once
 requeue or resend a job once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,9 +31,11 @@ def retry_delay_seconds(run_attempt: int) -> float:
 
 
 def gave_up_message(run_attempts: int) -> str:
-    return (f"The worker training this job stopped answering {run_attempts} times, so it was "
-            "given up. Retry the job; if it keeps happening, the job may need more memory than "
-            "a worker has.")
+    return (
+        f"The worker training this job stopped answering {run_attempts} times, so it was "
+        "given up. Retry the job; if it keeps happening, the job may need more memory than "
+        "a worker has."
+    )
 
 
 def jobs_requeue_stale(*, stale_before: datetime) -> dict[str, int]:
@@ -44,10 +47,10 @@ def jobs_requeue_stale(*, stale_before: datetime) -> dict[str, int]:
     now = timezone.now()
     stale = Q(heartbeat__isnull=True) | Q(heartbeat__lt=stale_before)
     counts = {"requeued": 0, "failed": 0}
-    for job in Job.objects.filter(stale, status=JobStatus.RUNNING).only(
-            "id", "run_attempt", "graph", "edge"):
-        still_stale = Job.objects.filter(stale, pk=job.pk, status=JobStatus.RUNNING,
-                                         run_attempt=job.run_attempt)
+    for job in Job.objects.filter(stale, status=JobStatus.RUNNING).only("id", "run_attempt", "graph", "edge"):
+        still_stale = Job.objects.filter(
+            stale, pk=job.pk, status=JobStatus.RUNNING, run_attempt=job.run_attempt
+        )
         if job.run_attempt >= settings.JOB_MAX_RUN_ATTEMPTS:
             error = gave_up_message(job.run_attempt)
             if still_stale.update(status=JobStatus.FAILED, finished=now, error=error):
@@ -59,8 +62,9 @@ def jobs_requeue_stale(*, stale_before: datetime) -> dict[str, int]:
         resend_after = now + timedelta(seconds=delay + settings.JOB_LOST_MESSAGE_SECONDS)
         if still_stale.update(status=JobStatus.QUEUED, heartbeat=None, resend_after=resend_after):
             counts["requeued"] += 1
-            logger.warning("job %s lost its worker (run attempt %s); retrying in %s s", job.pk,
-                           job.run_attempt, delay)
+            logger.warning(
+                "job %s lost its worker (run attempt %s); retrying in %s s", job.pk, job.run_attempt, delay
+            )
             _publish(job, EventType.QUEUED, {"run_attempt": job.run_attempt, "retry_in": delay})
             job_send(job_id=job.pk, delay_seconds=delay)
     return counts
@@ -76,8 +80,9 @@ def jobs_resend_lost(*, due_before: datetime) -> int:
     next_due = timezone.now() + timedelta(seconds=settings.JOB_LOST_MESSAGE_SECONDS)
     sent = 0
     for job in Job.objects.filter(lost, status=JobStatus.QUEUED).only("id", "resend_after"):
-        if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED,
-                              resend_after=job.resend_after).update(resend_after=next_due):
+        if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED, resend_after=job.resend_after).update(
+            resend_after=next_due
+        ):
             logger.warning("job %s was queued without being claimed; sending it again", job.pk)
             job_send(job_id=job.pk)
             sent += 1

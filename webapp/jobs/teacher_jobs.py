@@ -5,18 +5,19 @@ dataset, the category (the class folder of the positives), the architecture, tas
 runs on the same Dramatiq workers as edge jobs and ends with the teacher's category module and task
 modules in the catalog, each with the dataset in its lineage (role ``data``, by SHA-256).
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 from typing import Any
 
-import engine
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+import engine
 from webapp.catalog.models import Visibility
 from webapp.catalog.services import module_register
 from webapp.datasets.selectors import dataset_visible
@@ -35,10 +36,15 @@ def _invalid(message: str) -> ApplicationError:
 
 def _teacher_config(job_settings: dict[str, Any], *, device: str) -> Any:
     return engine.TeacherConfig(
-        category=job_settings["category"], name=job_settings.get("name") or None,
-        tasks=tuple(job_settings["tasks"]), architecture=job_settings["architecture"],
-        epochs=int(job_settings["epochs"]), seed=int(job_settings["seed"]), data_seed=DATA_SEED,
-        device=device)
+        category=job_settings["category"],
+        name=job_settings.get("name") or None,
+        tasks=tuple(job_settings["tasks"]),
+        architecture=job_settings["architecture"],
+        epochs=int(job_settings["epochs"]),
+        seed=int(job_settings["seed"]),
+        data_seed=DATA_SEED,
+        device=device,
+    )
 
 
 @transaction.atomic
@@ -58,22 +64,38 @@ def teacher_job_create(*, owner: AbstractBaseUser, raw: dict[str, Any], attempt:
     dataset = dataset_visible(user=owner).filter(pk=raw.get("dataset")).first()
     if dataset is None:
         raise _invalid(f"Dataset #{raw.get('dataset')} does not exist or is not visible to you.")
-    job_settings = {"architecture": "vgg-mini", "epochs": 10, "seed": 0, **raw,
-                    "tasks": list(raw.get("tasks") or [dataset.task])}
+    job_settings = {
+        "architecture": "vgg-mini",
+        "epochs": 10,
+        "seed": 0,
+        **raw,
+        "tasks": list(raw.get("tasks") or [dataset.task]),
+    }
     if job_settings["tasks"] != [dataset.task]:
-        raise _invalid(f"Dataset {dataset.name!r} serves {dataset.task} only; train the teacher's "
-                       f"{dataset.task} task from it.")
+        raise _invalid(
+            f"Dataset {dataset.name!r} serves {dataset.task} only; train the teacher's "
+            f"{dataset.task} task from it."
+        )
     if dataset.task == "classification" and job_settings["category"] not in dataset.classes:
-        raise _invalid(f"Dataset {dataset.name!r} has no class folder {job_settings['category']!r}; "
-                       f"pick one of {', '.join(dataset.classes)}.")
+        raise _invalid(
+            f"Dataset {dataset.name!r} has no class folder {job_settings['category']!r}; "
+            f"pick one of {', '.join(dataset.classes)}."
+        )
     try:
         _teacher_config(job_settings, device=django_settings.TRANSPLANT_DEVICE)
         engine.native_input_shape(job_settings["architecture"], dataset.task)
     except (ValueError, TypeError, KeyError, engine.TransplantError) as exc:
         raise _invalid(f"Invalid teacher settings: {exc}")
     resend_after = timezone.now() + timedelta(seconds=django_settings.JOB_LOST_MESSAGE_SECONDS)
-    job = Job.objects.create(kind=JobKind.TEACHER, owner=owner, dataset=dataset, settings=job_settings,
-                             reuse_key="", attempt=attempt, resend_after=resend_after)
+    job = Job.objects.create(
+        kind=JobKind.TEACHER,
+        owner=owner,
+        dataset=dataset,
+        settings=job_settings,
+        reuse_key="",
+        attempt=attempt,
+        resend_after=resend_after,
+    )
     transaction.on_commit(lambda: job_send(job_id=job.id))
     return job
 
@@ -83,14 +105,23 @@ def _teacher_job_succeed(*, job_id: int, run_attempt: int, result: Any, origin: 
     job = Job.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
     if job.status != JobStatus.RUNNING or job.run_attempt != run_attempt:  # cancelled, or taken over
         return None
-    made = [module_register(stored=engine.with_data_origin(stored, origin), owner=job.owner,
-                            visibility=Visibility.PRIVATE, reuse_existing=True)
-            for stored in (result.category, *result.tasks.values())]
+    made = [
+        module_register(
+            stored=engine.with_data_origin(stored, origin),
+            owner=job.owner,
+            visibility=Visibility.PRIVATE,
+            reuse_existing=True,
+        )
+        for stored in (result.category, *result.tasks.values())
+    ]
     job.made_modules.set(made)
     job.status = JobStatus.SUCCEEDED
     job.finished = timezone.now()
-    job.final_metrics = {f"{task}.{name}": float(value) for task, metrics in result.metrics.items()
-                         for name, value in metrics.items()}
+    job.final_metrics = {
+        f"{task}.{name}": float(value)
+        for task, metrics in result.metrics.items()
+        for name, value in metrics.items()
+    }
     job.save(update_fields=["status", "finished", "final_metrics"])
     return job
 
@@ -104,15 +135,25 @@ def teacher_job_run(*, job: Job) -> None:
             raise ApplicationError("The dataset of this job was deleted before it ran.")
         job_settings = job.settings
         config = _teacher_config(job_settings, device=django_settings.TRANSPLANT_DEVICE)
-        data = {engine.Task(task): dataset_task_data(
-            dataset=job.dataset, category=job_settings["category"], task=task,
-            input_shape=engine.native_input_shape(config.architecture, task))
-            for task in job_settings["tasks"]}
-        result = engine.train_teacher(config, data=data, on_event=recorder,
-                                      should_cancel=recorder.should_cancel)
+        data = {
+            engine.Task(task): dataset_task_data(
+                dataset=job.dataset,
+                category=job_settings["category"],
+                task=task,
+                input_shape=engine.native_input_shape(config.architecture, task),
+            )
+            for task in job_settings["tasks"]
+        }
+        result = engine.train_teacher(
+            config, data=data, on_event=recorder, should_cancel=recorder.should_cancel
+        )
         recorder.flush()
-        _teacher_job_succeed(job_id=job.id, run_attempt=job.run_attempt, result=result,
-                             origin=engine.DataOrigin(job.dataset.name, job.dataset.sha256))
+        _teacher_job_succeed(
+            job_id=job.id,
+            run_attempt=job.run_attempt,
+            result=result,
+            origin=engine.DataOrigin(job.dataset.name, job.dataset.sha256),
+        )
     except engine.Cancelled:
         recorder.flush()
         logger.info("teacher job %s stopped: cancelled", job.id)

@@ -1,4 +1,5 @@
 """Token authentication for WebSockets (``?token=<key>``), next to Channels' session auth."""
+
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async

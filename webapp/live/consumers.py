@@ -1,4 +1,5 @@
 """The graph WebSocket: watchers of a graph receive its jobs' events."""
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -17,7 +18,8 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         self.group = graph_group(self.graph_id)
         user = self.scope.get("user")
         allowed = user is not None and await database_sync_to_async(graph_may_watch)(
-            user=user, graph_id=self.graph_id)
+            user=user, graph_id=self.graph_id
+        )
         # Accept first so the refusal arrives as a close code the client can read.
         await self.accept()
         if not allowed:
@@ -32,9 +34,9 @@ class GraphConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
             return
-        await self.send_json({"type": "error",
-                              "message": "Unknown message; the only message accepted is "
-                                         "{\"type\": \"ping\"}."})
+        await self.send_json(
+            {"type": "error", "message": 'Unknown message; the only message accepted is {"type": "ping"}.'}
+        )
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         try:

@@ -1,4 +1,5 @@
 """Live events: number them per graph and push them to the graph's WebSocket group."""
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,14 @@ def _next_seq(graph_id: int) -> int | None:
     return graph.event_seq
 
 
-def event_publish(*, graph_id: int | None, event_type: str, job_id: int, edge_id: int | None,
-                  payload: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def event_publish(
+    *,
+    graph_id: int | None,
+    event_type: str,
+    job_id: int,
+    edge_id: int | None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """Number an event and send it to everyone watching the graph.
 
     Args:
@@ -61,12 +68,17 @@ def event_publish(*, graph_id: int | None, event_type: str, job_id: int, edge_id
     if seq is None:
         return None
     # ``sent_at`` (Unix seconds) lets a viewer measure delivery latency (benchmarks/live_load.py).
-    message = {"seq": seq, "type": event_type, "job": job_id, "edge": edge_id,
-               "sent_at": time.time(), **(payload or {})}
+    message = {
+        "seq": seq,
+        "type": event_type,
+        "job": job_id,
+        "edge": edge_id,
+        "sent_at": time.time(),
+        **(payload or {}),
+    }
     layer = get_channel_layer()
     try:
-        async_to_sync(layer.group_send)(graph_group(graph_id),
-                                        {"type": "graph.event", "message": message})
+        async_to_sync(layer.group_send)(graph_group(graph_id), {"type": "graph.event", "message": message})
     except Exception:  # a lost live message must not fail the job; clients backfill over REST
         logger.exception("could not send %s for job %s", event_type, job_id)
     return message

@@ -5,6 +5,7 @@ The job runner sets :data:`current_job_id` for the duration of a job (see
 record, so a worker's lines about a job, from any logger (Django, Dramatiq, the engine), can be
 found by ``job_id`` in a log store.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,14 +13,12 @@ import contextvars
 import datetime
 import json
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
-current_job_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_job_id", default=None)
+current_job_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_job_id", default=None)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is kept.
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "job_id",
-                                                                     "job"}
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "job_id", "job"}
 
 
 @contextlib.contextmanager
@@ -46,8 +45,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         document = {
-            "time": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
-            .isoformat(timespec="milliseconds"),
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -57,8 +57,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
-                document[key] = value if isinstance(value, (str, int, float, bool, type(None))) \
-                    else repr(value)
+                document[key] = (
+                    value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+                )
         if record.exc_info:
             document["exception"] = self.formatException(record.exc_info)
         return json.dumps(document, ensure_ascii=False)
@@ -88,7 +89,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "json": {"()": "webapp.observability.logs.JsonFormatter"},
             "text": {"()": "webapp.observability.logs.TextFormatter"},
         },
-        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["job_id"],
-                                 "formatter": log_format}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "filters": ["job_id"], "formatter": log_format}
+        },
         "root": {"handlers": ["console"], "level": level},
     }

@@ -5,10 +5,10 @@ from the database at scrape time, so every web node reports the same lab-wide fi
 workers' own message metrics (in progress, errors, durations) come from Dramatiq's Prometheus
 middleware on each worker (port ``dramatiq_prom_port``, 9191 by default).
 """
+
 from __future__ import annotations
 
 import logging
-
 import threading
 
 from prometheus_client import REGISTRY
@@ -27,8 +27,7 @@ class JobStatusCollector:
 
         from webapp.jobs.models import Job, JobStatus
 
-        family = GaugeMetricFamily("transplant_jobs", "Training jobs by status.",
-                                   labels=["status"])
+        family = GaugeMetricFamily("transplant_jobs", "Training jobs by status.", labels=["status"])
         try:
             counts = dict(Job.objects.order_by().values_list("status").annotate(n=Count("id")))
         except DatabaseError:  # a scrape must not fail because the database is away

@@ -1,4 +1,5 @@
 """Dramatiq middleware: the job id of a training message becomes the log context of its thread."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,7 @@ class JobLogContext(dramatiq.Middleware):
     def before_process_message(self, broker, message):
         if message.actor_name in JOB_ACTORS and message.args:
             self._tokens.token = current_job_id.set(int(message.args[0]))
-            logger.info(TAKEN_MESSAGE, extra={"message_id": message.message_id,
-                                              "queue": message.queue_name})
+            logger.info(TAKEN_MESSAGE, extra={"message_id": message.message_id, "queue": message.queue_name})
 
     def after_process_message(self, broker, message, *, result=None, exception=None):
         token = getattr(self._tokens, "token", None)

@@ -1,4 +1,5 @@
 """Dramatiq actors: each sandbox carries a delayed message that removes it once it is idle."""
+
 import dramatiq
 
 from webapp.sandbox import services

@@ -1,4 +1,5 @@
 """Keeps a signed-in sandbox's ``last_seen`` current, so that the cleanup spares active visitors."""
+
 from webapp.sandbox.services import SANDBOX_USERNAME_PREFIX, sandbox_touch
 
 

@@ -2,6 +2,7 @@
 
 Kept apart from ``services`` so that the jobs and catalog services can import it without a cycle.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,8 +19,10 @@ class SandboxResource(models.TextChoices):
 
 def sandbox_limits() -> dict[str, int]:
     """The sandbox's quotas by resource, from settings (the one place they are written)."""
-    return {SandboxResource.JOB: settings.SANDBOX_MAX_JOBS,
-            SandboxResource.UPLOAD: settings.SANDBOX_MAX_UPLOADS}
+    return {
+        SandboxResource.JOB: settings.SANDBOX_MAX_JOBS,
+        SandboxResource.UPLOAD: settings.SANDBOX_MAX_UPLOADS,
+    }
 
 
 def sandbox_used(user: AbstractBaseUser, resource: str) -> int:
@@ -47,4 +50,7 @@ def sandbox_quota_check(*, user: AbstractBaseUser, resource: SandboxResource) ->
         raise ApplicationError(
             f"The demo sandbox allows {limit} {SandboxResource(resource).label}, and you have used "
             "them all. Delete something, or sign in with a full account to go on.",
-            code="sandbox_quota", status=429, details={"resource": resource, "limit": limit})
+            code="sandbox_quota",
+            status=429,
+            details={"resource": resource, "limit": limit},
+        )

@@ -1,4 +1,5 @@
 """Reads about sandboxes: what the demo offers, and where a visitor's sandbox stands."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,9 +16,11 @@ from webapp.sandbox.services import sandbox_idle_limit
 def sandbox_offer() -> dict[str, Any]:
     """What "Try the demo" gives, for the login page: whether it is set up, idle time, quotas."""
     available = Graph.objects.filter(owner__username=DEMO_USERNAME, name=EXAMPLE_GRAPH).exists()
-    return {"available": available,
-            "idle_minutes": int(sandbox_idle_limit().total_seconds() // 60),
-            "limits": sandbox_limits()}
+    return {
+        "available": available,
+        "idle_minutes": int(sandbox_idle_limit().total_seconds() // 60),
+        "limits": sandbox_limits(),
+    }
 
 
 def sandbox_status(*, user: AbstractBaseUser) -> dict[str, Any] | None:
@@ -25,7 +28,9 @@ def sandbox_status(*, user: AbstractBaseUser) -> dict[str, Any] | None:
     sandbox = Sandbox.objects.filter(user=user).first()
     if sandbox is None:
         return None
-    return {"idle_minutes": int(sandbox_idle_limit().total_seconds() // 60),
-            "expires": sandbox.last_seen + sandbox_idle_limit(),
-            "limits": sandbox_limits(),
-            "used": {resource: sandbox_used(user, resource) for resource in SandboxResource}}
+    return {
+        "idle_minutes": int(sandbox_idle_limit().total_seconds() // 60),
+        "expires": sandbox.last_seen + sandbox_idle_limit(),
+        "limits": sandbox_limits(),
+        "used": {resource: sandbox_used(user, resource) for resource in SandboxResource},
+    }

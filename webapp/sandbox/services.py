@@ -6,6 +6,7 @@ see or undo each other's work. The teachers are shared (public, owned by the dem
 sandbox costs a user, one small graph and the adapters it trains; quotas bound that, and the
 cleanup reclaims it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,9 @@ def _example_graph() -> Graph:
         raise ApplicationError(
             "The demo is not set up on this server yet. An administrator can set it up with "
             "'python manage.py seed_demo'; until then, sign in with an account.",
-            code="demo_unavailable", status=409)
+            code="demo_unavailable",
+            status=409,
+        )
     return graph
 
 
@@ -61,7 +64,8 @@ def sandbox_start() -> Sandbox:
     """
     example = _example_graph()
     user = get_user_model().objects.create_user(
-        username=f"{SANDBOX_USERNAME_PREFIX}{secrets.token_hex(4)}")  # no password: session only
+        username=f"{SANDBOX_USERNAME_PREFIX}{secrets.token_hex(4)}"
+    )  # no password: session only
     sandbox = Sandbox.objects.create(user=user, last_seen=timezone.now())
     graph_import(owner=user, document=graph_document(graph=example))
     transaction.on_commit(lambda: _schedule_expiry(sandbox.id, sandbox_idle_limit()))
@@ -71,8 +75,7 @@ def sandbox_start() -> Sandbox:
 def _schedule_expiry(sandbox_id: int, delay: timedelta) -> None:
     from webapp.sandbox.actors import sandbox_expire
 
-    sandbox_expire.send_with_options(args=(sandbox_id,),
-                                     delay=int(delay.total_seconds() * 1000) + 1000)
+    sandbox_expire.send_with_options(args=(sandbox_id,), delay=int(delay.total_seconds() * 1000) + 1000)
 
 
 def sandbox_touch(*, user: AbstractBaseUser) -> None:

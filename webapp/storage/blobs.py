@@ -11,14 +11,16 @@ them (a module's weights). Readers that need real files (the engine loads folder
 is a per-machine cache folder ``TRANSPLANT_CACHE/<store>/<key>``, filled once and checked against
 the SHA-256 each time it is read, so a corrupted object or cache file is never loaded.
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -72,8 +74,9 @@ def blob_put_file(*, store: str, key: str, path: Path, filename: str | None = No
         saved = storage.save(name, File(handle, name=path.name))
     if saved != name:  # a storage that renamed instead of overwriting would break addressing
         storage.delete(saved)
-        raise RuntimeError(f"storage {store!r} saved {name!r} as {saved!r}; "
-                           "configure it to overwrite (file_overwrite=True)")
+        raise RuntimeError(
+            f"storage {store!r} saved {name!r} as {saved!r}; configure it to overwrite (file_overwrite=True)"
+        )
 
 
 def blob_delete(*, store: str, key: str, filenames: tuple[str, ...]) -> None:
@@ -99,8 +102,11 @@ def blob_open(*, store: str, key: str, filename: str) -> IO[bytes]:
     try:
         return _open_stream(blob_storage(store), f"{key}/{filename}")
     except (FileNotFoundError, OSError) as exc:
-        raise ApplicationError(f"{store} file {key[:12]}.../{filename} is missing from the store.",
-                               code="blob_missing", status=409) from exc
+        raise ApplicationError(
+            f"{store} file {key[:12]}.../{filename} is missing from the store.",
+            code="blob_missing",
+            status=409,
+        ) from exc
 
 
 def _open_stream(storage: Storage, name: str) -> IO[bytes]:
@@ -141,8 +147,7 @@ def _download(storage: Storage, name: str, target: Path) -> None:
         shutil.copyfileobj(source, out, CHUNK_BYTES)
 
 
-def blob_local_folder(*, store: str, key: str, filenames: tuple[str, ...],
-                      checksums: dict[str, str]) -> Path:
+def blob_local_folder(*, store: str, key: str, filenames: tuple[str, ...], checksums: dict[str, str]) -> Path:
     """A local folder holding ``filenames`` of ``key``, verified against ``checksums``.
 
     Args:
@@ -163,8 +168,11 @@ def blob_local_folder(*, store: str, key: str, filenames: tuple[str, ...],
         folder = Path(storage.path(key))
         missing = [f for f in filenames if not (folder / f).is_file()]
         if missing:
-            raise ApplicationError(f"{store} files {missing} of {key[:12]}... are missing from "
-                                   "the store.", code="blob_missing", status=409)
+            raise ApplicationError(
+                f"{store} files {missing} of {key[:12]}... are missing from the store.",
+                code="blob_missing",
+                status=409,
+            )
         return folder
     folder = _cache_root(store) / key
     if folder.is_dir() and all((folder / f).is_file() for f in filenames):
@@ -179,15 +187,20 @@ def blob_local_folder(*, store: str, key: str, filenames: tuple[str, ...],
             try:
                 _download(storage, f"{key}/{filename}", staging / filename)
             except (FileNotFoundError, OSError) as exc:
-                raise ApplicationError(f"{store} file {key[:12]}.../{filename} is missing from "
-                                       "the store.", code="blob_missing", status=409) from exc
+                raise ApplicationError(
+                    f"{store} file {key[:12]}.../{filename} is missing from the store.",
+                    code="blob_missing",
+                    status=409,
+                ) from exc
         for filename, sha256 in checksums.items():
             actual = sha256_of_file(staging / filename)
             if actual != sha256:
                 raise ApplicationError(
                     f"{store} file {key[:12]}.../{filename} in the object store is corrupted: its "
                     f"SHA-256 is {actual[:12]}..., not {sha256[:12]}...; upload or train it again.",
-                    code="blob_corrupted", status=409)
+                    code="blob_corrupted",
+                    status=409,
+                )
         try:
             staging.rename(folder)
         except OSError:  # another thread of this machine filled it meanwhile

@@ -50,7 +50,13 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body, credentials: 'same-origin', signal: options.signal });
+    response = await fetch(path, {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
@@ -68,12 +74,18 @@ function safeJson(text: string, response: Response): unknown {
   } catch {
     // An HTML error page (a proxy, or Django's debug page) is no message for a person.
     const reason = response.ok ? 'an unreadable answer' : `${response.status} ${response.statusText}`.trim();
-    return { error: { code: 'bad_response', message: `The server answered ${reason}. Try again; if it persists, tell the lab's administrator.` } };
+    return {
+      error: {
+        code: 'bad_response',
+        message: `The server answered ${reason}. Try again; if it persists, tell the lab's administrator.`,
+      },
+    };
   }
 }
 
 function toApiError(status: number, data: unknown): ApiError {
-  const error = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })?.error;
+  const error = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })
+    ?.error;
   if (error?.message) return new ApiError(status, error.code ?? 'error', error.message, error.details ?? {});
   const detail = (data as { detail?: string })?.detail;
   return new ApiError(status, 'error', detail ?? `The server answered ${status}.`);

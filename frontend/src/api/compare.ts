@@ -25,7 +25,8 @@ const chosenKey = (ids: readonly number[]) => [...COMPARE_PREFIX, 'chosen', ids.
 export function useStartCompare() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (request: CompareRequest) => api<CompareView>('/api/jobs/compares/', { method: 'POST', json: request }),
+    mutationFn: (request: CompareRequest) =>
+      api<CompareView>('/api/jobs/compares/', { method: 'POST', json: request }),
     onSuccess: (view) => {
       client.setQueryData(compareKey(view.id!), view);
       return client.invalidateQueries({ queryKey: ['jobs', 'list'] });
@@ -47,7 +48,10 @@ export function useChosenRuns(ids: readonly number[]) {
   return useQuery({
     queryKey: chosenKey(ids),
     queryFn: async ({ signal }) => {
-      const page = await api<Page<Job> | Job[]>(`/api/jobs/${query({ ids: ids.join(','), page_size: 200 })}`, { signal });
+      const page = await api<Page<Job> | Job[]>(
+        `/api/jobs/${query({ ids: ids.join(','), page_size: 200 })}`,
+        { signal },
+      );
       return viewOfChosenJobs(Array.isArray(page) ? page : page.results);
     },
     enabled: ids.length > 0,

@@ -66,7 +66,8 @@ export function useDatasetSamples(id: number, enabled = true) {
   });
 }
 
-export const datasetThumbnailUrl = (id: number, path: string) => `/api/datasets/${id}/thumbnail/${query({ path })}`;
+export const datasetThumbnailUrl = (id: number, path: string) =>
+  `/api/datasets/${id}/thumbnail/${query({ path })}`;
 export const datasetDownloadUrl = (id: number) => `/api/datasets/${id}/download/`;
 
 export { servesEdge, trainingSamples } from '../lib/datasets';
@@ -90,17 +91,32 @@ export function uploadDataset(form: FormData, onProgress: (fraction: number) => 
     const token = readCookie('csrftoken');
     if (token) request.setRequestHeader('X-CSRFToken', token);
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    request.onerror = () => reject(new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.'));
+    request.onerror = () =>
+      reject(
+        new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.'),
+      );
     request.onload = () => {
-      let body: { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | Dataset | undefined;
+      let body:
+        | { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+        | Dataset
+        | undefined;
       try {
         body = JSON.parse(request.responseText);
       } catch {
         body = undefined;
       }
       if (request.status === 201) return resolve(body as Dataset);
-      const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } })?.error;
-      reject(new ApiError(request.status, error?.code ?? 'error', error?.message ?? `The server answered ${request.status}.`, error?.details ?? {}));
+      const error = (
+        body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+      )?.error;
+      reject(
+        new ApiError(
+          request.status,
+          error?.code ?? 'error',
+          error?.message ?? `The server answered ${request.status}.`,
+          error?.details ?? {},
+        ),
+      );
     };
     request.send(form);
   });
@@ -141,7 +157,8 @@ export interface TeacherJob {
 /** POST /api/jobs/ kind=teacher: train a teacher from a dataset. */
 export function useTrainTeacher() {
   return useMutation({
-    mutationFn: (body: TeacherJobRequest) => api<TeacherJob>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
+    mutationFn: (body: TeacherJobRequest) =>
+      api<TeacherJob>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
   });
 }
 
@@ -156,7 +173,8 @@ export function useTeacherJob(id: number | null) {
       return job;
     },
     enabled: id !== null,
-    refetchInterval: (q) => (q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) =>
+      q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000,
   });
 }
 
@@ -181,4 +199,5 @@ export function useEdgeGallery(graphId: number, edgeId: number) {
   });
 }
 
-export const galleryImageUrl = (graphId: number, edgeId: number, index: number) => `/api/graphs/${graphId}/edges/${edgeId}/gallery/${index}/`;
+export const galleryImageUrl = (graphId: number, edgeId: number, index: number) =>
+  `/api/graphs/${graphId}/edges/${edgeId}/gallery/${index}/`;

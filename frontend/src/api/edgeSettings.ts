@@ -36,13 +36,20 @@ export function useEdgeSettingsSpec() {
  * both ends are known. `samples` and `adapterLayers` only change auto's sentence (the server's defaults
  * for the edge when left out).
  */
-export function useEdgeSettingsPreview(categoryModule: number | undefined, taskModule: number | undefined,
-  samples?: number, adapterLayers?: number) {
+export function useEdgeSettingsPreview(
+  categoryModule: number | undefined,
+  taskModule: number | undefined,
+  samples?: number,
+  adapterLayers?: number,
+) {
   const asked = Number.isInteger(samples) ? samples : undefined;
   return useQuery({
     queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0, asked, adapterLayers),
     queryFn: ({ signal }) =>
-      api<EdgeSettingsPreview>(`/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule, samples: asked, adapter_layers: adapterLayers })}`, { signal }),
+      api<EdgeSettingsPreview>(
+        `/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule, samples: asked, adapter_layers: adapterLayers })}`,
+        { signal },
+      ),
     enabled: categoryModule !== undefined && taskModule !== undefined,
     staleTime: Infinity,
     placeholderData: (previous) => previous,

@@ -39,7 +39,8 @@ export function usePredict(graphId: number, edgeId: number) {
   return useMutation({
     mutationFn: (input: PredictInput) => {
       const path = `/api/graphs/${graphId}/edges/${edgeId}/predict/`;
-      if (input.kind === 'pixels') return api<Prediction>(path, { method: 'POST', json: { pixels: input.pixels } });
+      if (input.kind === 'pixels')
+        return api<Prediction>(path, { method: 'POST', json: { pixels: input.pixels } });
       const form = new FormData();
       form.append('image', input.file);
       return api<Prediction>(path, { method: 'POST', form });

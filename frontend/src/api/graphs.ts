@@ -54,7 +54,8 @@ export const fetchGraphExport = (id: number) => api<GraphDocument>(`/api/graphs/
 export function useImportGraph() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (document: GraphDocument) => api<Graph>('/api/graphs/import/', { method: 'POST', json: document }),
+    mutationFn: (document: GraphDocument) =>
+      api<Graph>('/api/graphs/import/', { method: 'POST', json: document }),
     onSuccess: (graph) => {
       client.setQueryData(keys.graph(graph.id), graph);
       return client.invalidateQueries({ queryKey: keys.graphs });

@@ -9,7 +9,9 @@ export function useJobs(graphId: number) {
   return useQuery({
     queryKey: keys.jobs(graphId),
     queryFn: async ({ signal }) => {
-      const data = await api<Page<Job> | Job[]>(`/api/jobs/${query({ graph: graphId, page_size: 200 })}`, { signal });
+      const data = await api<Page<Job> | Job[]>(`/api/jobs/${query({ graph: graphId, page_size: 200 })}`, {
+        signal,
+      });
       return Array.isArray(data) ? data : data.results;
     },
   });
@@ -23,11 +25,17 @@ const POINTS_PAGE = 1000;
  * @param jobId the job
  * @param after the last step already shown, or null for all
  */
-export async function fetchPointsAfter(jobId: number, after: number | null, signal?: AbortSignal): Promise<ProgressPoint[]> {
+export async function fetchPointsAfter(
+  jobId: number,
+  after: number | null,
+  signal?: AbortSignal,
+): Promise<ProgressPoint[]> {
   const all: ProgressPoint[] = [];
   let cursor = after;
   for (;;) {
-    const page = await api<ProgressPoint[]>(`/api/jobs/${jobId}/points/${query({ after: cursor })}`, { signal });
+    const page = await api<ProgressPoint[]>(`/api/jobs/${jobId}/points/${query({ after: cursor })}`, {
+      signal,
+    });
     all.push(...page);
     if (page.length < POINTS_PAGE) return all;
     cursor = page[page.length - 1].step;
@@ -61,7 +69,9 @@ export function addJobPoints(client: QueryClient, jobId: number, points: Progres
 function replaceJobEverywhere(client: QueryClient, job: Job): Promise<void> {
   if (job.graph !== null) {
     client.setQueryData<Graph>(keys.graph(job.graph), (graph) =>
-      graph ? { ...graph, edges: graph.edges.map((edge) => (edge.id === job.edge ? { ...edge, job } : edge)) } : graph,
+      graph
+        ? { ...graph, edges: graph.edges.map((edge) => (edge.id === job.edge ? { ...edge, job } : edge)) }
+        : graph,
     );
   }
   return client.invalidateQueries({ queryKey: ['jobs', 'list'] });

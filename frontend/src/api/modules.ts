@@ -52,7 +52,15 @@ export function useModuleLineage(id: number, enabled = true) {
 export function useUploadModule() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ weights, manifest, visibility }: { weights: File; manifest: File; visibility: Module['visibility'] }) => {
+    mutationFn: ({
+      weights,
+      manifest,
+      visibility,
+    }: {
+      weights: File;
+      manifest: File;
+      visibility: Module['visibility'];
+    }) => {
       const form = new FormData();
       form.append('weights', weights);
       form.append('manifest', manifest);

@@ -28,7 +28,8 @@ export function useApiTokens() {
 export function useCreateApiToken() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api<CreatedApiToken>('/api/auth/tokens/', { method: 'POST', json: { name } }),
+    mutationFn: (name: string) =>
+      api<CreatedApiToken>('/api/auth/tokens/', { method: 'POST', json: { name } }),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.apiTokens }),
   });
 }

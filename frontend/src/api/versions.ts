@@ -8,7 +8,10 @@ export function useVersions(graphId: number) {
   return useQuery({
     queryKey: keys.versions(graphId),
     queryFn: async ({ signal }) => {
-      const data = await api<Page<GraphVersion> | GraphVersion[]>(`/api/graphs/${graphId}/versions/?page_size=200`, { signal });
+      const data = await api<Page<GraphVersion> | GraphVersion[]>(
+        `/api/graphs/${graphId}/versions/?page_size=200`,
+        { signal },
+      );
       return Array.isArray(data) ? data : data.results;
     },
   });
@@ -18,7 +21,8 @@ export function useVersions(graphId: number) {
 export function useSaveVersion(graphId: number) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api<GraphVersion>(`/api/graphs/${graphId}/versions/`, { method: 'POST', json: { name } }),
+    mutationFn: (name: string) =>
+      api<GraphVersion>(`/api/graphs/${graphId}/versions/`, { method: 'POST', json: { name } }),
     onSuccess: () => client.invalidateQueries({ queryKey: keys.versions(graphId) }),
   });
 }

@@ -32,14 +32,30 @@ export function LoginPage() {
         <Logo />
         <h1 id="login-title">Sign in</h1>
         <p className="muted">Graft pretrained category modules onto task modules.</p>
-        <p className="small login__how">Sign in with the account your lab manager gave you, or try the demo below without one.</p>
+        <p className="small login__how">
+          Sign in with the account your lab manager gave you, or try the demo below without one.
+        </p>
         <label className="field">
           <span>Username</span>
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            autoFocus
+          />
         </label>
         <label className="field">
           <span>Password</span>
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
         </label>
         {login.isError && (
           <p role="alert" className="alert alert--error">

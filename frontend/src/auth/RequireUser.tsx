@@ -9,7 +9,8 @@ export function RequireUser({ children }: { children: ReactNode }) {
   const me = useMe();
   const location = useLocation();
   if (me.isPending) return <FullPageMessage title="Loading Transplant Studio…" busy />;
-  if (me.isError) return <FullPageMessage title="The server cannot be reached" detail={errorMessage(me.error)} />;
+  if (me.isError)
+    return <FullPageMessage title="The server cannot be reached" detail={errorMessage(me.error)} />;
   if (!me.data) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/login?next=${next}`} replace />;

@@ -17,7 +17,8 @@ export function TryDemo() {
   if (offer.isError || !offer.data.available) {
     return (
       <p className="muted small try-demo__off">
-        The demo is not set up on this server yet (an administrator runs <code>python manage.py seed_demo</code>).
+        The demo is not set up on this server yet (an administrator runs{' '}
+        <code>python manage.py seed_demo</code>).
       </p>
     );
   }
@@ -34,8 +35,8 @@ export function TryDemo() {
         {start.isPending ? 'Preparing your sandbox…' : 'Try the demo'}
       </button>
       <p className="muted small">
-        You get a private sandbox with an example graph already training: up to {limits.job} training jobs and {limits.upload} uploads. Nobody else sees it, and it is
-        deleted after {formatIdle(idle)} without use.
+        You get a private sandbox with an example graph already training: up to {limits.job} training jobs and{' '}
+        {limits.upload} uploads. Nobody else sees it, and it is deleted after {formatIdle(idle)} without use.
       </p>
       {start.isError && (
         <p role="alert" className="alert alert--error">

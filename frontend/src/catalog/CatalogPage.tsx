@@ -24,7 +24,14 @@ export function CatalogPage() {
   const tabs = (
     <div className="catalog__tabs" role="tablist" aria-label="Catalog">
       {(['modules', 'datasets'] as const).map((name) => (
-        <button key={name} type="button" role="tab" className="button button--ghost" aria-selected={tab === name} onClick={() => setParams(name === 'datasets' ? { tab: name } : {}, { replace: true })}>
+        <button
+          key={name}
+          type="button"
+          role="tab"
+          className="button button--ghost"
+          aria-selected={tab === name}
+          onClick={() => setParams(name === 'datasets' ? { tab: name } : {}, { replace: true })}
+        >
           {name === 'modules' ? 'Modules' : 'Datasets'}
         </button>
       ))}
@@ -76,13 +83,29 @@ function ModulesTab({ tabs }: { tabs: ReactNode }) {
         <header className="catalog__head">
           <div>
             <h1 className="page-title">Catalog</h1>
-            <p className="muted">{modules.isSuccess ? `${count} module${count === 1 ? '' : 's'}` : 'Pretrained category, task and adapter modules'}</p>
+            <p className="muted">
+              {modules.isSuccess
+                ? `${count} module${count === 1 ? '' : 's'}`
+                : 'Pretrained category, task and adapter modules'}
+            </p>
           </div>
           <div className="catalog__controls">
-            <input type="search" className="input" aria-label="Search the catalog" placeholder="Search name, description, category" value={search} onChange={(e) => setSearch(e.target.value)} />
+            <input
+              type="search"
+              className="input"
+              aria-label="Search the catalog"
+              placeholder="Search name, description, category"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
             <label className="inline-label">
               <span>Sort</span>
-              <select className="select" aria-label="Sort by" value={filters.ordering ?? '-created'} onChange={(e) => update({ ordering: e.target.value })}>
+              <select
+                className="select"
+                aria-label="Sort by"
+                value={filters.ordering ?? '-created'}
+                onChange={(e) => update({ ordering: e.target.value })}
+              >
                 {ORDERINGS.filter((o) => !o.needsMetric || filters.metric).map((o) => (
                   <option key={o.value} value={o.value}>
                     {o.label}
@@ -90,7 +113,12 @@ function ModulesTab({ tabs }: { tabs: ReactNode }) {
                 ))}
               </select>
             </label>
-            <button type="button" className="button button--primary" aria-expanded={showUpload} onClick={() => setShowUpload((v) => !v)}>
+            <button
+              type="button"
+              className="button button--primary"
+              aria-expanded={showUpload}
+              onClick={() => setShowUpload((v) => !v)}
+            >
               Upload module
             </button>
           </div>
@@ -98,10 +126,16 @@ function ModulesTab({ tabs }: { tabs: ReactNode }) {
         {showUpload && <UploadPanel onDone={() => setShowUpload(false)} />}
         {modules.isPending && (
           <div className="card-grid" aria-busy="true" aria-label="Loading modules">
-            {Array.from({ length: 6 }, (_, i) => <div key={i} className="module-card module-card--skeleton" />)}
+            {Array.from({ length: 6 }, (_, i) => (
+              <div key={i} className="module-card module-card--skeleton" />
+            ))}
           </div>
         )}
-        {modules.isError && <p className="alert alert--error" role="alert">{errorMessage(modules.error)}</p>}
+        {modules.isError && (
+          <p className="alert alert--error" role="alert">
+            {errorMessage(modules.error)}
+          </p>
+        )}
         {modules.isSuccess && count === 0 && (
           <div className="empty-state">
             <h2>No module matches these filters</h2>
@@ -120,13 +154,23 @@ function ModulesTab({ tabs }: { tabs: ReactNode }) {
         )}
         {pages > 1 && (
           <nav className="pager" aria-label="Pages">
-            <button type="button" className="button button--ghost" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>
+            <button
+              type="button"
+              className="button button--ghost"
+              disabled={page <= 1}
+              onClick={() => update({ page: String(page - 1) })}
+            >
               Previous
             </button>
             <span>
               Page {page} of {pages}
             </span>
-            <button type="button" className="button button--ghost" disabled={page >= pages} onClick={() => update({ page: String(page + 1) })}>
+            <button
+              type="button"
+              className="button button--ghost"
+              disabled={page >= pages}
+              onClick={() => update({ page: String(page + 1) })}
+            >
               Next
             </button>
           </nav>

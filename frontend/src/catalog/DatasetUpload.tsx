@@ -26,7 +26,8 @@ export function DatasetUpload({ onDone }: { onDone: () => void }) {
     setDragging(false);
     send(event.dataTransfer.files[0]);
   };
-  const refusedFile = upload.error instanceof ApiError ? (upload.error.details.file as string | undefined) : undefined;
+  const refusedFile =
+    upload.error instanceof ApiError ? (upload.error.details.file as string | undefined) : undefined;
 
   return (
     <section
@@ -40,17 +41,26 @@ export function DatasetUpload({ onDone }: { onDone: () => void }) {
       onDrop={drop}
     >
       <p>
-        <strong>Drop a zip of images here</strong> — one folder per class (<code>forklift/0001.png</code>), or <code>images/</code> with{' '}
-        <code>masks/</code>. Every image is checked before anything is kept.
+        <strong>Drop a zip of images here</strong> — one folder per class (<code>forklift/0001.png</code>), or{' '}
+        <code>images/</code> with <code>masks/</code>. Every image is checked before anything is kept.
       </p>
       <div className="upload__fields">
         <label className="field">
           <span>Zip file</span>
-          <input type="file" accept=".zip,application/zip" aria-label="Dataset zip" onChange={(e) => send(e.target.files?.[0])} />
+          <input
+            type="file"
+            accept=".zip,application/zip"
+            aria-label="Dataset zip"
+            onChange={(e) => send(e.target.files?.[0])}
+          />
         </label>
         <label className="field">
           <span>Visibility</span>
-          <select className="select" value={visibility} onChange={(e) => setVisibility(e.target.value as Module['visibility'])}>
+          <select
+            className="select"
+            value={visibility}
+            onChange={(e) => setVisibility(e.target.value as Module['visibility'])}
+          >
             <option value="private">Private (only you)</option>
             <option value="public">Public (everyone)</option>
             {isLabManager && <option value="lab">Lab (published by a lab manager)</option>}
@@ -58,7 +68,14 @@ export function DatasetUpload({ onDone }: { onDone: () => void }) {
         </label>
       </div>
       {upload.isPending && (
-        <div className="progress" role="progressbar" aria-label="Upload progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Upload progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(progress * 100)}
+        >
           <span style={{ width: `${progress * 100}%` }} />
           <em>{progress < 1 ? `Sending… ${Math.round(progress * 100)}%` : 'Checking every image…'}</em>
         </div>
@@ -73,7 +90,11 @@ export function DatasetUpload({ onDone }: { onDone: () => void }) {
           <p>{errorMessage(upload.error)}</p>
         </div>
       )}
-      {upload.isSuccess && <p className="alert alert--success" role="status">Added “{upload.data.name}”: {upload.data.file_count} images.</p>}
+      {upload.isSuccess && (
+        <p className="alert alert--success" role="status">
+          Added “{upload.data.name}”: {upload.data.file_count} images.
+        </p>
+      )}
       <div className="modal__actions">
         <button type="button" className="button button--ghost" onClick={onDone}>
           Close

@@ -16,17 +16,37 @@ export function DatasetsTab() {
       <header className="catalog__head">
         <div>
           <h1 className="page-title">Datasets</h1>
-          <p className="muted">{datasets.isSuccess ? `${count} dataset${count === 1 ? '' : 's'}` : 'Your images, for grafts and teachers'}</p>
+          <p className="muted">
+            {datasets.isSuccess
+              ? `${count} dataset${count === 1 ? '' : 's'}`
+              : 'Your images, for grafts and teachers'}
+          </p>
         </div>
         <div className="catalog__controls">
-          <input type="search" className="input" aria-label="Search datasets" placeholder="Search name, description, class" value={search} onChange={(e) => setSearch(e.target.value)} />
-          <button type="button" className="button button--primary" aria-expanded={showUpload} onClick={() => setShowUpload((v) => !v)}>
+          <input
+            type="search"
+            className="input"
+            aria-label="Search datasets"
+            placeholder="Search name, description, class"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <button
+            type="button"
+            className="button button--primary"
+            aria-expanded={showUpload}
+            onClick={() => setShowUpload((v) => !v)}
+          >
             Upload dataset
           </button>
         </div>
       </header>
       {showUpload && <DatasetUpload onDone={() => setShowUpload(false)} />}
-      {datasets.isError && <p className="alert alert--error" role="alert">{errorMessage(datasets.error)}</p>}
+      {datasets.isError && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(datasets.error)}
+        </p>
+      )}
       {datasets.isSuccess && count === 0 && (
         <div className="empty-state">
           <h2>No dataset yet</h2>

@@ -35,7 +35,11 @@ export function FacetSidebar({
 
   const applyRange = (event: FormEvent) => {
     event.preventDefault();
-    update({ metric: metric || null, metric_min: metric ? min || null : null, metric_max: metric ? max || null : null });
+    update({
+      metric: metric || null,
+      metric_min: metric ? min || null : null,
+      metric_max: metric ? max || null : null,
+    });
   };
   const active = GROUPS.some((g) => filters[g.field]) || !!filters.metric || !!filters.search;
 
@@ -50,7 +54,9 @@ export function FacetSidebar({
         )}
       </div>
       {GROUPS.map(({ field, title }) => {
-        const counts = Object.entries(facets?.[field] ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+        const counts = Object.entries(facets?.[field] ?? {}).sort(
+          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+        );
         const selected = filters[field];
         return (
           <section key={field} className="facet" aria-label={title}>
@@ -92,11 +98,25 @@ export function FacetSidebar({
         <div className="field-row">
           <label className="field">
             <span>Min</span>
-            <input className="input" type="number" step="any" value={min} onChange={(e) => setMin(e.target.value)} disabled={!metric} />
+            <input
+              className="input"
+              type="number"
+              step="any"
+              value={min}
+              onChange={(e) => setMin(e.target.value)}
+              disabled={!metric}
+            />
           </label>
           <label className="field">
             <span>Max</span>
-            <input className="input" type="number" step="any" value={max} onChange={(e) => setMax(e.target.value)} disabled={!metric} />
+            <input
+              className="input"
+              type="number"
+              step="any"
+              value={max}
+              onChange={(e) => setMax(e.target.value)}
+              disabled={!metric}
+            />
           </label>
         </div>
         <button type="submit" className="button button--small">

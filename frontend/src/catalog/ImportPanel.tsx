@@ -13,42 +13,80 @@ export function ImportPanel() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (weights && category) {
-      importNet.mutate({ weights, arch, category, positiveIndex: positiveIndex === '' ? null : Number(positiveIndex), visibility: 'private' });
+      importNet.mutate({
+        weights,
+        arch,
+        category,
+        positiveIndex: positiveIndex === '' ? null : Number(positiveIndex),
+        visibility: 'private',
+      });
     }
   };
 
   return (
     <form className="upload card" onSubmit={submit} aria-label="Import a torchvision network">
-      <p className="muted small">A state_dict saved with safetensors and torchvision’s key names (never a pickle) becomes a category module and a task module.</p>
+      <p className="muted small">
+        A state_dict saved with safetensors and torchvision’s key names (never a pickle) becomes a category
+        module and a task module.
+      </p>
       <div className="upload__fields">
         <label className="field">
           <span>Weights (.safetensors)</span>
-          <input type="file" accept=".safetensors" required onChange={(e) => setWeights(e.target.files?.[0] ?? null)} />
+          <input
+            type="file"
+            accept=".safetensors"
+            required
+            onChange={(e) => setWeights(e.target.files?.[0] ?? null)}
+          />
         </label>
         <label className="field">
           <span>Network</span>
-          <select className="select" value={arch} onChange={(e) => setArch(e.target.value as ImportRequest['arch'])}>
+          <select
+            className="select"
+            value={arch}
+            onChange={(e) => setArch(e.target.value as ImportRequest['arch'])}
+          >
             <option value="vgg16">VGG-16 classifier</option>
             <option value="fcn8s">FCN-8s segmenter</option>
           </select>
         </label>
         <label className="field">
           <span>Category name</span>
-          <input className="input" required value={category} onChange={(e) => setCategory(e.target.value)} placeholder="e.g. forklift" />
+          <input
+            className="input"
+            required
+            value={category}
+            onChange={(e) => setCategory(e.target.value)}
+            placeholder="e.g. forklift"
+          />
         </label>
         <label className="field">
           <span>Category’s output (heads of more than 2)</span>
-          <input className="input" type="number" min={0} value={positiveIndex} onChange={(e) => setPositiveIndex(e.target.value)} />
+          <input
+            className="input"
+            type="number"
+            min={0}
+            value={positiveIndex}
+            onChange={(e) => setPositiveIndex(e.target.value)}
+          />
         </label>
       </div>
-      {importNet.isError && <p className="alert alert--error" role="alert">{errorMessage(importNet.error)}</p>}
+      {importNet.isError && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(importNet.error)}
+        </p>
+      )}
       {importNet.isSuccess && (
         <p className="alert alert--success" role="status">
           Imported “{importNet.data.category.name}” and “{importNet.data.task.name}”.
         </p>
       )}
       <div className="modal__actions">
-        <button type="submit" className="button button--primary" disabled={!weights || !category || importNet.isPending}>
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={!weights || !category || importNet.isPending}
+        >
           {importNet.isPending ? 'Importing…' : 'Import'}
         </button>
       </div>

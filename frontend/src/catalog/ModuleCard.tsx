@@ -11,19 +11,32 @@ import '../styles/pages.css';
 export const ModuleCard = memo(function ModuleCard({ module }: { module: Module }) {
   const [showLineage, setShowLineage] = useState(false);
   const headline = moduleMetric(module);
-  const subject = module.kind === 'category' ? module.category : module.kind === 'task' ? module.task : module.categories.join(', ');
+  const subject =
+    module.kind === 'category'
+      ? module.category
+      : module.kind === 'task'
+        ? module.task
+        : module.categories.join(', ');
   return (
-    <li className={`module-card module-card--${module.kind}`} aria-label={`${module.kind} module ${module.name}`}>
+    <li
+      className={`module-card module-card--${module.kind}`}
+      aria-label={`${module.kind} module ${module.name}`}
+    >
       <div className="module-card__top">
         <span className={`chip chip--${module.kind}`}>{module.kind}</span>
         {subject && <span className="module-card__subject">{subject}</span>}
-        <span className="module-card__visibility" title="Visibility">{module.visibility}</span>
+        <span className="module-card__visibility" title="Visibility">
+          {module.visibility}
+        </span>
       </div>
       <h3 className="module-card__name">
         <Link to={`/modules/${module.id}`}>{module.name}</Link>
       </h3>
       {headline && (
-        <p className="metric-headline" aria-label={`${headline.label} ${formatMetric(headline.name, headline.value)}`}>
+        <p
+          className="metric-headline"
+          aria-label={`${headline.label} ${formatMetric(headline.name, headline.value)}`}
+        >
           {headline.label} <strong>{formatMetric(headline.name, headline.value)}</strong>
         </p>
       )}
@@ -43,22 +56,41 @@ export const ModuleCard = memo(function ModuleCard({ module }: { module: Module 
         <dd>{formatBytes(module.size_bytes)}</dd>
       </dl>
       {Object.keys(module.metrics).length > 0 && (
-        <ul className="metric-chips" aria-label={module.kind === 'category' ? "Its teacher's metrics" : 'Metrics'}>
+        <ul
+          className="metric-chips"
+          aria-label={module.kind === 'category' ? "Its teacher's metrics" : 'Metrics'}
+        >
           {Object.entries(module.metrics).map(([name, value]) => (
             <li key={name}>
-              {module.kind === 'category' ? `teacher ${metricLabel(name)}` : metricLabel(name)} <strong>{formatMetric(name, value)}</strong>
+              {module.kind === 'category' ? `teacher ${metricLabel(name)}` : metricLabel(name)}{' '}
+              <strong>{formatMetric(name, value)}</strong>
             </li>
           ))}
         </ul>
       )}
       <div className="module-card__actions">
-        <button type="button" className="button button--small button--ghost" aria-expanded={showLineage} onClick={() => setShowLineage((v) => !v)} aria-label={`Lineage of ${module.name}`}>
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          aria-expanded={showLineage}
+          onClick={() => setShowLineage((v) => !v)}
+          aria-label={`Lineage of ${module.name}`}
+        >
           Lineage
         </button>
-        <Link className="button button--small button--ghost" to={`/modules/${module.id}`} aria-label={`Open ${module.name}`}>
+        <Link
+          className="button button--small button--ghost"
+          to={`/modules/${module.id}`}
+          aria-label={`Open ${module.name}`}
+        >
           Open
         </Link>
-        <a className="button button--small" href={moduleDownloadUrl(module.id)} download aria-label={`Download ${module.name}`}>
+        <a
+          className="button button--small"
+          href={moduleDownloadUrl(module.id)}
+          download
+          aria-label={`Download ${module.name}`}
+        >
           Download
         </a>
       </div>

@@ -52,28 +52,54 @@ function ModuleFilesForm({ onDone, switcher }: { onDone: () => void; switcher: R
       <div className="upload__fields">
         <label className="field">
           <span>Weights (.safetensors)</span>
-          <input type="file" accept=".safetensors" required onChange={(e) => setWeights(e.target.files?.[0] ?? null)} />
+          <input
+            type="file"
+            accept=".safetensors"
+            required
+            onChange={(e) => setWeights(e.target.files?.[0] ?? null)}
+          />
         </label>
         <label className="field">
           <span>Manifest (.json)</span>
-          <input type="file" accept="application/json,.json" required onChange={(e) => setManifest(e.target.files?.[0] ?? null)} />
+          <input
+            type="file"
+            accept="application/json,.json"
+            required
+            onChange={(e) => setManifest(e.target.files?.[0] ?? null)}
+          />
         </label>
         <label className="field">
           <span>Visibility</span>
-          <select className="select" value={visibility} onChange={(e) => setVisibility(e.target.value as Module['visibility'])}>
+          <select
+            className="select"
+            value={visibility}
+            onChange={(e) => setVisibility(e.target.value as Module['visibility'])}
+          >
             <option value="private">Private (only you)</option>
             <option value="public">Public (everyone)</option>
             {isLabManager && <option value="lab">Lab (published by a lab manager)</option>}
           </select>
         </label>
       </div>
-      {upload.isError && <p className="alert alert--error" role="alert">{errorMessage(upload.error)}</p>}
-      {upload.isSuccess && <p className="alert alert--success" role="status">Uploaded “{upload.data.name}”.</p>}
+      {upload.isError && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(upload.error)}
+        </p>
+      )}
+      {upload.isSuccess && (
+        <p className="alert alert--success" role="status">
+          Uploaded “{upload.data.name}”.
+        </p>
+      )}
       <div className="modal__actions">
         <button type="button" className="button button--ghost" onClick={onDone}>
           Close
         </button>
-        <button type="submit" className="button button--primary" disabled={!weights || !manifest || upload.isPending}>
+        <button
+          type="submit"
+          className="button button--primary"
+          disabled={!weights || !manifest || upload.isPending}
+        >
           {upload.isPending ? 'Uploading…' : 'Upload'}
         </button>
       </div>

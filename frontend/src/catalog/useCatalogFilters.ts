@@ -2,7 +2,17 @@ import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import type { ModuleFilters } from '../api/modules';
 
-const FIELDS = ['kind', 'category', 'task', 'architecture', 'search', 'metric', 'metric_min', 'metric_max', 'ordering'] as const;
+const FIELDS = [
+  'kind',
+  'category',
+  'task',
+  'architecture',
+  'search',
+  'metric',
+  'metric_min',
+  'metric_max',
+  'ordering',
+] as const;
 export const PAGE_SIZE = 24;
 
 /** Catalog filters live in the URL so a filtered view can be shared and survives reloads. */

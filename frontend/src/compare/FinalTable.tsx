@@ -28,7 +28,9 @@ export function FinalTable({ jobs, seedCount }: { jobs: readonly Job[]; seedCoun
             {table.metrics.map((name) => (
               <th key={name} scope="col">
                 {METRIC_TITLES[name] ?? name}
-                <span className="race-table__direction">{lowerIsBetter(name) ? 'lower is better' : 'higher is better'}</span>
+                <span className="race-table__direction">
+                  {lowerIsBetter(name) ? 'lower is better' : 'higher is better'}
+                </span>
               </th>
             ))}
             <th scope="col">Training time</th>
@@ -42,7 +44,8 @@ export function FinalTable({ jobs, seedCount }: { jobs: readonly Job[]; seedCoun
                 {row.label}
               </th>
               <td>
-                {row.finished}/{row.runs} done{row.failed > 0 && <span className="race-table__failed"> · {row.failed} failed</span>}
+                {row.finished}/{row.runs} done
+                {row.failed > 0 && <span className="race-table__failed"> · {row.failed} failed</span>}
               </td>
               {table.metrics.map((name) => (
                 <td key={name} className={table.best[name] === row.method ? 'race-table__best' : undefined}>
@@ -55,7 +58,11 @@ export function FinalTable({ jobs, seedCount }: { jobs: readonly Job[]; seedCoun
           ))}
         </tbody>
       </table>
-      {seedCount > 1 && <p className="muted">Mean ± standard deviation over {seedCount} seeds; failed runs are left out of the means.</p>}
+      {seedCount > 1 && (
+        <p className="muted">
+          Mean ± standard deviation over {seedCount} seeds; failed runs are left out of the means.
+        </p>
+      )}
     </section>
   );
 }

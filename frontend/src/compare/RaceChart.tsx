@@ -5,18 +5,39 @@ import type { Curves } from '../lib/compare';
 const AXIS_FONT = '600 15px system-ui, sans-serif';
 const LABEL_FONT = '700 16px system-ui, sans-serif';
 
-function seriesOf(curves: Curves, markers = false): { series: uPlot.Series[]; bands: uPlot.Band[]; data: (number | null)[][] } {
+function seriesOf(
+  curves: Curves,
+  markers = false,
+): { series: uPlot.Series[]; bands: uPlot.Band[]; data: (number | null)[][] } {
   const series: uPlot.Series[] = [{ label: 'step' }];
   const bands: uPlot.Band[] = [];
   const data: (number | null)[][] = [curves.x];
   for (const curve of curves.methods) {
-    series.push({ label: curve.label, stroke: curve.color, width: 4, spanGaps: true, points: markers ? { show: true, size: 11, fill: curve.color } : { show: false } });
+    series.push({
+      label: curve.label,
+      stroke: curve.color,
+      width: 4,
+      spanGaps: true,
+      points: markers ? { show: true, size: 11, fill: curve.color } : { show: false },
+    });
     data.push(curve.mean);
     if (curve.low && curve.high) {
       // The range over seeds: a faint band between the lowest and highest run.
       const high = series.length;
-      series.push({ label: `${curve.label} highest`, stroke: `${curve.color}55`, width: 1, spanGaps: true, points: { show: false } });
-      series.push({ label: `${curve.label} lowest`, stroke: `${curve.color}55`, width: 1, spanGaps: true, points: { show: false } });
+      series.push({
+        label: `${curve.label} highest`,
+        stroke: `${curve.color}55`,
+        width: 1,
+        spanGaps: true,
+        points: { show: false },
+      });
+      series.push({
+        label: `${curve.label} lowest`,
+        stroke: `${curve.color}55`,
+        width: 1,
+        spanGaps: true,
+        points: { show: false },
+      });
       data.push(curve.high, curve.low);
       bands.push({ series: [high, high + 1], fill: `${curve.color}22` });
     }
@@ -57,7 +78,13 @@ export function RaceChart({
     const element = host.current;
     if (!element) return undefined;
     const { series, bands, data } = seriesOf(curves, markers);
-    const axis = { stroke: '#1b2336', font: AXIS_FONT, labelFont: LABEL_FONT, grid: { stroke: '#e3e6ec' }, ticks: { stroke: '#cfd4dd' } };
+    const axis = {
+      stroke: '#1b2336',
+      font: AXIS_FONT,
+      labelFont: LABEL_FONT,
+      grid: { stroke: '#e3e6ec' },
+      ticks: { stroke: '#cfd4dd' },
+    };
     const options: uPlot.Options = {
       width: Math.max(240, element.clientWidth),
       height,
@@ -76,7 +103,9 @@ export function RaceChart({
       bands,
     };
     chart.current = new uPlot(options, data as uPlot.AlignedData, element);
-    const observer = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(240, element.clientWidth), height }));
+    const observer = new ResizeObserver(() =>
+      chart.current?.setSize({ width: Math.max(240, element.clientWidth), height }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();
@@ -90,5 +119,14 @@ export function RaceChart({
     chart.current?.setData(seriesOf(curves).data as uPlot.AlignedData);
   }, [curves]);
 
-  return <div ref={host} className="race-chart" role="img" aria-label={label} data-points={curves.x.length} data-methods={curves.methods.length} />;
+  return (
+    <div
+      ref={host}
+      className="race-chart"
+      role="img"
+      aria-label={label}
+      data-points={curves.x.length}
+      data-methods={curves.methods.length}
+    />
+  );
 }

@@ -9,11 +9,19 @@ export function RaceLegend({ view }: { view: CompareView }) {
       <ul className="race-legend__methods" aria-label="Methods">
         {methods.map((method) => (
           <li key={method} className="race-legend__item">
-            <span className="race-legend__swatch" style={{ background: methodColor(method) }} aria-hidden="true" />
+            <span
+              className="race-legend__swatch"
+              style={{ background: methodColor(method) }}
+              aria-hidden="true"
+            />
             {methodLabel(method)}
           </li>
         ))}
-        {view.seeds.length > 1 && <li className="race-legend__note">line: mean of {view.seeds.length} seeds · band: lowest to highest</li>}
+        {view.seeds.length > 1 && (
+          <li className="race-legend__note">
+            line: mean of {view.seeds.length} seeds · band: lowest to highest
+          </li>
+        )}
       </ul>
       {view.skipped.length > 0 && (
         <ul className="race-legend__skipped" aria-label="Methods left out">

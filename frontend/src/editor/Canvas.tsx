@@ -136,7 +136,10 @@ export function Canvas({
       const doomedIds = new Set(doomedNodes.map((node) => node.id));
       const server = queryClient.getQueryData<Graph>(keys.graph(editorState.graphId ?? -1));
       const snapshots = new Map<number, EdgeSnapshot>(
-        (server?.edges ?? []).map((edge) => [edge.id, { id: edge.id, source: edge.source, target: edge.target, settings: edge.settings }]),
+        (server?.edges ?? []).map((edge) => [
+          edge.id,
+          { id: edge.id, source: edge.source, target: edge.target, settings: edge.settings },
+        ]),
       );
       const steps: Command[] = [];
       for (const edge of doomedEdges) {
@@ -168,7 +171,14 @@ export function Canvas({
   const onPaneClick = useCallback(() => useEditorStore.getState().selectEdge(null), []);
 
   return (
-    <div className="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop} aria-label="Graph canvas" role="region">
+    <div
+      className="canvas"
+      ref={container}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      aria-label="Graph canvas"
+      role="region"
+    >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -195,7 +205,10 @@ export function Canvas({
       {nodes.length === 0 && (
         <div className="canvas__empty">
           <h2>An empty graph</h2>
-          <p>Drag a category module and a task module from the palette, then draw an edge from the category’s right handle to the task’s left handle.</p>
+          <p>
+            Drag a category module and a task module from the palette, then draw an edge from the category’s
+            right handle to the task’s left handle.
+          </p>
         </div>
       )}
     </div>

@@ -42,7 +42,9 @@ export function EditorPage() {
               <Palette onAdd={() => undefined} disabled />
               <div className="empty-state">
                 <h2>{graphs.isPending ? 'Loading your graphs…' : 'No graph yet'}</h2>
-                {!graphs.isPending && <p>Create a graph with the “New graph” button above to start transplanting.</p>}
+                {!graphs.isPending && (
+                  <p>Create a graph with the “New graph” button above to start transplanting.</p>
+                )}
               </div>
             </div>
           )}

@@ -51,7 +51,10 @@ export function EditorToolbar({
     try {
       const document_ = await fetchGraphExport(graphId);
       const blob = new Blob([JSON.stringify(document_, null, 2)], { type: 'application/json' });
-      const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: exportFileName(document_.name) });
+      const link = Object.assign(document.createElement('a'), {
+        href: URL.createObjectURL(blob),
+        download: exportFileName(document_.name),
+      });
       link.click();
       URL.revokeObjectURL(link.href);
     } catch (error) {
@@ -85,26 +88,56 @@ export function EditorToolbar({
   return (
     <div className="toolbar" role="toolbar" aria-label="Editor tools">
       <div className="toolbar__group">
-        <button type="button" className="tool" onClick={() => void commands.undo()} disabled={!canUndo} aria-label="Undo" title={undoCommand ? `Undo ${describeCommand(undoCommand)} (Ctrl+Z)` : 'Nothing to undo'}>
+        <button
+          type="button"
+          className="tool"
+          onClick={() => void commands.undo()}
+          disabled={!canUndo}
+          aria-label="Undo"
+          title={undoCommand ? `Undo ${describeCommand(undoCommand)} (Ctrl+Z)` : 'Nothing to undo'}
+        >
           <span aria-hidden="true">↶</span> Undo
         </button>
-        <button type="button" className="tool" onClick={() => void commands.redo()} disabled={!canRedo} aria-label="Redo" title={redoCommand ? `Redo ${describeCommand(redoCommand)} (Ctrl+Shift+Z)` : 'Nothing to redo'}>
+        <button
+          type="button"
+          className="tool"
+          onClick={() => void commands.redo()}
+          disabled={!canRedo}
+          aria-label="Redo"
+          title={redoCommand ? `Redo ${describeCommand(redoCommand)} (Ctrl+Shift+Z)` : 'Nothing to redo'}
+        >
           <span aria-hidden="true">↷</span> Redo
         </button>
       </div>
       <div className="toolbar__group">
-        <button type="button" className="tool" onClick={onConnect} aria-label="Connect modules" title="Connect a category module to a task module without dragging">
+        <button
+          type="button"
+          className="tool"
+          onClick={onConnect}
+          aria-label="Connect modules"
+          title="Connect a category module to a task module without dragging"
+        >
           Connect
         </button>
         <button type="button" className="tool" onClick={layout} aria-label="Auto-layout">
           Auto-layout
         </button>
-        <button type="button" className="tool" onClick={() => void flow.fitView({ maxZoom: 1, padding: 0.3, duration: 300 })} aria-label="Fit view">
+        <button
+          type="button"
+          className="tool"
+          onClick={() => void flow.fitView({ maxZoom: 1, padding: 0.3, duration: 300 })}
+          aria-label="Fit view"
+        >
           Fit
         </button>
       </div>
       <div className="toolbar__group">
-        <button type="button" className="tool" aria-pressed={side === 'versions'} onClick={() => toggle('versions')}>
+        <button
+          type="button"
+          className="tool"
+          aria-pressed={side === 'versions'}
+          onClick={() => toggle('versions')}
+        >
           Versions
         </button>
         <button type="button" className="tool" aria-pressed={side === 'jobs'} onClick={() => toggle('jobs')}>
@@ -115,10 +148,23 @@ export function EditorToolbar({
         <button type="button" className="tool" onClick={() => void exportGraph()} aria-label="Export JSON">
           Export
         </button>
-        <button type="button" className="tool" onClick={() => fileInput.current?.click()} aria-label="Import JSON" disabled={importGraph.isPending}>
+        <button
+          type="button"
+          className="tool"
+          onClick={() => fileInput.current?.click()}
+          aria-label="Import JSON"
+          disabled={importGraph.isPending}
+        >
           Import
         </button>
-        <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={(e) => void onImportFile(e)} aria-label="Graph file to import" />
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          onChange={(e) => void onImportFile(e)}
+          aria-label="Graph file to import"
+        />
       </div>
     </div>
   );

@@ -26,7 +26,12 @@ export function GraphBar({
     const trimmed = name.trim();
     if (!trimmed) return;
     if (mode === 'create') {
-      create.mutate(trimmed, { onSuccess: (graph) => { setMode('pick'); onOpen(graph.id); } });
+      create.mutate(trimmed, {
+        onSuccess: (graph) => {
+          setMode('pick');
+          onOpen(graph.id);
+        },
+      });
     } else if (mode === 'rename' && graphId !== null) {
       rename.mutate({ id: graphId, name: trimmed }, { onSuccess: () => setMode('pick') });
     }
@@ -54,14 +59,24 @@ export function GraphBar({
               ))}
             </select>
           </label>
-          <button type="button" className="button" onClick={() => { setName(''); setMode('create'); }}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setName('');
+              setMode('create');
+            }}
+          >
             New graph
           </button>
           <button
             type="button"
             className="button button--ghost"
             disabled={!current}
-            onClick={() => { setName(current?.name ?? ''); setMode('rename'); }}
+            onClick={() => {
+              setName(current?.name ?? '');
+              setMode('rename');
+            }}
           >
             Rename
           </button>
@@ -81,7 +96,11 @@ export function GraphBar({
               maxLength={200}
             />
           </label>
-          <button type="submit" className="button button--primary" disabled={create.isPending || rename.isPending}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={create.isPending || rename.isPending}
+          >
             {mode === 'create' ? 'Create graph' : 'Save name'}
           </button>
           <button type="button" className="button button--ghost" onClick={() => setMode('pick')}>

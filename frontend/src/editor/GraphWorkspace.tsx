@@ -35,7 +35,8 @@ export function GraphWorkspace({ graphId, onOpen }: { graphId: number; onOpen: (
     if (graph.data && useEditorStore.getState().graphId !== graph.data.id) {
       useEditorStore.getState().openGraph(graph.data);
       // Frame the graph once when it opens; later edits never move the viewport under the pointer.
-      if (graph.data.nodes.length > 0) window.setTimeout(() => void flow.fitView({ maxZoom: 1, padding: 0.3 }), 50);
+      if (graph.data.nodes.length > 0)
+        window.setTimeout(() => void flow.fitView({ maxZoom: 1, padding: 0.3 }), 50);
     }
   }, [loadedId, graph.data, flow]);
   useEffect(() => {
@@ -46,9 +47,14 @@ export function GraphWorkspace({ graphId, onOpen }: { graphId: number; onOpen: (
   const addFromPalette = (module: Module) => {
     // Keyboard path: place the module in the middle of the visible canvas.
     const box = document.querySelector('.canvas')?.getBoundingClientRect();
-    const centre = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+    const centre = box
+      ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
+      : { x: 0, y: 0 };
     const jitter = (useEditorStore.getState().nodes.length % 5) * 24;
-    void commands.addNode(module, { x: Math.round(centre.x - 110 + jitter), y: Math.round(centre.y - 50 + jitter) });
+    void commands.addNode(module, {
+      x: Math.round(centre.x - 110 + jitter),
+      y: Math.round(centre.y - 50 + jitter),
+    });
   };
 
   return (
@@ -65,17 +71,27 @@ export function GraphWorkspace({ graphId, onOpen }: { graphId: number; onOpen: (
         />
         <NoticeBar />
         <LiveIndicator state={socket} />
-        {graph.isPending && <div className="empty-state" aria-busy="true"><h2>Loading graph…</h2></div>}
+        {graph.isPending && (
+          <div className="empty-state" aria-busy="true">
+            <h2>Loading graph…</h2>
+          </div>
+        )}
         {graph.isError && (
           <div className="empty-state">
             <h2>This graph cannot be opened</h2>
             <p role="alert">{errorMessage(graph.error)}</p>
           </div>
         )}
-        {graph.data && <Canvas commands={commands} onConnectRequest={(source, target) => setPending({ source, target })} />}
+        {graph.data && (
+          <Canvas commands={commands} onConnectRequest={(source, target) => setPending({ source, target })} />
+        )}
       </section>
       {selectedEdgeId !== null ? (
-        <EdgePanel graphId={graphId} edgeId={selectedEdgeId} onClose={() => useEditorStore.getState().selectEdge(null)} />
+        <EdgePanel
+          graphId={graphId}
+          edgeId={selectedEdgeId}
+          onClose={() => useEditorStore.getState().selectEdge(null)}
+        />
       ) : side === 'jobs' ? (
         <JobQueuePanel graphId={graphId} onClose={() => setSide(null)} />
       ) : side === 'versions' ? (

@@ -19,14 +19,27 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
   const list = [...(jobs.data ?? [])].sort((a, b) => b.id - a.id);
   const error = cancel.error ?? retry.error;
   const [picked, setPicked] = useState<number[]>([]);
-  const toggle = (jobId: number) => setPicked((old) => (old.includes(jobId) ? old.filter((id) => id !== jobId) : [...old, jobId]));
+  const toggle = (jobId: number) =>
+    setPicked((old) => (old.includes(jobId) ? old.filter((id) => id !== jobId) : [...old, jobId]));
   const stillPicked = picked.filter((id) => list.some((job) => job.id === id && isFinished(job.status)));
 
   return (
     <SidePanelFrame title="Job queue" onClose={onClose}>
-      {jobs.isPending && <p className="muted" aria-busy="true">Loading jobs…</p>}
-      {jobs.isError && <p className="alert alert--error" role="alert">{errorMessage(jobs.error)}</p>}
-      {error && <p className="alert alert--error" role="alert">{errorMessage(error)}</p>}
+      {jobs.isPending && (
+        <p className="muted" aria-busy="true">
+          Loading jobs…
+        </p>
+      )}
+      {jobs.isError && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(jobs.error)}
+        </p>
+      )}
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(error)}
+        </p>
+      )}
       {jobs.isSuccess && list.length === 0 && (
         <div className="empty-inline">
           <p>No jobs yet.</p>
@@ -52,24 +65,43 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
             </div>
             {isFinished(job.status) && (
               <label className="job-row__pick">
-                <input type="checkbox" checked={picked.includes(job.id)} onChange={() => toggle(job.id)} aria-label={`Compare job ${job.id}`} />
+                <input
+                  type="checkbox"
+                  checked={picked.includes(job.id)}
+                  onChange={() => toggle(job.id)}
+                  aria-label={`Compare job ${job.id}`}
+                />
                 Compare
               </label>
             )}
             {job.error && <div className="job-row__error">{job.error}</div>}
             <div className="job-row__actions">
               {job.edge !== null && (
-                <button type="button" className="button button--small button--ghost" onClick={() => useEditorStore.getState().selectEdge(job.edge)}>
+                <button
+                  type="button"
+                  className="button button--small button--ghost"
+                  onClick={() => useEditorStore.getState().selectEdge(job.edge)}
+                >
                   Show edge
                 </button>
               )}
               {!isFinished(job.status) && (
-                <button type="button" className="button button--small" onClick={() => cancel.mutate(job.id)} aria-label={`Cancel job ${job.id}`}>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => cancel.mutate(job.id)}
+                  aria-label={`Cancel job ${job.id}`}
+                >
                   Cancel
                 </button>
               )}
               {(job.status === 'failed' || job.status === 'cancelled') && (
-                <button type="button" className="button button--small" onClick={() => retry.mutate(job.id)} aria-label={`Retry job ${job.id}`}>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => retry.mutate(job.id)}
+                  aria-label={`Retry job ${job.id}`}
+                >
                   Retry
                 </button>
               )}
@@ -79,9 +111,14 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
       </ul>
       {stillPicked.length > 0 && (
         <div className="job-compare-bar">
-          <span className="small">{stillPicked.length === 1 ? 'Tick one more run to compare.' : `${stillPicked.length} runs ticked`}</span>
+          <span className="small">
+            {stillPicked.length === 1 ? 'Tick one more run to compare.' : `${stillPicked.length} runs ticked`}
+          </span>
           {stillPicked.length > 1 && (
-            <Link className="button button--small button--primary" to={`/compare?jobs=${[...stillPicked].sort((a, b) => a - b).join(',')}`}>
+            <Link
+              className="button button--small button--primary"
+              to={`/compare?jobs=${[...stillPicked].sort((a, b) => a - b).join(',')}`}
+            >
               Compare {stillPicked.length} runs
             </Link>
           )}

@@ -6,7 +6,9 @@ export function ModuleHoverCard({ id, module, top }: { id: string; module: Modul
   const metrics = Object.entries(module.metrics);
   return (
     <div className="hover-card" role="tooltip" id={id} style={{ top }}>
-      <div className="hover-card__kind">{module.kind === 'category' ? `Category · ${module.category ?? '—'}` : `Task · ${module.task ?? '—'}`}</div>
+      <div className="hover-card__kind">
+        {module.kind === 'category' ? `Category · ${module.category ?? '—'}` : `Task · ${module.task ?? '—'}`}
+      </div>
       <div className="hover-card__name">{module.name}</div>
       {module.description && <p className="hover-card__desc">{module.description}</p>}
       <dl className="facts">

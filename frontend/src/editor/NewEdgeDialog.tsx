@@ -3,7 +3,13 @@ import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
 import { useEdgeSettingsPreview, useEdgeSettingsSpec } from '../api/edgeSettings';
 import { useGraph } from '../api/graphs';
 import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
-import { DEFAULT_SETTINGS, defaultSettingsFor, methodInfo, samplesCaution, validateSettings } from '../lib/edgeSettings';
+import {
+  DEFAULT_SETTINGS,
+  defaultSettingsFor,
+  methodInfo,
+  samplesCaution,
+  validateSettings,
+} from '../lib/edgeSettings';
 import { checkConnection } from '../lib/validation';
 import { Field } from '../ui/Field';
 
@@ -36,7 +42,10 @@ export function NewEdgeDialog({
   const [refusal, setRefusal] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [samplesEdited, setSamplesEdited] = useState(false);
-  const graph = useGraph(graphId, useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), [])).data;
+  const graph = useGraph(
+    graphId,
+    useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), []),
+  ).data;
   const pickEnds = pending.source === null || pending.target === null;
   const categories = graph?.nodes.filter((n) => n.module.kind === 'category') ?? [];
   const tasks = graph?.nodes.filter((n) => n.module.kind === 'task') ?? [];
@@ -47,7 +56,12 @@ export function NewEdgeDialog({
   const methodHint = methodInfo(settings.method).hint;
   const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
   // Whether the edge stays inside one net is the server's rule; unknown ends count as one net.
-  const preview = useEdgeSettingsPreview(ends[0]?.module.id, ends[1]?.module.id, settings.samples, settings.adapter_layers).data;
+  const preview = useEdgeSettingsPreview(
+    ends[0]?.module.id,
+    ends[1]?.module.id,
+    settings.samples,
+    settings.adapter_layers,
+  ).data;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
   const limits = (name: 'samples' | 'steps' | 'seed') => {
@@ -62,19 +76,29 @@ export function NewEdgeDialog({
   // Datasets that can serve this edge: of the task module's task, with a class of the category.
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
-  const datasets = useDatasets({ task: (task ?? '') as 'classification' | 'segmentation' | '', page_size: 100 });
+  const datasets = useDatasets({
+    task: (task ?? '') as 'classification' | 'segmentation' | '',
+    page_size: 100,
+  });
   const usable = (datasets.data?.results ?? []).filter((d) => servesEdge(d, category, task));
   const chosen = usable.find((d) => d.id === settings.dataset);
   const held = chosen ? trainingSamples(chosen, category) : null;
   const dataHint = chosen
     ? `${chosen.name} holds ${held} labelled training samples for ${category ?? 'this category'}; the adapter is tested on its test split.`
     : 'Built-in Animal-MNIST serves its ten animals; another category needs a dataset to use labelled samples.';
-  const tooMany = held !== null && settings.samples > held ? `At most ${held}: that is all the dataset's training split holds.` : undefined;
+  const tooMany =
+    held !== null && settings.samples > held
+      ? `At most ${held}: that is all the dataset's training split holds.`
+      : undefined;
 
   useEffect(() => {
     // Follow the chosen ends' default until the person types a count of their own.
     if (samplesEdited || !preview) return;
-    setSettings((old) => (old.method === 'back-distill' || old.method === 'auto' ? { ...old, samples: preview.defaults.samples } : old));
+    setSettings((old) =>
+      old.method === 'back-distill' || old.method === 'auto'
+        ? { ...old, samples: preview.defaults.samples }
+        : old,
+    );
   }, [preview, samplesEdited]);
 
   useEffect(() => {
@@ -83,11 +107,16 @@ export function NewEdgeDialog({
     return () => window.removeEventListener('keydown', onKey);
   }, [onCancel]);
 
-  const update = <K extends keyof EdgeSettings>(key: K, value: EdgeSettings[K]) => setSettings((old) => ({ ...old, [key]: value }));
+  const update = <K extends keyof EdgeSettings>(key: K, value: EdgeSettings[K]) =>
+    setSettings((old) => ({ ...old, [key]: value }));
 
   const chooseMethod = (method: Method) =>
     // Switching away from back-distillation with 0 samples would be invalid; offer a sensible count.
-    setSettings((old) => ({ ...old, method, samples: method !== 'back-distill' && old.samples === 0 ? 100 : old.samples }));
+    setSettings((old) => ({
+      ...old,
+      method,
+      samples: method !== 'back-distill' && old.samples === 0 ? 100 : old.samples,
+    }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -106,42 +135,85 @@ export function NewEdgeDialog({
 
   return (
     <div className="modal-backdrop">
-      <form className="modal" role="dialog" aria-modal="true" aria-labelledby="new-edge-title" onSubmit={(e) => void submit(e)}>
+      <form
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="new-edge-title"
+        onSubmit={(e) => void submit(e)}
+      >
         <h2 id="new-edge-title">Train a new adapter</h2>
         {pickEnds ? (
           <>
-          <p className="muted">Join a category module’s features to a task module with matching channels.</p>
-          <div className="field-row">
-            <Field label="From category module">
-              <select className="select" value={source ?? ''} onChange={(e) => { setSource(Number(e.target.value) || null); setRefusal(null); }} autoFocus>
-                <option value="">Choose…</option>
-                {categories.map((node) => <NodeOption key={node.id} node={node} />)}
-              </select>
-            </Field>
-            <Field label="To task module">
-              <select className="select" value={target ?? ''} onChange={(e) => { setTarget(Number(e.target.value) || null); setRefusal(null); }}>
-                <option value="">Choose…</option>
-                {tasks.map((node) => <NodeOption key={node.id} node={node} />)}
-              </select>
-            </Field>
-          </div>
+            <p className="muted">
+              Join a category module’s features to a task module with matching channels.
+            </p>
+            <div className="field-row">
+              <Field label="From category module">
+                <select
+                  className="select"
+                  value={source ?? ''}
+                  onChange={(e) => {
+                    setSource(Number(e.target.value) || null);
+                    setRefusal(null);
+                  }}
+                  autoFocus
+                >
+                  <option value="">Choose…</option>
+                  {categories.map((node) => (
+                    <NodeOption key={node.id} node={node} />
+                  ))}
+                </select>
+              </Field>
+              <Field label="To task module">
+                <select
+                  className="select"
+                  value={target ?? ''}
+                  onChange={(e) => {
+                    setTarget(Number(e.target.value) || null);
+                    setRefusal(null);
+                  }}
+                >
+                  <option value="">Choose…</option>
+                  {tasks.map((node) => (
+                    <NodeOption key={node.id} node={node} />
+                  ))}
+                </select>
+              </Field>
+            </div>
           </>
         ) : (
           <p className="muted">
             {nameOf(source)} → {nameOf(target)}
           </p>
         )}
-        <Field label="Method" hint={settings.method === 'auto' && preview?.auto_choice ? `Auto: ${preview.auto_choice}.` : methodHint}>
-          <select className="select" value={settings.method} onChange={(e) => chooseMethod(e.target.value as Method)}>
-            {(spec?.fields.method.type === 'choice' ? spec.fields.method.choices : [settings.method]).map((value) => (
-              <option key={value} value={value}>
-                {methodInfo(value).label}
-              </option>
-            ))}
+        <Field
+          label="Method"
+          hint={
+            settings.method === 'auto' && preview?.auto_choice ? `Auto: ${preview.auto_choice}.` : methodHint
+          }
+        >
+          <select
+            className="select"
+            value={settings.method}
+            onChange={(e) => chooseMethod(e.target.value as Method)}
+          >
+            {(spec?.fields.method.type === 'choice' ? spec.fields.method.choices : [settings.method]).map(
+              (value) => (
+                <option key={value} value={value}>
+                  {methodInfo(value).label}
+                </option>
+              ),
+            )}
           </select>
         </Field>
         <Field label="Data" hint={dataHint}>
-          <select className="select" aria-label="Data" value={settings.dataset ?? ''} onChange={(e) => update('dataset', Number(e.target.value) || null)}>
+          <select
+            className="select"
+            aria-label="Data"
+            value={settings.dataset ?? ''}
+            onChange={(e) => update('dataset', Number(e.target.value) || null)}
+          >
             <option value="">Built-in (Animal-MNIST)</option>
             {usable.map((dataset) => (
               <option key={dataset.id} value={dataset.id}>
@@ -151,23 +223,52 @@ export function NewEdgeDialog({
           </select>
         </Field>
         <Field label="Labelled samples" hint={caution} error={errors.samples ?? tooMany}>
-          <input className="input" type="number" {...limits('samples')} step={1} value={numberValue(settings.samples)} onChange={(e) => { setSamplesEdited(true); update('samples', e.target.valueAsNumber); }} />
+          <input
+            className="input"
+            type="number"
+            {...limits('samples')}
+            step={1}
+            value={numberValue(settings.samples)}
+            onChange={(e) => {
+              setSamplesEdited(true);
+              update('samples', e.target.valueAsNumber);
+            }}
+          />
         </Field>
         <fieldset className="field field--inline">
           <legend>Adapter layers</legend>
           {([1, 3] as const).map((layers) => (
             <label key={layers} className="radio">
-              <input type="radio" name="adapter_layers" checked={settings.adapter_layers === layers} onChange={() => update('adapter_layers', layers)} />
+              <input
+                type="radio"
+                name="adapter_layers"
+                checked={settings.adapter_layers === layers}
+                onChange={() => update('adapter_layers', layers)}
+              />
               {layers} {layers === 1 ? 'layer' : 'layers'}
             </label>
           ))}
         </fieldset>
         <div className="field-row">
           <Field label="Training steps" error={errors.steps}>
-            <input className="input" type="number" {...limits('steps')} step={1} value={numberValue(settings.steps)} onChange={(e) => update('steps', e.target.valueAsNumber)} />
+            <input
+              className="input"
+              type="number"
+              {...limits('steps')}
+              step={1}
+              value={numberValue(settings.steps)}
+              onChange={(e) => update('steps', e.target.valueAsNumber)}
+            />
           </Field>
           <Field label="Seed" error={errors.seed}>
-            <input className="input" type="number" {...limits('seed')} step={1} value={numberValue(settings.seed)} onChange={(e) => update('seed', e.target.valueAsNumber)} />
+            <input
+              className="input"
+              type="number"
+              {...limits('seed')}
+              step={1}
+              value={numberValue(settings.seed)}
+              onChange={(e) => update('seed', e.target.valueAsNumber)}
+            />
           </Field>
         </div>
         {refusal && (
@@ -179,7 +280,12 @@ export function NewEdgeDialog({
           <button type="button" className="button button--ghost" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className="button button--primary" disabled={!valid || submitting || tooMany !== undefined} autoFocus={!pickEnds}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={!valid || submitting || tooMany !== undefined}
+            autoFocus={!pickEnds}
+          >
             {submitting ? 'Starting…' : 'Start training'}
           </button>
         </div>

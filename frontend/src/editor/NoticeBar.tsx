@@ -15,7 +15,11 @@ export function NoticeBar() {
   if (!notice) return <div className="notice-slot" />;
   return (
     <div className="notice-slot">
-      <div className={`notice notice--${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} key={notice.id}>
+      <div
+        className={`notice notice--${notice.tone}`}
+        role={notice.tone === 'error' ? 'alert' : 'status'}
+        key={notice.id}
+      >
         <span>{notice.message}</span>
         <button type="button" className="icon-button" aria-label="Dismiss message" onClick={dismiss}>
           ×

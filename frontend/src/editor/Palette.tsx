@@ -17,13 +17,20 @@ export function Palette({ onAdd, disabled }: { onAdd: (module: Module) => void; 
   // Adapters are made by training, never dragged: ask only for the two kinds the palette shows.
   const categories = useModules({ kind: 'category', page_size: 200, ordering: 'name' });
   const tasks = useModules({ kind: 'task', page_size: 200, ordering: 'name' });
-  const modules = { isPending: categories.isPending || tasks.isPending, isError: categories.isError || tasks.isError, isSuccess: categories.isSuccess && tasks.isSuccess, error: categories.error ?? tasks.error };
+  const modules = {
+    isPending: categories.isPending || tasks.isPending,
+    isError: categories.isError || tasks.isError,
+    isSuccess: categories.isSuccess && tasks.isSuccess,
+    error: categories.error ?? tasks.error,
+  };
   const filtered = useMemo(() => {
     const needle = search.trim().toLowerCase();
     const all = [...(categories.data?.results ?? []), ...(tasks.data?.results ?? [])];
     if (!needle) return all;
     return all.filter((m) =>
-      [m.name, m.category, m.task, m.architecture, m.description].some((text) => text?.toLowerCase().includes(needle)),
+      [m.name, m.category, m.task, m.architecture, m.description].some((text) =>
+        text?.toLowerCase().includes(needle),
+      ),
     );
   }, [categories.data, tasks.data, search]);
 
@@ -45,7 +52,11 @@ export function Palette({ onAdd, disabled }: { onAdd: (module: Module) => void; 
         </button>
       </div>
       {trainingTeacher && <TrainTeacherDialog onClose={() => setTrainingTeacher(false)} />}
-      {modules.isPending && <p className="palette__state" aria-busy="true">Loading the catalog…</p>}
+      {modules.isPending && (
+        <p className="palette__state" aria-busy="true">
+          Loading the catalog…
+        </p>
+      )}
       {modules.isError && (
         <p className="alert alert--error" role="alert">
           {errorMessage(modules.error)}
@@ -60,7 +71,9 @@ export function Palette({ onAdd, disabled }: { onAdd: (module: Module) => void; 
                 {group.title} <span className="count">{items.length}</span>
               </h3>
               {items.length === 0 ? (
-                <p className="palette__state muted small">{search ? 'No module matches your search.' : 'None in the catalog yet.'}</p>
+                <p className="palette__state muted small">
+                  {search ? 'No module matches your search.' : 'None in the catalog yet.'}
+                </p>
               ) : (
                 <ul className="palette__list">
                   {items.map((module) => (

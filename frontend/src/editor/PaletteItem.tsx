@@ -51,7 +51,8 @@ export const PaletteItem = memo(function PaletteItem({
       <span className="palette-item__text">
         <span className="palette-item__name">{module.name}</span>
         <span className="palette-item__meta">
-          {module.architecture} · {formatShape(module.kind === 'category' ? module.output_shape : module.input_shape)}
+          {module.architecture} ·{' '}
+          {formatShape(module.kind === 'category' ? module.output_shape : module.input_shape)}
           {metric && ` · ${metric.label} ${formatMetric(metric.name, metric.value)}`}
         </span>
       </span>

@@ -35,11 +35,29 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <div className="modal-backdrop">
-      <form className="modal" role="dialog" aria-modal="true" aria-labelledby="teacher-title" onSubmit={submit}>
+      <form
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="teacher-title"
+        onSubmit={submit}
+      >
         <h2 id="teacher-title">Train a teacher</h2>
-        <p className="muted">Learn a category module and a classifier from a dataset: one class is the category, the others its “other images”.</p>
+        <p className="muted">
+          Learn a category module and a classifier from a dataset: one class is the category, the others its
+          “other images”.
+        </p>
         <Field label="Dataset">
-          <select className="select" aria-label="Dataset" value={datasetId ?? ''} onChange={(e) => { setDatasetId(Number(e.target.value) || null); setCategory(''); }} autoFocus>
+          <select
+            className="select"
+            aria-label="Dataset"
+            value={datasetId ?? ''}
+            onChange={(e) => {
+              setDatasetId(Number(e.target.value) || null);
+              setCategory('');
+            }}
+            autoFocus
+          >
             <option value="">Choose…</option>
             {datasets.data?.results.map((d) => (
               <option key={d.id} value={d.id}>
@@ -50,7 +68,13 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
         </Field>
         <div className="field-row">
           <Field label="Category (class)">
-            <select className="select" aria-label="Category" value={category} onChange={(e) => setCategory(e.target.value)} disabled={!dataset}>
+            <select
+              className="select"
+              aria-label="Category"
+              value={category}
+              onChange={(e) => setCategory(e.target.value)}
+              disabled={!dataset}
+            >
               <option value="">Choose…</option>
               {dataset?.classes.map((name) => (
                 <option key={name} value={name}>
@@ -61,17 +85,37 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
           </Field>
           <Field label="Architecture">
             <select className="select" value={architecture} onChange={(e) => setArchitecture(e.target.value)}>
-              {ARCHITECTURES.map((name) => <option key={name}>{name}</option>)}
+              {ARCHITECTURES.map((name) => (
+                <option key={name}>{name}</option>
+              ))}
             </select>
           </Field>
           <Field label="Epochs">
-            <input className="input" type="number" aria-label="Epochs" min={1} max={200} value={epochs} onChange={(e) => setEpochs(e.target.valueAsNumber || 1)} />
+            <input
+              className="input"
+              type="number"
+              aria-label="Epochs"
+              min={1}
+              max={200}
+              value={epochs}
+              onChange={(e) => setEpochs(e.target.valueAsNumber || 1)}
+            />
           </Field>
         </div>
-        {train.isError && <p className="alert alert--error" role="alert">{errorMessage(train.error)}</p>}
+        {train.isError && (
+          <p className="alert alert--error" role="alert">
+            {errorMessage(train.error)}
+          </p>
+        )}
         {status && (
           <div role="status" aria-label="Teacher training">
-            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={total ? Math.round((100 * step) / total) : 0}>
+            <div
+              className="progress"
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={total ? Math.round((100 * step) / total) : 0}
+            >
               <span style={{ width: total ? `${(100 * step) / total}%` : '0%' }} />
               <em>
                 {status === 'succeeded'
@@ -87,7 +131,16 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
           <button type="button" className="button button--ghost" onClick={onClose}>
             Close
           </button>
-          <button type="submit" className="button button--primary" disabled={datasetId === null || !category || train.isPending || (status !== null && status !== 'failed' && status !== 'succeeded')}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={
+              datasetId === null ||
+              !category ||
+              train.isPending ||
+              (status !== null && status !== 'failed' && status !== 'succeeded')
+            }
+          >
             Train teacher
           </button>
         </div>

@@ -40,14 +40,31 @@ export function VersionsPanel({ graphId, onClose }: { graphId: number; onClose: 
   return (
     <SidePanelFrame title="Versions" onClose={onClose}>
       <form className="inline-form" onSubmit={submit}>
-        <input className="input" aria-label="Version name" placeholder="e.g. before 3-layer adapters" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        <input
+          className="input"
+          aria-label="Version name"
+          placeholder="e.g. before 3-layer adapters"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+        />
         <button type="submit" className="button button--primary" disabled={save.isPending || !name.trim()}>
           Save version
         </button>
       </form>
-      {error && <p className="alert alert--error" role="alert">{errorMessage(error)}</p>}
-      {versions.isPending && <p className="muted" aria-busy="true">Loading versions…</p>}
-      {versions.isSuccess && list.length === 0 && <p className="empty-inline muted">No saved versions yet.</p>}
+      {error && (
+        <p className="alert alert--error" role="alert">
+          {errorMessage(error)}
+        </p>
+      )}
+      {versions.isPending && (
+        <p className="muted" aria-busy="true">
+          Loading versions…
+        </p>
+      )}
+      {versions.isSuccess && list.length === 0 && (
+        <p className="empty-inline muted">No saved versions yet.</p>
+      )}
       <ul className="version-list" aria-label="Saved versions">
         {list.map((version) => (
           <li key={version.id} className="version-row">
@@ -55,7 +72,13 @@ export function VersionsPanel({ graphId, onClose }: { graphId: number; onClose: 
               <strong>{version.name}</strong>
               <div className="muted small">{new Date(version.created).toLocaleString()}</div>
             </div>
-            <button type="button" className="button button--small" onClick={() => restoreVersion(version.id, version.name)} disabled={restore.isPending} aria-label={`Restore ${version.name}`}>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => restoreVersion(version.id, version.name)}
+              disabled={restore.isPending}
+              aria-label={`Restore ${version.name}`}
+            >
               Restore
             </button>
           </li>

@@ -3,7 +3,14 @@ import { useCreateEdge, useDeleteEdge } from '../api/edges';
 import { errorMessage } from '../api/client';
 import { useCreateNode, useDeleteNode, useMoveNode } from '../api/nodes';
 import type { EdgeSettings, ModuleLite } from '../api/types';
-import { type Command, type IdRemap, describeCommand, emptyRemap, invert, remapCommand } from '../lib/commands';
+import {
+  type Command,
+  type IdRemap,
+  describeCommand,
+  emptyRemap,
+  invert,
+  remapCommand,
+} from '../lib/commands';
 import { pushFuture, pushPast, record, remapHistory, takeRedo, takeUndo } from '../lib/history';
 import { useEditorStore } from '../store/editor';
 import { useShowNotice } from '../store/notices';
@@ -36,7 +43,11 @@ export function useGraphCommands(graphId: number) {
           for (const edge of command.edges) {
             const mapped = remapCommand({ type: 'addEdge', edge }, remap);
             if (mapped.type !== 'addEdge') continue;
-            const made = await createEdge.mutateAsync({ source: mapped.edge.source, target: mapped.edge.target, settings: edge.settings });
+            const made = await createEdge.mutateAsync({
+              source: mapped.edge.source,
+              target: mapped.edge.target,
+              settings: edge.settings,
+            });
             remap.edges.set(edge.id, made.id);
           }
           break;
@@ -49,7 +60,11 @@ export function useGraphCommands(graphId: number) {
           break;
         case 'addEdge': {
           const { edge } = command;
-          const made = await createEdge.mutateAsync({ source: edge.source, target: edge.target, settings: edge.settings });
+          const made = await createEdge.mutateAsync({
+            source: edge.source,
+            target: edge.target,
+            settings: edge.settings,
+          });
           remap.edges.set(edge.id, made.id);
           break;
         }
@@ -98,7 +113,10 @@ export function useGraphCommands(graphId: number) {
       } catch (error) {
         // The server refused (for example the module was deleted meanwhile): drop that step.
         store.setHistory(taken.rest);
-        showNotice('error', `Could not ${direction} ${describeCommand(taken.command)}: ${errorMessage(error)}`);
+        showNotice(
+          'error',
+          `Could not ${direction} ${describeCommand(taken.command)}: ${errorMessage(error)}`,
+        );
       } finally {
         store.setBusy(false);
       }

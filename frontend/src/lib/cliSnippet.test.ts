@@ -35,7 +35,9 @@ describe('cliSnippet', () => {
     expect(text).toContain('http://host/api/modules/2/download/ -o task.zip');
     expect(text).toContain('http://host/api/modules/9/download/ -o adapter.zip');
     expect(text).toContain('Authorization: Token $TRANSPLANT_TOKEN');
-    expect(text.trim().split('\n').at(-1)).toBe('transplant evaluate --category-module category --task-module task --adapter adapter');
+    expect(text.trim().split('\n').at(-1)).toBe(
+      'transplant evaluate --category-module category --task-module task --adapter adapter',
+    );
   });
 
   it('inspects a module without parents', () => {

@@ -18,18 +18,40 @@ import { DEFAULT_SETTINGS } from './edgeSettings';
 
 let nextId = 1;
 const job = (method: string, seed: number, over: Partial<Job> = {}): Job => ({
-  id: nextId++, edge: 3, graph: 1, status: 'succeeded', attempt: 1,
+  id: nextId++,
+  edge: 3,
+  graph: 1,
+  status: 'succeeded',
+  attempt: 1,
   settings: { ...DEFAULT_SETTINGS, method: method as Job['settings']['method'], seed, samples: 10 },
-  reused: false, error: '', created: '', started: '2026-01-01T00:00:00Z', finished: '2026-01-01T00:00:10Z',
-  last_step: null, total_steps: null, final_metrics: {}, adapter: null, ...over,
+  reused: false,
+  error: '',
+  created: '',
+  started: '2026-01-01T00:00:00Z',
+  finished: '2026-01-01T00:00:10Z',
+  last_step: null,
+  total_steps: null,
+  final_metrics: {},
+  adapter: null,
+  ...over,
 });
-const point = (step: number, loss: number, metrics: Record<string, number> | null = null): ProgressPoint => ({ step, losses: { loss, task: loss / 2 }, metrics });
+const point = (step: number, loss: number, metrics: Record<string, number> | null = null): ProgressPoint => ({
+  step,
+  losses: { loss, task: loss / 2 },
+  metrics,
+});
 
 describe('alignSeries', () => {
   it('puts runs on the union of their steps with nulls where a run has no value', () => {
     const { x, values } = alignSeries([
-      [[1, 10], [3, 30]],
-      [[2, 200], [1, 100]],
+      [
+        [1, 10],
+        [3, 30],
+      ],
+      [
+        [2, 200],
+        [1, 100],
+      ],
     ]);
     expect(x).toEqual([1, 2, 3]);
     expect(values).toEqual([
@@ -68,7 +90,12 @@ describe('methodCurves', () => {
     const curves = methodCurves(runs, lossOf);
     expect(curves.x).toEqual([1, 2, 3]);
     const [back, direct] = curves.methods;
-    expect(back).toMatchObject({ method: 'back-distill', label: 'Back-distillation', runs: 2, color: methodColor('back-distill') });
+    expect(back).toMatchObject({
+      method: 'back-distill',
+      label: 'Back-distillation',
+      runs: 2,
+      color: methodColor('back-distill'),
+    });
     expect(back.mean).toEqual([5, 3, null]);
     expect(back.low).toEqual([4, 2, null]);
     expect(back.high).toEqual([6, 4, null]);
@@ -77,7 +104,12 @@ describe('methodCurves', () => {
   });
 
   it('reads accuracy curves only from evaluated points', () => {
-    const runs = [{ job: job('jacobian', 0), points: [point(1, 1), point(10, 1, { error: 30 }), point(20, 1, { error: 20 })] }];
+    const runs = [
+      {
+        job: job('jacobian', 0),
+        points: [point(1, 1), point(10, 1, { error: 30 }), point(20, 1, { error: 20 })],
+      },
+    ];
     const curves = methodCurves(runs, (p) => p.metrics?.error ?? null);
     expect(curves.x).toEqual([10, 20]);
     expect(curves.methods[0].mean).toEqual([30, 20]);
@@ -117,7 +149,10 @@ describe('finalTable', () => {
   });
 
   it('prefers the higher value for accuracy-like metrics and names no best while runs are going', () => {
-    const finished = [job('back-distill', 0, { final_metrics: { mean_iou: 50 } }), job('jacobian', 0, { final_metrics: { mean_iou: 70 } })];
+    const finished = [
+      job('back-distill', 0, { final_metrics: { mean_iou: 50 } }),
+      job('jacobian', 0, { final_metrics: { mean_iou: 70 } }),
+    ];
     expect(finalTable(finished).best.mean_iou).toBe('jacobian');
     const running = [...finished, job('direct-learn', 0, { status: 'running', finished: null })];
     const table = finalTable(running);
@@ -127,7 +162,10 @@ describe('finalTable', () => {
   });
 
   it('leaves failed runs out of the means and counts them', () => {
-    const table = finalTable([job('jacobian', 0, { final_metrics: { error: 30 } }), job('jacobian', 1, { status: 'failed', error: 'boom' })]);
+    const table = finalTable([
+      job('jacobian', 0, { final_metrics: { error: 30 } }),
+      job('jacobian', 1, { status: 'failed', error: 'boom' }),
+    ]);
     expect(table.rows[0]).toMatchObject({ runs: 2, finished: 2, failed: 1 });
     expect(table.rows[0].metrics.error).toMatchObject({ mean: 30, n: 1 });
   });
@@ -155,11 +193,22 @@ describe('chosen runs', () => {
     const other = job('back-distill', 0);
     expect(latestAttempts([retried, first, other]).map((j) => j.id)).toEqual([other.id, retried.id]);
     const view = viewOfChosenJobs([first, retried, other]);
-    expect(view).toMatchObject({ id: null, graph: 1, methods: ['back-distill', 'jacobian'], seeds: [0], samples: 10, steps: 300 });
+    expect(view).toMatchObject({
+      id: null,
+      graph: 1,
+      methods: ['back-distill', 'jacobian'],
+      seeds: [0],
+      samples: 10,
+      steps: 300,
+    });
   });
 
   it('finds the metric to lead with', () => {
-    expect(raceMetric([{ job: job('jacobian', 0, { final_metrics: { pixel_accuracy: 90, mean_iou: 60 } }), points: [] }])).toBe('mean_iou');
+    expect(
+      raceMetric([
+        { job: job('jacobian', 0, { final_metrics: { pixel_accuracy: 90, mean_iou: 60 } }), points: [] },
+      ]),
+    ).toBe('mean_iou');
     expect(raceMetric([{ job: job('jacobian', 0), points: [point(1, 1, { error: 3 })] }])).toBe('error');
     expect(raceMetric([{ job: job('jacobian', 0), points: [] }])).toBeNull();
   });
@@ -169,8 +218,18 @@ describe('applyEventToCompare', () => {
   it('moves the race’s jobs along and leaves the view alone for other jobs', () => {
     const running = job('jacobian', 0, { status: 'running', final_metrics: {} });
     const view = viewOfChosenJobs([running]);
-    const done: LiveEvent = { seq: 1, type: 'job.succeeded', job: running.id, edge: null, final_metrics: { error: 12 }, adapter: 4 };
-    expect(applyEventToCompare(view, done).jobs[0]).toMatchObject({ status: 'succeeded', final_metrics: { error: 12 } });
+    const done: LiveEvent = {
+      seq: 1,
+      type: 'job.succeeded',
+      job: running.id,
+      edge: null,
+      final_metrics: { error: 12 },
+      adapter: 4,
+    };
+    expect(applyEventToCompare(view, done).jobs[0]).toMatchObject({
+      status: 'succeeded',
+      final_metrics: { error: 12 },
+    });
     expect(applyEventToCompare(view, { ...done, job: 99999 })).toBe(view);
   });
 });

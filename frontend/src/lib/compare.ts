@@ -112,7 +112,8 @@ export function latestAttempts(jobs: readonly Job[]): Job[] {
     if (!kept || job.id > kept.id) latest.set(key, job);
   }
   return [...latest.values()].sort(
-    (a, b) => a.settings.method.localeCompare(b.settings.method) || a.settings.seed - b.settings.seed || a.id - b.id,
+    (a, b) =>
+      a.settings.method.localeCompare(b.settings.method) || a.settings.seed - b.settings.seed || a.id - b.id,
   );
 }
 
@@ -132,7 +133,10 @@ export function spreadOf(values: readonly number[]): Spread | null {
  *
  * @param series per run, its [step, value] pairs in any order
  */
-export function alignSeries(series: readonly (readonly [number, number][])[]): { x: number[]; values: (number | null)[][] } {
+export function alignSeries(series: readonly (readonly [number, number][])[]): {
+  x: number[];
+  values: (number | null)[][];
+} {
   const x = [...new Set(series.flatMap((pairs) => pairs.map(([step]) => step)))].sort((a, b) => a - b);
   const index = new Map(x.map((step, i) => [step, i]));
   const values = series.map((pairs) => {
@@ -157,11 +161,20 @@ export function lossOf(point: ProgressPoint): number | null {
  * @param pick the value a point contributes, or null when it has none (e.g. no evaluation yet)
  * @param smoothing EMA weight applied to each run before averaging (0 for none)
  */
-export function methodCurves(runs: readonly Run[], pick: (point: ProgressPoint) => number | null, smoothing = 0): Curves {
+export function methodCurves(
+  runs: readonly Run[],
+  pick: (point: ProgressPoint) => number | null,
+  smoothing = 0,
+): Curves {
   const methods = [...new Set(runs.map((run) => run.job.settings.method as string))];
   const perRun = runs.map((run) => {
-    const picked = run.points.map((point) => [point.step, pick(point)] as const).filter((pair): pair is readonly [number, number] => pair[1] !== null && Number.isFinite(pair[1]));
-    const smoothed = smooth(picked.map(([, value]) => value), smoothing);
+    const picked = run.points
+      .map((point) => [point.step, pick(point)] as const)
+      .filter((pair): pair is readonly [number, number] => pair[1] !== null && Number.isFinite(pair[1]));
+    const smoothed = smooth(
+      picked.map(([, value]) => value),
+      smoothing,
+    );
     return picked.map(([step], i) => [step, smoothed[i] as number] as [number, number]);
   });
   const { x, values } = alignSeries(perRun);
@@ -169,7 +182,8 @@ export function methodCurves(runs: readonly Run[], pick: (point: ProgressPoint) 
     const rows = values.filter((_, i) => runs[i].job.settings.method === method);
     const column = (i: number) => rows.map((row) => row[i]);
     const complete = (i: number) => column(i).every((value) => value !== null);
-    const stat = (i: number, f: (values: number[]) => number) => (complete(i) ? f(column(i) as number[]) : null);
+    const stat = (i: number, f: (values: number[]) => number) =>
+      complete(i) ? f(column(i) as number[]) : null;
     const several = rows.length > 1;
     return {
       method,
@@ -237,10 +251,21 @@ export function finalTable(jobs: readonly Job[]): FinalTable {
       label: methodLabel(method),
       color: methodColor(method),
       runs: own.length,
-      finished: own.filter((job) => job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled').length,
+      finished: own.filter(
+        (job) => job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled',
+      ).length,
       failed: own.filter((job) => job.status === 'failed').length,
-      metrics: Object.fromEntries(metrics.map((name) => [name, spreadOf(succeeded.flatMap((job) => (name in job.final_metrics ? [job.final_metrics[name]] : [])))])),
-      seconds: spreadOf(succeeded.flatMap((job) => (job.reused ? [] : [secondsOf(job)].filter((s): s is number => s !== null)))),
+      metrics: Object.fromEntries(
+        metrics.map((name) => [
+          name,
+          spreadOf(succeeded.flatMap((job) => (name in job.final_metrics ? [job.final_metrics[name]] : []))),
+        ]),
+      ),
+      seconds: spreadOf(
+        succeeded.flatMap((job) =>
+          job.reused ? [] : [secondsOf(job)].filter((s): s is number => s !== null),
+        ),
+      ),
     };
   });
   const done = rows.every((row) => row.finished === row.runs);
@@ -250,7 +275,9 @@ export function finalTable(jobs: readonly Job[]): FinalTable {
       const scored = rows.filter((row) => row.metrics[name] !== null);
       if (scored.length < 2) return [name, null];
       const sign = lowerIsBetter(name) ? 1 : -1;
-      const winner = scored.reduce((a, b) => (sign * a.metrics[name]!.mean <= sign * b.metrics[name]!.mean ? a : b));
+      const winner = scored.reduce((a, b) =>
+        sign * a.metrics[name]!.mean <= sign * b.metrics[name]!.mean ? a : b,
+      );
       return [name, winner.method];
     }),
   );
@@ -280,4 +307,3 @@ export function applyEventToCompare(view: CompareView, event: LiveEvent): Compar
   });
   return changed ? { ...view, jobs } : view;
 }
-

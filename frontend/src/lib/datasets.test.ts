@@ -9,7 +9,11 @@ const forklifts: SplitSummary = {
     pallet: { train: { pallet: 20, other: 20 }, test: { pallet: 5, other: 5 } },
   },
 };
-const masks: SplitSummary = { task: 'segmentation', classes: [], split_counts: { '': { train: { images: 9 }, test: { images: 3 } } } };
+const masks: SplitSummary = {
+  task: 'segmentation',
+  classes: [],
+  split_counts: { '': { train: { images: 9 }, test: { images: 3 } } },
+};
 
 describe('trainingSamples', () => {
   it('counts both sides of the split for the chosen category', () => {

@@ -15,7 +15,11 @@ export function trainingSamples(dataset: SplitSummary, category: string | null |
 }
 
 /** Whether a dataset can serve an edge: the task module's task, and a class named as the category. */
-export function servesEdge(dataset: SplitSummary, category: string | null | undefined, task: string | null | undefined): boolean {
+export function servesEdge(
+  dataset: SplitSummary,
+  category: string | null | undefined,
+  task: string | null | undefined,
+): boolean {
   if (!task || dataset.task !== task) return false;
   return dataset.task === 'segmentation' || (!!category && dataset.classes.includes(category));
 }

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeSettingsSpec } from '../api/edgeSettings';
-import { DEFAULT_SETTINGS, defaultSettingsFor, methodInfo, samplesCaution, validateSettings } from './edgeSettings';
+import {
+  DEFAULT_SETTINGS,
+  defaultSettingsFor,
+  methodInfo,
+  samplesCaution,
+  validateSettings,
+} from './edgeSettings';
 
 /** The shape GET /api/edge-settings/ answers with (tests/webapp/test_web_security.py checks the server's side). */
 const spec: EdgeSettingsSpec = {
   fields: {
-    method: { type: 'choice', default: 'auto', choices: ['back-distill', 'direct-learn', 'distill', 'jacobian', 'stitch', 'auto', 'magic-2'], help: '' },
+    method: {
+      type: 'choice',
+      default: 'auto',
+      choices: ['back-distill', 'direct-learn', 'distill', 'jacobian', 'stitch', 'auto', 'magic-2'],
+      help: '',
+    },
     samples: { type: 'integer', default: 0, minimum: 0, maximum: 800, help: '' },
     adapter_layers: { type: 'integer', default: 1, minimum: 1, maximum: 3, choices: [1, 3], help: '' },
     steps: { type: 'integer', default: 300, minimum: 1, maximum: 20000, help: '' },
@@ -22,24 +33,32 @@ describe('validateSettings', () => {
 
   it('needs labelled samples for every method but back-distillation', () => {
     for (const method of ['direct-learn', 'distill', 'jacobian'] as const) {
-      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }, spec).samples).toMatch(/at least 1/);
+      expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }, spec).samples).toMatch(
+        /at least 1/,
+      );
       expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 10 }, spec)).toEqual({});
     }
   });
 
   it('takes the ranges and choices from the spec', () => {
-    expect(validateSettings({ ...DEFAULT_SETTINGS, adapter_layers: 2 as 1 }, spec).adapter_layers).toMatch(/1 or 3/);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, adapter_layers: 2 as 1 }, spec).adapter_layers).toMatch(
+      /1 or 3/,
+    );
     expect(validateSettings({ ...DEFAULT_SETTINGS, samples: 801 }, spec).samples).toMatch(/0 to 800/);
     expect(validateSettings({ ...DEFAULT_SETTINGS, samples: 800 }, spec)).toEqual({});
     expect(validateSettings({ ...DEFAULT_SETTINGS, seed: -1 }, spec).seed).toBeDefined();
     expect(validateSettings({ ...DEFAULT_SETTINGS, seed: 2 ** 31 }, spec).seed).toBeDefined();
     expect(validateSettings({ ...DEFAULT_SETTINGS, steps: 1.5 }, spec).steps).toMatch(/whole number/);
     expect(validateSettings({ ...DEFAULT_SETTINGS, steps: 10 ** 9 }, spec).steps).toBeDefined();
-    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'magic' as 'distill' }, spec).method).toBeDefined();
+    expect(
+      validateSettings({ ...DEFAULT_SETTINGS, method: 'magic' as 'distill' }, spec).method,
+    ).toBeDefined();
   });
 
   it('accepts a method the server adds, named as the server names it', () => {
-    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'magic-2' as 'distill', samples: 10 }, spec)).toEqual({});
+    expect(
+      validateSettings({ ...DEFAULT_SETTINGS, method: 'magic-2' as 'distill', samples: 10 }, spec),
+    ).toEqual({});
     expect(methodInfo('magic-2').label).toBe('magic-2');
     expect(methodInfo('back-distill').label).toBe('Back-distillation');
   });
@@ -48,7 +67,9 @@ describe('validateSettings', () => {
     for (const method of ['auto', 'back-distill', 'stitch'] as const) {
       expect(validateSettings({ ...DEFAULT_SETTINGS, method, samples: 0 }, spec)).toEqual({});
     }
-    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'stitch', samples: 10 }, spec).samples).toMatch(/unlabelled images only/);
+    expect(validateSettings({ ...DEFAULT_SETTINGS, method: 'stitch', samples: 10 }, spec).samples).toMatch(
+      /unlabelled images only/,
+    );
   });
 });
 

@@ -15,7 +15,9 @@ export const DEFAULT_SETTINGS: EdgeSettings = {
 
 /** The settings a new edge starts with, from the server's spec: no labels within one net, a few across. */
 export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean): EdgeSettings {
-  const defaults = Object.fromEntries(Object.entries(spec.fields).map(([name, field]) => [name, field.default])) as unknown as EdgeSettings;
+  const defaults = Object.fromEntries(
+    Object.entries(spec.fields).map(([name, field]) => [name, field.default]),
+  ) as unknown as EdgeSettings;
   return ontoOwnNet ? defaults : { ...defaults, samples: spec.cross_net_samples };
 }
 
@@ -26,8 +28,13 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
  * adapter inside the category's own net (the paper's Experiment 1) but not across nets, where it
  * ends near chance.
  */
-export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean, crossNetSamples: number): string | undefined {
-  if (ontoOwnNet || !LEARN_WITHOUT_LABELS.includes(settings.method) || settings.samples !== 0) return undefined;
+export function samplesCaution(
+  settings: EdgeSettings,
+  ontoOwnNet: boolean,
+  crossNetSamples: number,
+): string | undefined {
+  if (ontoOwnNet || !LEARN_WITHOUT_LABELS.includes(settings.method) || settings.samples !== 0)
+    return undefined;
   return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${crossNetSamples} samples are enough to start.`;
 }
 
@@ -35,12 +42,28 @@ export function samplesCaution(settings: EdgeSettings, ontoOwnNet: boolean, cros
 export const LEARN_WITHOUT_LABELS: Method[] = ['auto', 'back-distill', 'stitch'];
 
 export const METHODS: { value: Method; label: string; hint: string }[] = [
-  { value: 'auto', label: 'Auto (recommended)', hint: 'Picks what the study measured best for this edge and says why.' },
-  { value: 'back-distill', label: 'Back-distillation', hint: 'Matches the teacher’s pseudo-gradients: no labelled samples within the category’s own net, a few across nets.' },
+  {
+    value: 'auto',
+    label: 'Auto (recommended)',
+    hint: 'Picks what the study measured best for this edge and says why.',
+  },
+  {
+    value: 'back-distill',
+    label: 'Back-distillation',
+    hint: 'Matches the teacher’s pseudo-gradients: no labelled samples within the category’s own net, a few across nets.',
+  },
   { value: 'direct-learn', label: 'Direct learning', hint: 'Trains the adapter on labelled samples only.' },
   { value: 'distill', label: 'Distillation', hint: 'Matches the teacher’s outputs on labelled samples.' },
-  { value: 'jacobian', label: 'Jacobian matching', hint: 'Matches outputs and input gradients on labelled samples.' },
-  { value: 'stitch', label: 'Stitching', hint: 'Maps the category’s features onto the task net’s own, from unlabelled images; no labels.' },
+  {
+    value: 'jacobian',
+    label: 'Jacobian matching',
+    hint: 'Matches outputs and input gradients on labelled samples.',
+  },
+  {
+    value: 'stitch',
+    label: 'Stitching',
+    hint: 'Maps the category’s features onto the task net’s own, from unlabelled images; no labels.',
+  },
 ];
 
 /** A method's label and hint; a method the server offers that this list lacks shows its own name. */
@@ -58,10 +81,14 @@ export type SettingsErrors = Partial<Record<keyof EdgeSettings, string>>;
  */
 export function validateSettings(settings: EdgeSettings, spec: EdgeSettingsSpec): SettingsErrors {
   const errors: SettingsErrors = {};
-  for (const [name, field] of Object.entries(spec.fields) as [keyof EdgeSettingsSpec['fields'], EdgeSettingsSpec['fields'][keyof EdgeSettingsSpec['fields']]][]) {
+  for (const [name, field] of Object.entries(spec.fields) as [
+    keyof EdgeSettingsSpec['fields'],
+    EdgeSettingsSpec['fields'][keyof EdgeSettingsSpec['fields']],
+  ][]) {
     const value = settings[name];
     if (field.type === 'choice') {
-      if (!field.choices.includes(value as string)) errors[name] = `Choose one of: ${field.choices.join(', ')}.`;
+      if (!field.choices.includes(value as string))
+        errors[name] = `Choose one of: ${field.choices.join(', ')}.`;
     } else if (typeof value !== 'number' || !Number.isInteger(value)) {
       errors[name] = 'Use a whole number.';
     } else if (field.choices && !field.choices.includes(value)) {
@@ -71,7 +98,8 @@ export function validateSettings(settings: EdgeSettings, spec: EdgeSettingsSpec)
     }
   }
   if (!errors.samples && settings.samples === 0 && !LEARN_WITHOUT_LABELS.includes(settings.method)) {
-    errors.samples = 'Only auto, back-distillation and stitching work without labelled samples; use at least 1.';
+    errors.samples =
+      'Only auto, back-distillation and stitching work without labelled samples; use at least 1.';
   }
   if (!errors.samples && settings.samples > 0 && settings.method === 'stitch') {
     errors.samples = 'Stitching learns from unlabelled images only; use 0, or another method.';

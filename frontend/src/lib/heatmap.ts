@@ -1,7 +1,15 @@
 /** Viridis control points (matplotlib), interpolated linearly. */
 const VIRIDIS: [number, number, number][] = [
-  [68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
-  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37],
+  [68, 1, 84],
+  [72, 40, 120],
+  [62, 74, 137],
+  [49, 104, 142],
+  [38, 130, 142],
+  [31, 158, 137],
+  [53, 183, 121],
+  [109, 205, 89],
+  [180, 222, 44],
+  [253, 231, 37],
 ];
 
 /** The colour for t in [0, 1]. */
@@ -11,7 +19,11 @@ export function viridis(t: number): [number, number, number] {
   const low = Math.floor(scaled);
   const high = Math.min(VIRIDIS.length - 1, low + 1);
   const f = scaled - low;
-  return [0, 1, 2].map((i) => Math.round(VIRIDIS[low][i] + (VIRIDIS[high][i] - VIRIDIS[low][i]) * f)) as [number, number, number];
+  return [0, 1, 2].map((i) => Math.round(VIRIDIS[low][i] + (VIRIDIS[high][i] - VIRIDIS[low][i]) * f)) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 /**
@@ -20,12 +32,21 @@ export function viridis(t: number): [number, number, number] {
  * @param map rows of values; ragged rows are padded with the minimum
  * @returns width, height and pixels ready for `new ImageData(pixels, width, height)`
  */
-export function heatmapPixels(map: readonly (readonly number[])[]): { width: number; height: number; pixels: Uint8ClampedArray<ArrayBuffer> } {
+export function heatmapPixels(map: readonly (readonly number[])[]): {
+  width: number;
+  height: number;
+  pixels: Uint8ClampedArray<ArrayBuffer>;
+} {
   const height = map.length;
   const width = Math.max(0, ...map.map((row) => row.length));
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const row of map) for (const value of row) if (Number.isFinite(value)) { min = Math.min(min, value); max = Math.max(max, value); }
+  for (const row of map)
+    for (const value of row)
+      if (Number.isFinite(value)) {
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+      }
   const span = max - min;
   const pixels = new Uint8ClampedArray(new ArrayBuffer(width * height * 4));
   for (let y = 0; y < height; y += 1) {

@@ -7,9 +7,25 @@ const node = (id: number): NodeSnapshot => ({
   id,
   x: 0,
   y: 0,
-  module: { id: 100 + id, kind: 'category', name: `m${id}`, category: 'cat', task: null, architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {}, teacher: null },
+  module: {
+    id: 100 + id,
+    kind: 'category',
+    name: `m${id}`,
+    category: 'cat',
+    task: null,
+    architecture: 'vgg-mini',
+    input_shape: [1, 28, 28],
+    output_shape: [64, 7, 7],
+    metrics: {},
+    teacher: null,
+  },
 });
-const edge = (id: number, source: number, target: number): EdgeSnapshot => ({ id, source, target, settings: DEFAULT_SETTINGS });
+const edge = (id: number, source: number, target: number): EdgeSnapshot => ({
+  id,
+  source,
+  target,
+  settings: DEFAULT_SETTINGS,
+});
 
 describe('history', () => {
   it('undoes the newest edit first and can redo it', () => {
@@ -41,13 +57,17 @@ describe('history', () => {
 
   it('keeps at most the limit of edits', () => {
     let history = emptyHistory();
-    for (let i = 0; i < 5; i += 1) history = record(history, { type: 'addNode', node: node(i), edges: [] }, 3);
+    for (let i = 0; i < 5; i += 1)
+      history = record(history, { type: 'addNode', node: node(i), edges: [] }, 3);
     expect(history.past.map((c) => (c.type === 'addNode' ? c.node.id : -1))).toEqual([2, 3, 4]);
   });
 
   it('rewrites ids after undo re-created a deleted node and its edges', () => {
     const removed: Command = { type: 'removeNode', node: node(1), edges: [edge(9, 1, 2)] };
-    const later: Command = { type: 'moveNodes', moves: [{ id: 1, from: { x: 0, y: 0 }, to: { x: 5, y: 5 } }] };
+    const later: Command = {
+      type: 'moveNodes',
+      moves: [{ id: 1, from: { x: 0, y: 0 }, to: { x: 5, y: 5 } }],
+    };
     const remap = emptyRemap();
     remap.nodes.set(1, 11);
     remap.edges.set(9, 19);

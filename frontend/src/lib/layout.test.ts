@@ -10,7 +10,11 @@ describe('autoLayout', () => {
 
   it('never stacks two nodes on the same spot', () => {
     const nodes = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id }));
-    const positions = autoLayout(nodes, [{ source: 'a', target: 'd' }, { source: 'b', target: 'd' }, { source: 'c', target: 'e' }]);
+    const positions = autoLayout(nodes, [
+      { source: 'a', target: 'd' },
+      { source: 'b', target: 'd' },
+      { source: 'c', target: 'e' },
+    ]);
     const spots = new Set(Object.values(positions).map((p) => `${p.x},${p.y}`));
     expect(spots.size).toBe(nodes.length);
   });
@@ -18,13 +22,22 @@ describe('autoLayout', () => {
   it('orders children by their parents to avoid crossings', () => {
     const positions = autoLayout(
       [{ id: 'c1' }, { id: 'c2' }, { id: 't2' }, { id: 't1' }],
-      [{ source: 'c1', target: 't1' }, { source: 'c2', target: 't2' }],
+      [
+        { source: 'c1', target: 't1' },
+        { source: 'c2', target: 't2' },
+      ],
     );
     expect(positions.t1.y).toBeLessThan(positions.t2.y);
   });
 
   it('survives a cycle', () => {
-    const positions = autoLayout([{ id: 'a' }, { id: 'b' }], [{ source: 'a', target: 'b' }, { source: 'b', target: 'a' }]);
+    const positions = autoLayout(
+      [{ id: 'a' }, { id: 'b' }],
+      [
+        { source: 'a', target: 'b' },
+        { source: 'b', target: 'a' },
+      ],
+    );
     expect(Object.keys(positions)).toHaveLength(2);
   });
 });

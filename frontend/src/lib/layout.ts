@@ -46,7 +46,10 @@ export function autoLayout(
     const order = ids.indexOf.bind(ids);
     const ranked = [...column].sort((a, b) => {
       const mean = (id: string) => {
-        const rows = parents.get(id)!.map((p) => row.get(p)).filter((r): r is number => r !== undefined);
+        const rows = parents
+          .get(id)!
+          .map((p) => row.get(p))
+          .filter((r): r is number => r !== undefined);
         return rows.length ? rows.reduce((s, r) => s + r, 0) / rows.length : Number.POSITIVE_INFINITY;
       };
       return mean(a) - mean(b) || order(a) - order(b);

@@ -17,7 +17,13 @@ const module = (id: number, kind: ModuleLite['kind']): ModuleLite => ({
 
 // 1 cat category, 2 dog classifier, 3 cat classifier (teacher), 4 the adapter, 5 an unrelated module
 const lineage: Lineage = {
-  nodes: [module(1, 'category'), module(2, 'task'), module(3, 'task'), module(4, 'adapter'), module(5, 'task')],
+  nodes: [
+    module(1, 'category'),
+    module(2, 'task'),
+    module(3, 'task'),
+    module(4, 'adapter'),
+    module(5, 'task'),
+  ],
   edges: [
     { from: 1, to: 4, role: 'category' },
     { from: 2, to: 4, role: 'task' },

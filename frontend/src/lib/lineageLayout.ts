@@ -26,7 +26,8 @@ export function layoutLineage(lineage: Lineage, currentId: number): PlacedModule
     const next: number[] = [];
     for (const id of frontier) {
       for (const edge of lineage.edges) {
-        const hop = edge.from === id ? { to: edge.to, step: 1 } : edge.to === id ? { to: edge.from, step: -1 } : null;
+        const hop =
+          edge.from === id ? { to: edge.to, step: 1 } : edge.to === id ? { to: edge.from, step: -1 } : null;
         if (!hop || depth.has(hop.to) || !byId.has(hop.to)) continue;
         depth.set(hop.to, depth.get(id)! + hop.step);
         next.push(hop.to);

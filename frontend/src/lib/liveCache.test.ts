@@ -4,14 +4,42 @@ import { DEFAULT_SETTINGS } from './edgeSettings';
 import { applyEventToGraph, applyEventToJob, graphMissesJob } from './liveCache';
 
 const job = (over: Partial<Job> = {}): Job => ({
-  id: 7, edge: 3, graph: 1, status: 'queued', attempt: 1, settings: DEFAULT_SETTINGS, reused: false, error: '',
-  created: '', started: null, finished: null, last_step: null, total_steps: null, final_metrics: {}, adapter: null, ...over,
+  id: 7,
+  edge: 3,
+  graph: 1,
+  status: 'queued',
+  attempt: 1,
+  settings: DEFAULT_SETTINGS,
+  reused: false,
+  error: '',
+  created: '',
+  started: null,
+  finished: null,
+  last_step: null,
+  total_steps: null,
+  final_metrics: {},
+  adapter: null,
+  ...over,
 });
 const graph = (j: Job | null): Graph => ({
-  id: 1, name: 'g', owner: 'demo', created: '', updated: '', nodes: [],
+  id: 1,
+  name: 'g',
+  owner: 'demo',
+  created: '',
+  updated: '',
+  nodes: [],
   edges: [{ id: 3, source: 1, target: 2, settings: DEFAULT_SETTINGS, job: j, adapter: null }],
 });
-const progress = (step: number): LiveEvent => ({ seq: step, type: 'job.progress', job: 7, edge: 3, step, total_steps: 300, losses: { loss: 1 }, metrics: null });
+const progress = (step: number): LiveEvent => ({
+  seq: step,
+  type: 'job.progress',
+  job: 7,
+  edge: 3,
+  step,
+  total_steps: 300,
+  losses: { loss: 1 },
+  metrics: null,
+});
 
 describe('applyEventToJob', () => {
   it('moves a job through its life cycle', () => {
@@ -20,7 +48,14 @@ describe('applyEventToJob', () => {
     expect(j).toMatchObject({ status: 'running', attempt: 2 });
     j = applyEventToJob(j, progress(40));
     expect(j.last_step).toBe(40);
-    j = applyEventToJob(j, { seq: 3, type: 'job.succeeded', job: 7, edge: 3, final_metrics: { accuracy: 0.9 }, adapter: 12 });
+    j = applyEventToJob(j, {
+      seq: 3,
+      type: 'job.succeeded',
+      job: 7,
+      edge: 3,
+      final_metrics: { accuracy: 0.9 },
+      adapter: 12,
+    });
     expect(j).toMatchObject({ status: 'succeeded', adapter: 12, final_metrics: { accuracy: 0.9 } });
   });
 
@@ -36,7 +71,13 @@ describe('applyEventToJob', () => {
 
 describe('applyEventToGraph', () => {
   it('updates the edge that holds the job', () => {
-    const next = applyEventToGraph(graph(job()), { seq: 1, type: 'job.failed', job: 7, edge: 3, error: 'boom' });
+    const next = applyEventToGraph(graph(job()), {
+      seq: 1,
+      type: 'job.failed',
+      job: 7,
+      edge: 3,
+      error: 'boom',
+    });
     expect(next.edges[0].job).toMatchObject({ status: 'failed', error: 'boom' });
   });
 

@@ -40,7 +40,9 @@ export function moduleMetric(module: MetricSubject): ModuleMetric | null {
   const { metrics } = module;
   if (module.kind === 'category') {
     const name = ['error', 'mean_iou'].find((candidate) => candidate in metrics);
-    return name ? { name, value: metrics[name], label: `teacher ${metricLabel(name)}`, source: 'teacher' } : null;
+    return name
+      ? { name, value: metrics[name], label: `teacher ${metricLabel(name)}`, source: 'teacher' }
+      : null;
   }
   const preferred = module.task ? TASK_METRIC[module.task] : undefined;
   const name = preferred && preferred in metrics ? preferred : Object.keys(metrics).sort()[0];
@@ -60,6 +62,8 @@ export function measuredOn(module: MeasuredSubject): string {
   if (module.kind === 'adapter') {
     return `The grafted path (${module.category ?? 'category'} category module → this adapter → the ${module.task ?? ''} task module) on the ${module.category ?? 'category'}'s test split.`;
   }
-  const categories = module.categories?.length ? module.categories.join(', ') : (module.category ?? 'its categories');
+  const categories = module.categories?.length
+    ? module.categories.join(', ')
+    : (module.category ?? 'its categories');
   return `The ${module.task ?? 'task'} task module behind its teacher's category module, on the test split of ${categories}.`;
 }

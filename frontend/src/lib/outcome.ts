@@ -11,6 +11,7 @@ const STOPPED: Record<NonNullable<JobOutcome['stopped']>, string> = {
 export function describeOutcome(outcome: JobOutcome): string {
   const chosen = outcome.choice ? `Auto chose ${outcome.choice}.` : `Learned by ${outcome.method}.`;
   if (!outcome.stopped) return chosen;
-  const steps = outcome.steps_run !== undefined && outcome.stopped !== 'exact' ? ` after ${outcome.steps_run} steps` : '';
+  const steps =
+    outcome.steps_run !== undefined && outcome.stopped !== 'exact' ? ` after ${outcome.steps_run} steps` : '';
   return `${chosen} It ${STOPPED[outcome.stopped]}${steps}.`;
 }

@@ -7,7 +7,12 @@
  * @param height source height
  * @param size output width and height
  */
-export function toGrayscaleGrid(rgba: ArrayLike<number>, width: number, height: number, size: number): number[][] {
+export function toGrayscaleGrid(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  size: number,
+): number[][] {
   const grid: number[][] = [];
   for (let gy = 0; gy < size; gy += 1) {
     const row: number[] = [];

@@ -10,7 +10,10 @@ import type { ProgressPoint } from '../api/types';
  * @param incoming points to add, in any order
  * @returns a new sorted array; `existing` itself when nothing changed (keeps React renders cheap)
  */
-export function mergePoints(existing: readonly ProgressPoint[], incoming: readonly ProgressPoint[]): ProgressPoint[] {
+export function mergePoints(
+  existing: readonly ProgressPoint[],
+  incoming: readonly ProgressPoint[],
+): ProgressPoint[] {
   if (incoming.length === 0) return existing as ProgressPoint[];
   const last = existing.at(-1);
   const sortedIncoming = [...incoming].sort((a, b) => a.step - b.step);

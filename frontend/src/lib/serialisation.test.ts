@@ -4,21 +4,51 @@ import { DEFAULT_SETTINGS } from './edgeSettings';
 import { exportFileName, graphToFlow, parseGraphDocument, reconcile } from './serialisation';
 
 const mod = (id: number, kind: ModuleLite['kind']): ModuleLite => ({
-  id, kind, name: `m${id}`, category: kind === 'category' ? 'cat' : null, task: kind === 'task' ? 'classification' : null,
-  architecture: 'vgg-mini', input_shape: [1, 28, 28], output_shape: [64, 7, 7], metrics: {}, teacher: null,
+  id,
+  kind,
+  name: `m${id}`,
+  category: kind === 'category' ? 'cat' : null,
+  task: kind === 'task' ? 'classification' : null,
+  architecture: 'vgg-mini',
+  input_shape: [1, 28, 28],
+  output_shape: [64, 7, 7],
+  metrics: {},
+  teacher: null,
 });
-const gnode = (id: number, kind: ModuleLite['kind'], x = 0, y = 0): GraphNode => ({ id, module: mod(id, kind), x, y });
-const graph = (nodes: GraphNode[], edges: Graph['edges'] = []): Pick<Graph, 'nodes' | 'edges'> => ({ nodes, edges });
+const gnode = (id: number, kind: ModuleLite['kind'], x = 0, y = 0): GraphNode => ({
+  id,
+  module: mod(id, kind),
+  x,
+  y,
+});
+const graph = (nodes: GraphNode[], edges: Graph['edges'] = []): Pick<Graph, 'nodes' | 'edges'> => ({
+  nodes,
+  edges,
+});
 const gedge = (id: number, source: number, target: number): Graph['edges'][number] => ({
-  id, source, target, settings: DEFAULT_SETTINGS, job: null, adapter: null,
+  id,
+  source,
+  target,
+  settings: DEFAULT_SETTINGS,
+  job: null,
+  adapter: null,
 });
 
 describe('graphToFlow', () => {
   it('gives each module kind its node type and keeps ids as strings', () => {
     const flow = graphToFlow(graph([gnode(1, 'category', 10, 20), gnode(2, 'task')], [gedge(5, 1, 2)]));
-    expect(flow.nodes.map((n) => [n.id, n.type, n.data.kind])).toEqual([['1', 'category', 'category'], ['2', 'task', 'task']]);
+    expect(flow.nodes.map((n) => [n.id, n.type, n.data.kind])).toEqual([
+      ['1', 'category', 'category'],
+      ['2', 'task', 'task'],
+    ]);
     expect(flow.nodes[0].position).toEqual({ x: 10, y: 20 });
-    expect(flow.edges[0]).toMatchObject({ id: '5', source: '1', target: '2', type: 'job', data: { edgeId: 5 } });
+    expect(flow.edges[0]).toMatchObject({
+      id: '5',
+      source: '1',
+      target: '2',
+      type: 'job',
+      data: { edgeId: 5 },
+    });
   });
 
   it('leaves adapter modules off the canvas', () => {
@@ -51,8 +81,12 @@ describe('reconcile', () => {
 
 describe('parseGraphDocument', () => {
   const doc = {
-    format: 'transplant-graph/1', name: 'g',
-    nodes: [{ key: 'a', module_sha256: 'x', x: 0, y: 0 }, { key: 'b', module_sha256: 'y', x: 1, y: 1 }],
+    format: 'transplant-graph/1',
+    name: 'g',
+    nodes: [
+      { key: 'a', module_sha256: 'x', x: 0, y: 0 },
+      { key: 'b', module_sha256: 'y', x: 1, y: 1 },
+    ],
     edges: [{ source: 'a', target: 'b', settings: {} }],
   };
 
@@ -64,7 +98,10 @@ describe('parseGraphDocument', () => {
     expect(parseGraphDocument('{')).toMatchObject({ ok: false, reason: expect.stringMatching(/not JSON/) });
     expect(parseGraphDocument(JSON.stringify({ ...doc, format: 'x' }))).toMatchObject({ ok: false });
     const dangling = { ...doc, edges: [{ source: 'a', target: 'zz', settings: {} }] };
-    expect(parseGraphDocument(JSON.stringify(dangling))).toMatchObject({ ok: false, reason: expect.stringMatching(/zz/) });
+    expect(parseGraphDocument(JSON.stringify(dangling))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/zz/),
+    });
   });
 });
 

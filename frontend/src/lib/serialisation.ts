@@ -10,7 +10,12 @@ export function toFlowNode(node: GraphNode): FlowNode | null {
   const id = String(node.id);
   const position = { x: node.x, y: node.y };
   if (node.module.kind === 'category') {
-    return { id, type: 'category', position, data: { kind: 'category', nodeId: node.id, module: node.module } };
+    return {
+      id,
+      type: 'category',
+      position,
+      data: { kind: 'category', nodeId: node.id, module: node.module },
+    };
   }
   if (node.module.kind === 'task') {
     return { id, type: 'task', position, data: { kind: 'task', nodeId: node.id, module: node.module } };
@@ -49,7 +54,8 @@ export function reconcile(
     const old = oldNodes.get(node.id);
     if (!old) return node;
     const position = old.dragging ? old.position : node.position;
-    const same = old.position.x === position.x && old.position.y === position.y && old.data.module === node.data.module;
+    const same =
+      old.position.x === position.x && old.position.y === position.y && old.data.module === node.data.module;
     if (same) return old;
     return { ...old, position, data: node.data } as FlowNode;
   });
@@ -71,9 +77,13 @@ export function parseGraphDocument(text: string): ParsedDocument {
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'The file is not JSON. Export a graph from Transplant Studio and import that file.' };
+    return {
+      ok: false,
+      reason: 'The file is not JSON. Export a graph from Transplant Studio and import that file.',
+    };
   }
-  if (typeof data !== 'object' || data === null) return { ok: false, reason: 'The file does not hold a graph.' };
+  if (typeof data !== 'object' || data === null)
+    return { ok: false, reason: 'The file does not hold a graph.' };
   const doc = data as Partial<GraphDocument>;
   if (doc.format !== 'transplant-graph/1') {
     return { ok: false, reason: `Unknown format "${String(doc.format)}"; expected "transplant-graph/1".` };
@@ -91,7 +101,10 @@ export function parseGraphDocument(text: string): ParsedDocument {
   }
   for (const edge of doc.edges) {
     if (!keys.has(edge?.source) || !keys.has(edge?.target)) {
-      return { ok: false, reason: `An edge refers to a node that is not in the file (${edge?.source} -> ${edge?.target}).` };
+      return {
+        ok: false,
+        reason: `An edge refers to a node that is not in the file (${edge?.source} -> ${edge?.target}).`,
+      };
     }
   }
   return { ok: true, document: doc as GraphDocument };
@@ -99,6 +112,10 @@ export function parseGraphDocument(text: string): ParsedDocument {
 
 /** A file name for an exported graph, e.g. "cat-to-segmentation.transplant.json". */
 export function exportFileName(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'graph';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'graph';
   return `${slug}.transplant.json`;
 }

@@ -6,9 +6,7 @@ export interface Endpoint {
   module: Pick<ModuleLite, 'kind' | 'name' | 'input_shape' | 'output_shape'>;
 }
 
-export type ConnectionCheck =
-  | { ok: true; source: number; target: number }
-  | { ok: false; reason: string };
+export type ConnectionCheck = { ok: true; source: number; target: number } | { ok: false; reason: string };
 
 /**
  * Decides whether two nodes may be joined by a transplant edge.
@@ -30,7 +28,10 @@ export function checkConnection(
   if (from.nodeId === to.nodeId) return { ok: false, reason: 'A module cannot be connected to itself.' };
   const kinds = [from.module.kind, to.module.kind];
   if (kinds.includes('adapter')) {
-    return { ok: false, reason: 'Adapters are created by training; connect a category module to a task module instead.' };
+    return {
+      ok: false,
+      reason: 'Adapters are created by training; connect a category module to a task module instead.',
+    };
   }
   if (from.module.kind === to.module.kind) {
     const other = from.module.kind === 'category' ? 'task' : 'category';

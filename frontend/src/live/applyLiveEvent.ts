@@ -3,7 +3,13 @@ import { applyEventToCompares, refetchCompares } from '../api/compare';
 import { addJobPoints, fetchPointsAfter } from '../api/jobs';
 import { keys } from '../api/keys';
 import type { Graph, Job, LiveEvent, ProgressPoint } from '../api/types';
-import { applyEventToGraph, applyEventToJob, graphMissesJob, isFinished, progressPoint } from '../lib/liveCache';
+import {
+  applyEventToGraph,
+  applyEventToJob,
+  graphMissesJob,
+  isFinished,
+  progressPoint,
+} from '../lib/liveCache';
 import { lastStep, leavesGap } from '../lib/progress';
 
 /**
@@ -42,7 +48,12 @@ export class PointBackfiller {
  * and the job's loss curve (only if a chart has loaded or is loading it; otherwise the chart's
  * own fetch gets everything when it mounts).
  */
-export function applyLiveEvent(client: QueryClient, graphId: number, event: LiveEvent, backfiller: PointBackfiller): void {
+export function applyLiveEvent(
+  client: QueryClient,
+  graphId: number,
+  event: LiveEvent,
+  backfiller: PointBackfiller,
+): void {
   const graph = client.getQueryData<Graph>(keys.graph(graphId));
   if (graph) {
     if (graphMissesJob(graph, event)) void client.invalidateQueries({ queryKey: keys.graph(graphId) });
@@ -51,13 +62,19 @@ export function applyLiveEvent(client: QueryClient, graphId: number, event: Live
   const jobs = client.getQueryData<Job[]>(keys.jobs(graphId));
   if (jobs) {
     if (jobs.some((job) => job.id === event.job)) {
-      client.setQueryData<Job[]>(keys.jobs(graphId), jobs.map((job) => applyEventToJob(job, event)));
+      client.setQueryData<Job[]>(
+        keys.jobs(graphId),
+        jobs.map((job) => applyEventToJob(job, event)),
+      );
     } else {
       void client.invalidateQueries({ queryKey: keys.jobs(graphId) });
     }
   }
   applyEventToCompares(client, event);
-  if (event.type === 'job.started' && client.getQueryData<ProgressPoint[]>(keys.jobPoints(event.job)) !== undefined) {
+  if (
+    event.type === 'job.started' &&
+    client.getQueryData<ProgressPoint[]>(keys.jobPoints(event.job)) !== undefined
+  ) {
     // A worker (re)started the job: a new run attempt starts from step 0, and the server keeps the
     // abandoned attempt's points apart, so the curve starts afresh rather than run backwards.
     client.setQueryData<ProgressPoint[]>(keys.jobPoints(event.job), []);
@@ -86,7 +103,11 @@ const STATUS_AFTER: Partial<Record<LiveEvent['type'], Job['status']>> = {
  * After a (re)connect or a lost message: refetch the graph and queue, and fetch every loaded
  * curve's points after the last step it shows, so charts have no gaps and no duplicates.
  */
-export async function backfill(client: QueryClient, graphId: number, backfiller: PointBackfiller): Promise<void> {
+export async function backfill(
+  client: QueryClient,
+  graphId: number,
+  backfiller: PointBackfiller,
+): Promise<void> {
   await client.invalidateQueries({ queryKey: keys.graph(graphId) });
   void client.invalidateQueries({ queryKey: keys.jobs(graphId) });
   void refetchCompares(client);

@@ -9,13 +9,20 @@ import { moduleMetric } from '../lib/moduleMetric';
 type LineageNodeData = { module: ModuleLite; current: boolean };
 type LineageNode = Node<LineageNodeData, 'lineage'>;
 
-const ROLE_LABEL: Record<string, string> = { category: 'category', task: 'task', teacher_task: "teacher's task" };
+const ROLE_LABEL: Record<string, string> = {
+  category: 'category',
+  task: 'task',
+  teacher_task: "teacher's task",
+};
 
 const LineageNodeCard = memo(function LineageNodeCard({ data }: NodeProps<LineageNode>) {
   const { module, current } = data;
   const metric = moduleMetric(module);
   return (
-    <div className={`lineage-node lineage-node--${module.kind}${current ? ' is-current' : ''}`} aria-label={`${module.kind} ${module.name}`}>
+    <div
+      className={`lineage-node lineage-node--${module.kind}${current ? ' is-current' : ''}`}
+      aria-label={`${module.kind} ${module.name}`}
+    >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className={`chip chip--${module.kind}`}>{module.kind}</span>
       <div className="lineage-node__name">{module.name}</div>

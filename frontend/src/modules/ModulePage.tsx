@@ -1,6 +1,12 @@
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../api/client';
-import { moduleDownloadUrl, useModule, useModuleIntegrity, useModuleLineage, useModuleUsage } from '../api/modules';
+import {
+  moduleDownloadUrl,
+  useModule,
+  useModuleIntegrity,
+  useModuleLineage,
+  useModuleUsage,
+} from '../api/modules';
 import type { Module } from '../api/types';
 import { cliSnippet } from '../lib/cliSnippet';
 import { formatBytes, formatMetric, formatShape, STATUS_LABEL } from '../lib/format';
@@ -14,13 +20,19 @@ export function ModulePage() {
   const id = Number(useParams().moduleId);
   const module = useModule(id);
   if (module.isPending) return <FullPageMessage title="Loading the module…" busy />;
-  if (module.isError) return <FullPageMessage title="This module cannot be shown" detail={errorMessage(module.error)} />;
+  if (module.isError)
+    return <FullPageMessage title="This module cannot be shown" detail={errorMessage(module.error)} />;
   return <ModuleDetails module={module.data} />;
 }
 
 function ModuleDetails({ module }: { module: Module }) {
   const headline = moduleMetric(module);
-  const subject = module.kind === 'category' ? module.category : module.kind === 'task' ? module.categories.join(', ') : `${module.category} → ${module.task}`;
+  const subject =
+    module.kind === 'category'
+      ? module.category
+      : module.kind === 'task'
+        ? module.categories.join(', ')
+        : `${module.category} → ${module.task}`;
   return (
     <main className="page module-page" aria-labelledby="module-title">
       <p className="small">
@@ -28,18 +40,27 @@ function ModuleDetails({ module }: { module: Module }) {
       </p>
       <header className="module-page__head">
         <div>
-          <span className={`chip chip--${module.kind}`}>{module.kind}</span> <span className="muted">{subject}</span>
+          <span className={`chip chip--${module.kind}`}>{module.kind}</span>{' '}
+          <span className="muted">{subject}</span>
           <h1 id="module-title">{module.name}</h1>
           <p className="module-page__desc">{module.description || 'No description.'}</p>
         </div>
         <div className="module-page__actions">
           {headline && (
-            <div className="module-page__headline" aria-label={`${headline.label} ${formatMetric(headline.name, headline.value)}`}>
+            <div
+              className="module-page__headline"
+              aria-label={`${headline.label} ${formatMetric(headline.name, headline.value)}`}
+            >
               <span>{headline.label}</span>
               <strong>{formatMetric(headline.name, headline.value)}</strong>
             </div>
           )}
-          <a className="button button--primary" href={moduleDownloadUrl(module.id)} download aria-label={`Download ${module.name}`}>
+          <a
+            className="button button--primary"
+            href={moduleDownloadUrl(module.id)}
+            download
+            aria-label={`Download ${module.name}`}
+          >
             Download (.zip)
           </a>
         </div>
@@ -109,14 +130,19 @@ function IntegrityCard({ module }: { module: Module }) {
     <section aria-labelledby="integrity-title" className="card">
       <h2 id="integrity-title">Weights</h2>
       <p className="small">
-        SHA-256 <code className="sha" aria-label="SHA-256">{module.sha256}</code>
+        SHA-256{' '}
+        <code className="sha" aria-label="SHA-256">
+          {module.sha256}
+        </code>
       </p>
       {integrity.isPending && <p className="muted small">Checking the stored weights…</p>}
       {integrity.isError && <p className="alert alert--error">{errorMessage(integrity.error)}</p>}
       {integrity.data && (
         <ul className="checks" aria-label="Integrity checks">
           <li className={integrity.data.weights_ok ? 'check--ok' : 'check--bad'}>
-            {integrity.data.weights_ok ? '✓ The stored weights match this hash.' : '✗ The stored weights no longer match this hash.'}
+            {integrity.data.weights_ok
+              ? '✓ The stored weights match this hash.'
+              : '✗ The stored weights no longer match this hash.'}
           </li>
           {integrity.data.parents.length > 0 && (
             <li className={integrity.data.frozen_unchanged ? 'check--ok' : 'check--bad'}>
@@ -127,7 +153,13 @@ function IntegrityCard({ module }: { module: Module }) {
                 {integrity.data.parents.map((parent) => (
                   <li key={parent.role} className="small">
                     {parent.role.replace('_', ' ')}: {parent.name}{' '}
-                    {parent.unchanged === null ? <span className="muted">(not in the catalog or not visible)</span> : parent.unchanged ? 'unchanged' : <strong>changed</strong>}
+                    {parent.unchanged === null ? (
+                      <span className="muted">(not in the catalog or not visible)</span>
+                    ) : parent.unchanged ? (
+                      'unchanged'
+                    ) : (
+                      <strong>changed</strong>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -144,7 +176,10 @@ function LineageSection({ module }: { module: Module }) {
   return (
     <section aria-labelledby="lineage-title" className="card">
       <h2 id="lineage-title">Lineage</h2>
-      <p className="muted small">Adapters join a category module to a task module, trained against the teacher’s own task module. Click a module to open it.</p>
+      <p className="muted small">
+        Adapters join a category module to a task module, trained against the teacher’s own task module. Click
+        a module to open it.
+      </p>
       {lineage.isPending && <p className="muted small">Loading…</p>}
       {lineage.isError && <p className="alert alert--error">{errorMessage(lineage.error)}</p>}
       {lineage.data && <LineageGraph lineage={lineage.data} currentId={module.id} />}

@@ -27,13 +27,22 @@ export function TokensPage() {
     <main className="page" aria-labelledby="tokens-title">
       <h1 id="tokens-title">API tokens</h1>
       <p className="muted">
-        Scripts use a token instead of your password: send <code>Authorization: Token &lt;token&gt;</code> (or <code>Bearer</code>) with each request to{' '}
-        <code>/api/</code>. Only a SHA-256 of each token is stored, so a token is shown once, when you make it.
+        Scripts use a token instead of your password: send <code>Authorization: Token &lt;token&gt;</code> (or{' '}
+        <code>Bearer</code>) with each request to <code>/api/</code>. Only a SHA-256 of each token is stored,
+        so a token is shown once, when you make it.
       </p>
       <form className="token-form" onSubmit={submit}>
         <label className="field">
           <span>Name</span>
-          <input className="input" name="token-name" placeholder="e.g. nightly sweep" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
+          <input
+            className="input"
+            name="token-name"
+            placeholder="e.g. nightly sweep"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={100}
+          />
         </label>
         <button type="submit" className="button button--primary" disabled={create.isPending}>
           Create token
@@ -53,10 +62,18 @@ export function TokensPage() {
             {created.token}
           </code>
           <div className="token-created__actions">
-            <button type="button" className="button button--small" onClick={() => void navigator.clipboard?.writeText(created.token)}>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => void navigator.clipboard?.writeText(created.token)}
+            >
               Copy
             </button>
-            <button type="button" className="button button--small button--ghost" onClick={() => setCreated(null)}>
+            <button
+              type="button"
+              className="button button--small button--ghost"
+              onClick={() => setCreated(null)}
+            >
               Done
             </button>
           </div>
@@ -91,7 +108,8 @@ export function TokensPage() {
                     aria-label={`Revoke ${token.name}`}
                     disabled={revoke.isPending}
                     onClick={() => {
-                      if (window.confirm(`Revoke “${token.name}”? Scripts that use it stop working at once.`)) revoke.mutate(token.id);
+                      if (window.confirm(`Revoke “${token.name}”? Scripts that use it stop working at once.`))
+                        revoke.mutate(token.id);
                     }}
                   >
                     Revoke

@@ -33,8 +33,10 @@ export const useEditorStore = create<EditorState>()((set, get) => ({
   selectedEdgeId: null,
   history: emptyHistory(),
   busy: false,
-  openGraph: (graph) => set({ graphId: graph.id, ...graphToFlow(graph), selectedEdgeId: null, history: emptyHistory() }),
-  closeGraph: () => set({ graphId: null, nodes: [], edges: [], selectedEdgeId: null, history: emptyHistory() }),
+  openGraph: (graph) =>
+    set({ graphId: graph.id, ...graphToFlow(graph), selectedEdgeId: null, history: emptyHistory() }),
+  closeGraph: () =>
+    set({ graphId: null, nodes: [], edges: [], selectedEdgeId: null, history: emptyHistory() }),
   syncFromServer: (graph) => {
     const state = get();
     if (state.graphId !== graph.id) return;

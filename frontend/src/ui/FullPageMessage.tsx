@@ -1,5 +1,13 @@
 /** A centred message for whole-page loading and error states. */
-export function FullPageMessage({ title, detail, busy = false }: { title: string; detail?: string; busy?: boolean }) {
+export function FullPageMessage({
+  title,
+  detail,
+  busy = false,
+}: {
+  title: string;
+  detail?: string;
+  busy?: boolean;
+}) {
   return (
     <main className="full-message" aria-busy={busy}>
       {busy && <span className="spinner" aria-hidden="true" />}

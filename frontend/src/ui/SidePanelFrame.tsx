@@ -1,7 +1,17 @@
 import type { ReactNode } from 'react';
 
 /** The right-hand drawer used by the edge, job queue and versions panels. */
-export function SidePanelFrame({ title, onClose, children, subtitle }: { title: ReactNode; onClose: () => void; children: ReactNode; subtitle?: ReactNode }) {
+export function SidePanelFrame({
+  title,
+  onClose,
+  children,
+  subtitle,
+}: {
+  title: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  subtitle?: ReactNode;
+}) {
   const label = typeof title === 'string' ? title : 'Details';
   return (
     <aside className="side-panel" aria-label={label}>

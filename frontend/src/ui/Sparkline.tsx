@@ -4,9 +4,18 @@ import { memo } from 'react';
  * A tiny loss curve for an edge label. SVG, because dozens of edges each with a full uPlot
  * instance would cost more than the curve is worth; the panel uses uPlot.
  */
-export const Sparkline = memo(function Sparkline({ values, width = 96, height = 24 }: { values: number[]; width?: number; height?: number }) {
+export const Sparkline = memo(function Sparkline({
+  values,
+  width = 96,
+  height = 24,
+}: {
+  values: number[];
+  width?: number;
+  height?: number;
+}) {
   const finite = values.filter(Number.isFinite);
-  if (finite.length < 2) return <svg width={width} height={height} aria-hidden="true" className="sparkline" />;
+  if (finite.length < 2)
+    return <svg width={width} height={height} aria-hidden="true" className="sparkline" />;
   const min = Math.min(...finite);
   const max = Math.max(...finite);
   const span = max - min || 1;

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,62 +14,142 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Teacher',
+            name="Teacher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('architecture', models.CharField(blank=True, max_length=64)),
-                ('category', models.CharField(blank=True, max_length=64)),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("architecture", models.CharField(blank=True, max_length=64)),
+                ("category", models.CharField(blank=True, max_length=64)),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Module',
+            name="Module",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('category', 'Category module'), ('task', 'Task module'), ('adapter', 'Adapter')], max_length=16)),
-                ('name', models.CharField(max_length=200)),
-                ('category', models.CharField(blank=True, default='', max_length=64)),
-                ('task', models.CharField(blank=True, default='', max_length=32)),
-                ('categories', models.JSONField(blank=True, default=list)),
-                ('architecture', models.CharField(max_length=64)),
-                ('input_shape', models.JSONField(default=list)),
-                ('output_shape', models.JSONField(default=list)),
-                ('metrics', models.JSONField(blank=True, default=dict)),
-                ('license', models.CharField(default='MIT', max_length=100)),
-                ('description', models.TextField(blank=True, default='')),
-                ('visibility', models.CharField(choices=[('private', 'Owner (and lab managers)'), ('lab', 'Lab managers'), ('public', 'Everyone')], default='private', max_length=16)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('manifest', models.JSONField(default=dict)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to=settings.AUTH_USER_MODEL)),
-                ('teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='modules', to='catalog.teacher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("category", "Category module"),
+                            ("task", "Task module"),
+                            ("adapter", "Adapter"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("category", models.CharField(blank=True, default="", max_length=64)),
+                ("task", models.CharField(blank=True, default="", max_length=32)),
+                ("categories", models.JSONField(blank=True, default=list)),
+                ("architecture", models.CharField(max_length=64)),
+                ("input_shape", models.JSONField(default=list)),
+                ("output_shape", models.JSONField(default=list)),
+                ("metrics", models.JSONField(blank=True, default=dict)),
+                ("license", models.CharField(default="MIT", max_length=100)),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("private", "Owner (and lab managers)"),
+                            ("lab", "Lab managers"),
+                            ("public", "Everyone"),
+                        ],
+                        default="private",
+                        max_length=16,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("manifest", models.JSONField(default=dict)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="modules",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="modules",
+                        to="catalog.teacher",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ModuleParent',
+            name="ModuleParent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('category', 'Category module'), ('task', 'Task module'), ('teacher_task', "Teacher's task module")], max_length=16)),
-                ('sha256', models.CharField(max_length=64)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parent_links', to='catalog.module')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='child_links', to='catalog.module')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("category", "Category module"),
+                            ("task", "Task module"),
+                            ("teacher_task", "Teacher's task module"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parent_links",
+                        to="catalog.module",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="child_links",
+                        to="catalog.module",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('child', 'role'), name='one_parent_per_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("child", "role"), name="one_parent_per_role")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='module',
-            index=models.Index(fields=['kind', 'category', 'task'], name='catalog_mod_kind_e4916f_idx'),
+            model_name="module",
+            index=models.Index(fields=["kind", "category", "task"], name="catalog_mod_kind_e4916f_idx"),
         ),
         migrations.AddIndex(
-            model_name='module',
-            index=models.Index(fields=['architecture'], name='catalog_mod_archite_8d4d32_idx'),
+            model_name="module",
+            index=models.Index(fields=["architecture"], name="catalog_mod_archite_8d4d32_idx"),
         ),
     ]

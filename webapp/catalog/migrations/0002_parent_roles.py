@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='moduleparent',
-            name='role',
-            field=models.CharField(choices=[('category', 'Category module'), ('task', 'Task module'), ('teacher_task', "Teacher's task module"), ('fine_tuned_from', 'Fine-tuned from'), ('data', 'Trained on data')], max_length=16),
+            model_name="moduleparent",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("category", "Category module"),
+                    ("task", "Task module"),
+                    ("teacher_task", "Teacher's task module"),
+                    ("fine_tuned_from", "Fine-tuned from"),
+                    ("data", "Trained on data"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

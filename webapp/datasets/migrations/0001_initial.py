@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,29 +14,61 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('task', models.CharField(choices=[('classification', 'Classification (one folder per class)'), ('segmentation', 'Segmentation (images with masks)')], max_length=32)),
-                ('classes', models.JSONField(blank=True, default=list)),
-                ('counts', models.JSONField(default=dict)),
-                ('split_counts', models.JSONField(default=dict)),
-                ('image_sizes', models.JSONField(default=list)),
-                ('channels', models.PositiveSmallIntegerField(default=3)),
-                ('file_count', models.PositiveIntegerField(default=0)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('license', models.CharField(default='CC-BY-4.0', max_length=100)),
-                ('description', models.TextField(blank=True, default='')),
-                ('visibility', models.CharField(choices=[('private', 'Owner (and lab managers)'), ('lab', 'Lab managers'), ('public', 'Everyone')], default='private', max_length=16)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('server_path', models.CharField(blank=True, default='', max_length=500)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='datasets', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "task",
+                    models.CharField(
+                        choices=[
+                            ("classification", "Classification (one folder per class)"),
+                            ("segmentation", "Segmentation (images with masks)"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("classes", models.JSONField(blank=True, default=list)),
+                ("counts", models.JSONField(default=dict)),
+                ("split_counts", models.JSONField(default=dict)),
+                ("image_sizes", models.JSONField(default=list)),
+                ("channels", models.PositiveSmallIntegerField(default=3)),
+                ("file_count", models.PositiveIntegerField(default=0)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("license", models.CharField(default="CC-BY-4.0", max_length=100)),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("private", "Owner (and lab managers)"),
+                            ("lab", "Lab managers"),
+                            ("public", "Everyone"),
+                        ],
+                        default="private",
+                        max_length=16,
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("server_path", models.CharField(blank=True, default="", max_length=500)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="datasets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['task'], name='datasets_da_task_75cc4e_idx')],
+                "ordering": ["-created", "-id"],
+                "indexes": [models.Index(fields=["task"], name="datasets_da_task_75cc4e_idx")],
             },
         ),
     ]

@@ -6,59 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('graphs', '0001_initial'),
-        ('jobs', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("graphs", "0001_initial"),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='edge',
-            name='job',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='jobs.job'),
+            model_name="edge",
+            name="job",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="jobs.job",
+            ),
         ),
         migrations.AddField(
-            model_name='graph',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='graphs', to=settings.AUTH_USER_MODEL),
+            model_name="graph",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="graphs",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='edge',
-            name='graph',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edges', to='graphs.graph'),
+            model_name="edge",
+            name="graph",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="edges", to="graphs.graph"
+            ),
         ),
         migrations.AddField(
-            model_name='graphversion',
-            name='graph',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='graphs.graph'),
+            model_name="graphversion",
+            name="graph",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="graphs.graph"
+            ),
         ),
         migrations.AddField(
-            model_name='node',
-            name='graph',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='graphs.graph'),
+            model_name="node",
+            name="graph",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="nodes", to="graphs.graph"
+            ),
         ),
         migrations.AddField(
-            model_name='node',
-            name='module',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='graph_nodes', to='catalog.module'),
+            model_name="node",
+            name="module",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="graph_nodes", to="catalog.module"
+            ),
         ),
         migrations.AddField(
-            model_name='edge',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outgoing', to='graphs.node'),
+            model_name="edge",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="outgoing", to="graphs.node"
+            ),
         ),
         migrations.AddField(
-            model_name='edge',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incoming', to='graphs.node'),
+            model_name="edge",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="incoming", to="graphs.node"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edge',
-            constraint=models.UniqueConstraint(fields=('source', 'target'), name='one_edge_per_node_pair'),
+            model_name="edge",
+            constraint=models.UniqueConstraint(fields=("source", "target"), name="one_edge_per_node_pair"),
         ),
     ]

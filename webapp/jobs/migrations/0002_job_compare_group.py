@@ -6,35 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('graphs', '0002_initial'),
-        ('jobs', '0001_initial'),
+        ("graphs", "0002_initial"),
+        ("jobs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Compare',
+            name="Compare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('methods', models.JSONField(default=list)),
-                ('seeds', models.JSONField(default=list)),
-                ('samples', models.PositiveIntegerField()),
-                ('steps', models.PositiveIntegerField()),
-                ('skipped', models.JSONField(blank=True, default=list)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('edge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='compares', to='graphs.edge')),
-                ('graph', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='compares', to='graphs.graph')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='compares', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("methods", models.JSONField(default=list)),
+                ("seeds", models.JSONField(default=list)),
+                ("samples", models.PositiveIntegerField()),
+                ("steps", models.PositiveIntegerField()),
+                ("skipped", models.JSONField(blank=True, default=list)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "edge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="compares",
+                        to="graphs.edge",
+                    ),
+                ),
+                (
+                    "graph",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="compares",
+                        to="graphs.graph",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compares",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='job',
-            name='compare',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='jobs.compare'),
+            model_name="job",
+            name="compare",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="jobs",
+                to="jobs.compare",
+            ),
         ),
     ]

@@ -9,39 +9,40 @@ def _started_jobs_ran_once(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='jobpoint',
-            name='one_point_per_step',
+            model_name="jobpoint",
+            name="one_point_per_step",
         ),
         migrations.AddField(
-            model_name='job',
-            name='heartbeat',
+            model_name="job",
+            name="heartbeat",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='job',
-            name='resend_after',
+            model_name="job",
+            name="resend_after",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='job',
-            name='run_attempt',
+            model_name="job",
+            name="run_attempt",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='jobpoint',
-            name='run_attempt',
+            model_name="jobpoint",
+            name="run_attempt",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddConstraint(
-            model_name='jobpoint',
-            constraint=models.UniqueConstraint(fields=('job', 'run_attempt', 'step'), name='one_point_per_attempt_step'),
+            model_name="jobpoint",
+            constraint=models.UniqueConstraint(
+                fields=("job", "run_attempt", "step"), name="one_point_per_attempt_step"
+            ),
         ),
         migrations.RunPython(_started_jobs_ran_once, migrations.RunPython.noop),
     ]

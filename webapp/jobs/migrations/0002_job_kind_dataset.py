@@ -5,27 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('datasets', '0001_initial'),
-        ('jobs', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("datasets", "0001_initial"),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='dataset',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='datasets.dataset'),
+            model_name="job",
+            name="dataset",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="jobs",
+                to="datasets.dataset",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(choices=[('graft', "Train an edge's adapter"), ('teacher', 'Train a teacher from a dataset')], default='graft', max_length=16),
+            model_name="job",
+            name="kind",
+            field=models.CharField(
+                choices=[("graft", "Train an edge's adapter"), ("teacher", "Train a teacher from a dataset")],
+                default="graft",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='made_modules',
-            field=models.ManyToManyField(blank=True, related_name='teacher_jobs', to='catalog.module'),
+            model_name="job",
+            name="made_modules",
+            field=models.ManyToManyField(blank=True, related_name="teacher_jobs", to="catalog.module"),
         ),
     ]

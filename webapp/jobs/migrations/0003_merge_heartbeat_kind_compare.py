@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_job_compare_group'),
-        ('jobs', '0002_job_heartbeat_attempts'),
-        ('jobs', '0002_job_kind_dataset'),
+        ("jobs", "0002_job_compare_group"),
+        ("jobs", "0002_job_heartbeat_attempts"),
+        ("jobs", "0002_job_kind_dataset"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -17,7 +17,14 @@ export const JobEdge = memo(function JobEdge(props: EdgeProps<FlowEdge>) {
   const status = job?.status ?? null;
   const points = useJobPoints(job && status !== 'queued' ? job.id : null);
   const losses = useMemo(() => (points.data ?? []).map((point) => point.losses.loss), [points.data]);
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+  });
   const select = () => useEditorStore.getState().selectEdge(data?.edgeId ?? null);
 
   const names = view ? `${view.source?.name ?? '?'} to ${view.target?.name ?? '?'}` : 'edge';
@@ -27,7 +34,11 @@ export const JobEdge = memo(function JobEdge(props: EdgeProps<FlowEdge>) {
 
   return (
     <>
-      <BaseEdge id={id} path={path} className={`job-edge job-edge--${status ?? 'none'}${selected ? ' is-selected' : ''}`} />
+      <BaseEdge
+        id={id}
+        path={path}
+        className={`job-edge job-edge--${status ?? 'none'}${selected ? ' is-selected' : ''}`}
+      />
       <EdgeLabelRenderer>
         <button
           type="button"

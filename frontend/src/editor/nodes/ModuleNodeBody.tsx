@@ -20,7 +20,10 @@ export function ModuleNodeBody({ module, role }: { module: ModuleLite; role: 'ca
         </span>
       </div>
       {metric && (
-        <div className="module-node__metric" aria-label={`${metric.label} ${formatMetric(metric.name, metric.value)}`}>
+        <div
+          className="module-node__metric"
+          aria-label={`${metric.label} ${formatMetric(metric.name, metric.value)}`}
+        >
           <span>{metric.label}</span>
           <strong>{formatMetric(metric.name, metric.value)}</strong>
         </div>

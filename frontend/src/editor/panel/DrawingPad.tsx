@@ -11,7 +11,10 @@ export interface DrawingPadHandle {
 const SIZE = 224;
 
 /** A square canvas to draw white strokes on black with mouse, pen or touch. */
-export const DrawingPad = forwardRef<DrawingPadHandle, { onChange: () => void }>(function DrawingPad({ onChange }, ref) {
+export const DrawingPad = forwardRef<DrawingPadHandle, { onChange: () => void }>(function DrawingPad(
+  { onChange },
+  ref,
+) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const drawing = useRef(false);
   const drawn = useRef(false);
@@ -19,7 +22,10 @@ export const DrawingPad = forwardRef<DrawingPadHandle, { onChange: () => void }>
   const context = () => canvas.current?.getContext('2d', { willReadFrequently: true }) ?? null;
   const point = (event: PointerEvent<HTMLCanvasElement>) => {
     const box = event.currentTarget.getBoundingClientRect();
-    return { x: ((event.clientX - box.left) / box.width) * SIZE, y: ((event.clientY - box.top) / box.height) * SIZE };
+    return {
+      x: ((event.clientX - box.left) / box.width) * SIZE,
+      y: ((event.clientY - box.top) / box.height) * SIZE,
+    };
   };
 
   useImperativeHandle(ref, () => ({

@@ -18,7 +18,15 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 /** Details of one edge: live charts, settings, evaluation, insight and a playground. */
-export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeId: number; onClose: () => void }) {
+export function EdgePanel({
+  graphId,
+  edgeId,
+  onClose,
+}: {
+  graphId: number;
+  edgeId: number;
+  onClose: () => void;
+}) {
   const view = useEdgeView(graphId, edgeId);
   const [tab, setTab] = useState<Tab>('training');
   const [comparing, setComparing] = useState(false);
@@ -47,24 +55,45 @@ export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeI
     >
       <div className="edge-panel__status">
         <StatusBadge status={job?.status ?? null} reused={job?.reused} />
-        {job && <span className="muted small">Job #{job.id} · attempt {job.attempt}</span>}
+        {job && (
+          <span className="muted small">
+            Job #{job.id} · attempt {job.attempt}
+          </span>
+        )}
         <div className="edge-panel__actions">
-          <button type="button" className="button button--small" onClick={() => setComparing(true)} title="Train this pair with every method side by side">
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => setComparing(true)}
+            title="Train this pair with every method side by side"
+          >
             Compare methods
           </button>
           {job && !isFinished(job.status) && (
-            <button type="button" className="button button--small" onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => cancel.mutate(job.id)}
+              disabled={cancel.isPending}
+            >
               Cancel job
             </button>
           )}
           {job && (job.status === 'failed' || job.status === 'cancelled') && (
-            <button type="button" className="button button--small button--primary" onClick={() => retry.mutate(job.id)} disabled={retry.isPending}>
+            <button
+              type="button"
+              className="button button--small button--primary"
+              onClick={() => retry.mutate(job.id)}
+              disabled={retry.isPending}
+            >
               Retry
             </button>
           )}
         </div>
       </div>
-      {comparing && <CompareDialog edgeId={edge.id} settings={edge.settings} onClose={() => setComparing(false)} />}
+      {comparing && (
+        <CompareDialog edgeId={edge.id} settings={edge.settings} onClose={() => setComparing(false)} />
+      )}
       {job?.status === 'failed' && job.error && (
         <p className="alert alert--error" role="alert">
           {job.error}
@@ -91,12 +120,30 @@ export function EdgePanel({ graphId, edgeId, onClose }: { graphId: number; edgeI
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`edge-tabpanel-${tab}`} aria-labelledby={`edge-tab-${tab}`} className="tabs__panel">
+      <div
+        role="tabpanel"
+        id={`edge-tabpanel-${tab}`}
+        aria-labelledby={`edge-tab-${tab}`}
+        className="tabs__panel"
+      >
         {tab === 'training' && <TrainingTab edge={edge} />}
         {tab === 'insight' &&
-          (succeeded && job ? <InsightTab jobId={job.id} /> : <WaitForSuccess what="The pseudo-gradient maps and PCA" />)}
+          (succeeded && job ? (
+            <InsightTab jobId={job.id} />
+          ) : (
+            <WaitForSuccess what="The pseudo-gradient maps and PCA" />
+          ))}
         {tab === 'try' &&
-          (succeeded ? <TryItTab graphId={graphId} edgeId={edge.id} taskName={target?.task || null} className={source?.category || null} /> : <WaitForSuccess what="Trying the transplanted network" />)}
+          (succeeded ? (
+            <TryItTab
+              graphId={graphId}
+              edgeId={edge.id}
+              taskName={target?.task || null}
+              className={source?.category || null}
+            />
+          ) : (
+            <WaitForSuccess what="Trying the transplanted network" />
+          ))}
       </div>
     </SidePanelFrame>
   );

@@ -6,14 +6,28 @@ import { PcaScatter } from './PcaScatter';
 /** "See the method": teacher vs student pseudo-gradient maps and the PCA of features. */
 export function InsightTab({ jobId }: { jobId: number }) {
   const insight = useJobInsight(jobId);
-  if (insight.isPending) return <p className="muted" aria-busy="true">Computing pseudo-gradients…</p>;
-  if (insight.isError) return <p className="alert alert--error" role="alert">{errorMessage(insight.error)}</p>;
+  if (insight.isPending)
+    return (
+      <p className="muted" aria-busy="true">
+        Computing pseudo-gradients…
+      </p>
+    );
+  if (insight.isError)
+    return (
+      <p className="alert alert--error" role="alert">
+        {errorMessage(insight.error)}
+      </p>
+    );
   const { teacher, student, pca, cosine } = insight.data;
   return (
     <div className="insight">
       <section aria-labelledby="maps-title">
-        <h3 id="maps-title" className="section-title">Pseudo-gradient maps</h3>
-        <p className="muted small">Where the teacher and the transplanted student look. Back-distillation matches these.</p>
+        <h3 id="maps-title" className="section-title">
+          Pseudo-gradient maps
+        </h3>
+        <p className="muted small">
+          Where the teacher and the transplanted student look. Back-distillation matches these.
+        </p>
         <div className="heatmap-pair">
           <Heatmap map={teacher} label="Teacher" />
           <Heatmap map={student} label="Student" />
@@ -25,7 +39,9 @@ export function InsightTab({ jobId }: { jobId: number }) {
         )}
       </section>
       <section aria-labelledby="pca-title">
-        <h3 id="pca-title" className="section-title">Feature PCA</h3>
+        <h3 id="pca-title" className="section-title">
+          Feature PCA
+        </h3>
         <PcaScatter groups={pca} />
       </section>
     </div>

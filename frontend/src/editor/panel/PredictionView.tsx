@@ -4,7 +4,15 @@ import type { Prediction } from '../../api/types';
 const OVERLAY = [109, 93, 252]; // the category colour, so the mask reads as "found it"
 
 /** A classification probability bar, or the segmentation mask over the input image. */
-export function PredictionView({ prediction, image, className }: { prediction: Prediction; image: string | null; className: string | null }) {
+export function PredictionView({
+  prediction,
+  image,
+  className,
+}: {
+  prediction: Prediction;
+  image: string | null;
+  className: string | null;
+}) {
   if (prediction.task === 'classification') {
     const percent = Math.round(prediction.probability * 1000) / 10;
     return (
@@ -12,16 +20,35 @@ export function PredictionView({ prediction, image, className }: { prediction: P
         <div className="prediction__label">Class probability</div>
         <div className="prediction__value">{percent.toFixed(1)}%</div>
         {className && <div className="muted small">that the image shows a {className}</div>}
-        <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label="Class probability">
+        <div
+          className="meter"
+          role="meter"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          aria-label="Class probability"
+        >
           <div className="meter__fill" style={{ width: `${percent}%` }} />
         </div>
       </section>
     );
   }
-  return <MaskOverlay mask={prediction.mask} width={prediction.width} height={prediction.height} image={image} />;
+  return (
+    <MaskOverlay mask={prediction.mask} width={prediction.width} height={prediction.height} image={image} />
+  );
 }
 
-function MaskOverlay({ mask, width, height, image }: { mask: number[][]; width: number; height: number; image: string | null }) {
+function MaskOverlay({
+  mask,
+  width,
+  height,
+  image,
+}: {
+  mask: number[][];
+  width: number;
+  height: number;
+  image: string | null;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const covered = mask.flat().filter((v) => v > 0).length / Math.max(1, width * height);
 
@@ -60,7 +87,12 @@ function MaskOverlay({ mask, width, height, image }: { mask: number[][]; width: 
   return (
     <section className="prediction" aria-label="Prediction" role="status">
       <div className="prediction__label">Segmentation mask</div>
-      <canvas ref={canvas} className="mask-canvas" role="img" aria-label={`Segmentation mask covering ${(covered * 100).toFixed(1)}% of the image`} />
+      <canvas
+        ref={canvas}
+        className="mask-canvas"
+        role="img"
+        aria-label={`Segmentation mask covering ${(covered * 100).toFixed(1)}% of the image`}
+      />
       <div className="muted small">{(covered * 100).toFixed(1)}% of the image is marked.</div>
     </section>
   );

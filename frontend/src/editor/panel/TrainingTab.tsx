@@ -19,13 +19,29 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
 
   const steps = useMemo(() => data.map((p) => p.step), [data]);
   const lossSeries: ChartSeries[] = useMemo(
-    () => lossTerms(data).map((term, i) => ({ label: term, color: PALETTE[i % PALETTE.length], values: smooth(data.map((p) => p.losses[term] ?? null), smoothing) })),
+    () =>
+      lossTerms(data).map((term, i) => ({
+        label: term,
+        color: PALETTE[i % PALETTE.length],
+        values: smooth(
+          data.map((p) => p.losses[term] ?? null),
+          smoothing,
+        ),
+      })),
     [data, smoothing],
   );
-  const metricPoints = useMemo(() => data.filter((p) => p.metrics && Object.keys(p.metrics).length > 0), [data]);
+  const metricPoints = useMemo(
+    () => data.filter((p) => p.metrics && Object.keys(p.metrics).length > 0),
+    [data],
+  );
   const metricSteps = useMemo(() => metricPoints.map((p) => p.step), [metricPoints]);
   const metricSeries: ChartSeries[] = useMemo(
-    () => metricNames(metricPoints).map((name, i) => ({ label: name, color: PALETTE[(i + 2) % PALETTE.length], values: metricPoints.map((p) => p.metrics?.[name] ?? null) })),
+    () =>
+      metricNames(metricPoints).map((name, i) => ({
+        label: name,
+        color: PALETTE[(i + 2) % PALETTE.length],
+        values: metricPoints.map((p) => p.metrics?.[name] ?? null),
+      })),
     [metricPoints],
   );
   const method = METHODS.find((m) => m.value === edge.settings.method);
@@ -35,28 +51,64 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
     <div className="training">
       <section aria-labelledby="loss-title">
         <div className="section-head">
-          <h3 id="loss-title" className="section-title">Loss</h3>
+          <h3 id="loss-title" className="section-title">
+            Loss
+          </h3>
           <label className="slider">
             <span>Smoothing</span>
-            <input type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(e.target.valueAsNumber)} aria-label="Smoothing" />
+            <input
+              type="range"
+              min={0}
+              max={0.95}
+              step={0.05}
+              value={smoothing}
+              onChange={(e) => setSmoothing(e.target.valueAsNumber)}
+              aria-label="Smoothing"
+            />
             <output>{smoothing.toFixed(2)}</output>
           </label>
         </div>
-        {points.isError && <p className="alert alert--error" role="alert">{errorMessage(points.error)}</p>}
+        {points.isError && (
+          <p className="alert alert--error" role="alert">
+            {errorMessage(points.error)}
+          </p>
+        )}
         {data.length === 0 ? (
-          <div className="chart-empty">{job?.status === 'queued' ? 'Waiting for a worker…' : job?.reused ? 'This adapter was reused; there was no training run.' : points.isFetching ? 'Loading points…' : 'No points yet.'}</div>
+          <div className="chart-empty">
+            {job?.status === 'queued'
+              ? 'Waiting for a worker…'
+              : job?.reused
+                ? 'This adapter was reused; there was no training run.'
+                : points.isFetching
+                  ? 'Loading points…'
+                  : 'No points yet.'}
+          </div>
         ) : (
-          <UPlotChart x={steps} series={lossSeries} label={`Loss curve, ${data.length} points`} yLabel="loss" />
+          <UPlotChart
+            x={steps}
+            series={lossSeries}
+            label={`Loss curve, ${data.length} points`}
+            yLabel="loss"
+          />
         )}
       </section>
       {metricSeries.length > 0 && (
         <section aria-labelledby="metric-title">
-          <h3 id="metric-title" className="section-title">Accuracy and metrics</h3>
-          <UPlotChart x={metricSteps} series={metricSeries} label={`Metric curve, ${metricPoints.length} points`} height={150} />
+          <h3 id="metric-title" className="section-title">
+            Accuracy and metrics
+          </h3>
+          <UPlotChart
+            x={metricSteps}
+            series={metricSeries}
+            label={`Metric curve, ${metricPoints.length} points`}
+            height={150}
+          />
         </section>
       )}
       <section aria-labelledby="settings-title">
-        <h3 id="settings-title" className="section-title">Settings</h3>
+        <h3 id="settings-title" className="section-title">
+          Settings
+        </h3>
         <dl className="facts facts--wide">
           <dt>Method</dt>
           <dd>{method?.label ?? edge.settings.method}</dd>
@@ -70,12 +122,20 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
           <dd>{edge.settings.seed}</dd>
         </dl>
         <p className="muted small">{describeSettings(edge.settings)}</p>
-        {job?.outcome && <p className="small" aria-label="How it learned">{describeOutcome(job.outcome)}</p>}
+        {job?.outcome && (
+          <p className="small" aria-label="How it learned">
+            {describeOutcome(job.outcome)}
+          </p>
+        )}
       </section>
       <section aria-labelledby="eval-title">
-        <h3 id="eval-title" className="section-title">Final evaluation</h3>
+        <h3 id="eval-title" className="section-title">
+          Final evaluation
+        </h3>
         {finals.length === 0 ? (
-          <p className="muted small">{job?.status === 'succeeded' ? 'No metrics were reported.' : 'Shown when training finishes.'}</p>
+          <p className="muted small">
+            {job?.status === 'succeeded' ? 'No metrics were reported.' : 'Shown when training finishes.'}
+          </p>
         ) : (
           <ul className="metric-tiles" aria-label="Final metrics">
             {finals.map(([name, value]) => (

@@ -11,7 +11,19 @@ export interface ChartSeries {
  * A uPlot line chart that follows its container's width. The instance is created once per
  * series layout and fed new data with setData, so live updates do not rebuild the chart.
  */
-export function UPlotChart({ x, series, height = 180, label, yLabel }: { x: number[]; series: ChartSeries[]; height?: number; label: string; yLabel?: string }) {
+export function UPlotChart({
+  x,
+  series,
+  height = 180,
+  label,
+  yLabel,
+}: {
+  x: number[];
+  series: ChartSeries[];
+  height?: number;
+  label: string;
+  yLabel?: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const layout = series.map((s) => `${s.label}:${s.color}`).join('|');
@@ -27,12 +39,23 @@ export function UPlotChart({ x, series, height = 180, label, yLabel }: { x: numb
       cursor: { drag: { x: true, y: false } },
       axes: [
         { label: 'step', stroke: '#5b6475', grid: { stroke: '#eef0f4' }, ticks: { stroke: '#e3e6ec' } },
-        { label: yLabel, stroke: '#5b6475', grid: { stroke: '#eef0f4' }, ticks: { stroke: '#e3e6ec' }, size: 56 },
+        {
+          label: yLabel,
+          stroke: '#5b6475',
+          grid: { stroke: '#eef0f4' },
+          ticks: { stroke: '#e3e6ec' },
+          size: 56,
+        },
       ],
-      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.75, points: { show: false } }))],
+      series: [
+        { label: 'step' },
+        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.75, points: { show: false } })),
+      ],
     };
     chart.current = new uPlot(options, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, element);
-    const observer = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(200, element.clientWidth), height }));
+    const observer = new ResizeObserver(() =>
+      chart.current?.setSize({ width: Math.max(200, element.clientWidth), height }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();

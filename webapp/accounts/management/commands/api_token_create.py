@@ -1,4 +1,5 @@
 """``manage.py api_token_create USER --name NAME``: make an API token for scripts and print it once."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 

@@ -6,6 +6,7 @@ at once), and stops everything on Ctrl-C. A child that dies is restarted with ba
 others keep serving (``webapp.embedded.supervisor``); the worker's own sweep puts back the job a
 dead worker held.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on")
         parser.add_argument("--no-seed", action="store_true", help="do not seed the demo catalog")
-        parser.add_argument("--quick-seed", action="store_true",
-                            help="seed a small demo catalog quickly (less accurate modules)")
+        parser.add_argument(
+            "--quick-seed",
+            action="store_true",
+            help="seed a small demo catalog quickly (less accurate modules)",
+        )
 
     def handle(self, *args, host, port, no_seed, quick_seed, **options):
         self._stopping = False
@@ -60,18 +64,42 @@ class Command(BaseCommand):
                 # One worker and it is not running yet: a job marked running was cut off by the
                 # last shutdown, so it goes back to the queue (or fails past its attempts).
                 jobs_requeue_stale(stale_before=timezone.now())
-            self._add("worker", [sys.executable, "manage.py", "rundramatiq", "--processes", "1",
-                                 "--threads", "1", "--worker-shutdown-timeout", "5000"], env)
+            self._add(
+                "worker",
+                [
+                    sys.executable,
+                    "manage.py",
+                    "rundramatiq",
+                    "--processes",
+                    "1",
+                    "--threads",
+                    "1",
+                    "--worker-shutdown-timeout",
+                    "5000",
+                ],
+                env,
+            )
             job_requeue_queued()
-            self._add("web", [sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
-                              "webapp.asgi:application"], env)
+            self._add(
+                "web",
+                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "webapp.asgi:application"],
+                env,
+            )
             marker = settings.DATA_DIR / SEEDED_MARKER
             if not no_seed and not marker.exists():
                 command = [sys.executable, "manage.py", "seed_demo"]
-                self._add("seed", command + (["--quick"] if quick_seed else []), env,
-                          restart=False, on_exit=lambda code: self._seeded(marker, code))
-            self.stdout.write(self.style.SUCCESS(
-                f"Transplant Studio on http://{host}:{port}/ (demo login demo/demo); Ctrl-C stops"))
+                self._add(
+                    "seed",
+                    command + (["--quick"] if quick_seed else []),
+                    env,
+                    restart=False,
+                    on_exit=lambda code: self._seeded(marker, code),
+                )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Transplant Studio on http://{host}:{port}/ (demo login demo/demo); Ctrl-C stops"
+                )
+            )
             while True:
                 time.sleep(SUPERVISE_INTERVAL_SECONDS)
                 if self._stopping:  # Ctrl-C reaches the children too: do not restart them
@@ -82,15 +110,18 @@ class Command(BaseCommand):
             self._supervisor.stop_all()
 
     def _add(self, name: str, command: list[str], env: dict[str, str], **options) -> None:
-        self._supervisor.add(Child(
-            name, lambda: subprocess.Popen(command, cwd=settings.BASE_DIR, env=env), **options))
+        self._supervisor.add(
+            Child(name, lambda: subprocess.Popen(command, cwd=settings.BASE_DIR, env=env), **options)
+        )
 
     def _seeded(self, marker, code: int) -> None:
         if code == 0:
             marker.write_text("ok\n")
         else:
-            self.stderr.write(f"seeding the demo catalog failed (exit {code}); "
-                              "run `python manage.py seed_demo` to try again")
+            self.stderr.write(
+                f"seeding the demo catalog failed (exit {code}); "
+                "run `python manage.py seed_demo` to try again"
+            )
 
     def _request_stop(self, signum, frame) -> None:
         self._stopping = True

@@ -7,6 +7,7 @@ It sets ``CUDA_VISIBLE_DEVICES`` (the process then sees only its GPU, as ``cuda:
 Dramatiq's Prometheus exporter on ``9191 + gpu`` (so workers of one machine do not collide), keeps
 Django's JSON logging, and hands over to ``rundramatiq`` (which replaces this process).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,15 +24,24 @@ class Command(BaseCommand):
     help = "Run a Dramatiq worker for one GPU (or the CPU) on the given queues."
 
     def add_arguments(self, parser):
-        parser.add_argument("--gpu", type=int, default=None,
-                            help="the GPU index this worker owns (sets CUDA_VISIBLE_DEVICES)")
-        parser.add_argument("--queues", nargs="+",
-                            default=[settings.TRAINING_QUEUE, settings.LIGHT_QUEUE],
-                            help="queues to consume (default: all)")
-        parser.add_argument("--threads", type=int, default=1,
-                            help="worker threads (1 for training: one job owns the device)")
-        parser.add_argument("--metrics-port", type=int, default=None,
-                            help=f"Prometheus port (default {METRICS_BASE_PORT} + gpu)")
+        parser.add_argument(
+            "--gpu", type=int, default=None, help="the GPU index this worker owns (sets CUDA_VISIBLE_DEVICES)"
+        )
+        parser.add_argument(
+            "--queues",
+            nargs="+",
+            default=[settings.TRAINING_QUEUE, settings.LIGHT_QUEUE],
+            help="queues to consume (default: all)",
+        )
+        parser.add_argument(
+            "--threads", type=int, default=1, help="worker threads (1 for training: one job owns the device)"
+        )
+        parser.add_argument(
+            "--metrics-port",
+            type=int,
+            default=None,
+            help=f"Prometheus port (default {METRICS_BASE_PORT} + gpu)",
+        )
 
     def handle(self, *, gpu, queues, threads, metrics_port, **options):
         known = {settings.TRAINING_QUEUE, settings.LIGHT_QUEUE}
@@ -53,7 +63,5 @@ class Command(BaseCommand):
         # Set before prometheus_client is first imported in the worker, or its values would not
         # be written where the exporter process reads them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-        self.stdout.write(f"worker: gpu={gpu if gpu is not None else 'none'} queues={queues} "
-                          f"metrics=:{port}")
-        call_command("rundramatiq", processes=1, threads=threads, queues=queues,
-                     skip_logging=True)
+        self.stdout.write(f"worker: gpu={gpu if gpu is not None else 'none'} queues={queues} metrics=:{port}")
+        call_command("rundramatiq", processes=1, threads=threads, queues=queues, skip_logging=True)
