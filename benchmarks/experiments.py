@@ -198,7 +198,14 @@ def record_cache_path(job: GraftJob) -> Path:
     teachers' cache labels and the code), so that the study and the tables never run the same graft twice."""
     # An auto row's value is that of what auto resolves to (Tables 3-4 are across nets).
     rule = (
-        repr(auto_method(job.config, task=job.task, own_net=False))
+        repr(
+            auto_method(
+                job.config,
+                task=job.task,
+                own_net=False,
+                unlabelled_available=len(task_data(job.category, job.task).train),
+            )
+        )
         if job.config.method is Method.AUTO
         else ""
     )
@@ -391,7 +398,7 @@ def transplant_rows(profile: Profile, task: Task, n: int, *, study: bool = True)
     at `profile.jacobian_samples`, the product's `auto`, and with `study` the study's candidates at
     `profile.study_samples` (benchmarks.study): the distillation weight scaled by 1/n, a start from the
     zero-sample least-squares adapter, and a start from stitching."""
-    if n == 0:
+    if n == 0:  # auto across nets learns without labels from the teacher-labelled pool
         return (
             {
                 "back-distill (0 samples)": dict(method=Method.BACK_DISTILL),
@@ -399,7 +406,7 @@ def transplant_rows(profile: Profile, task: Task, n: int, *, study: bool = True)
             }
             if study
             else {}
-        )
+        ) | {str(Method.AUTO): dict(method=Method.AUTO)}
     rows = {
         str(Method.DIRECT_LEARN): dict(method=Method.DIRECT_LEARN),
         str(Method.BACK_DISTILL): dict(method=Method.BACK_DISTILL),

@@ -43,14 +43,22 @@ TITLES = {
 }
 
 
-def kept_records(path, redone: set[str]) -> tuple[list[dict], dict[str, dict[str, float]]]:
-    """Records of the tables this run did not redo (e.g. "table3-segmentation"), and the teachers' metrics,
-    from an earlier run of the same profile, so that running one table at a time builds up one results
-    folder (and no teacher of a table not run now is trained just to be listed)."""
+def kept_records(
+    path, redone: set[str], rows: set[str] | None = None
+) -> tuple[list[dict], dict[str, dict[str, float]]]:
+    """Records of the tables this run did not redo (e.g. "table3-segmentation"), or with `rows` of the rows
+    it did not redo, and the teachers' metrics, from an earlier run of the same profile, so that running one
+    table (or row) at a time builds up one results folder (and no teacher of a table not run now is trained
+    just to be listed)."""
     if not path.is_file():
         return [], {}
     earlier = json.loads(path.read_text())
-    return [r for r in earlier["records"] if r["table"] not in redone], earlier.get("teachers", {})
+    kept = [
+        r
+        for r in earlier["records"]
+        if r["table"] not in redone or (rows is not None and r["row"] not in rows)
+    ]
+    return kept, earlier.get("teachers", {})
 
 
 def record_order(record: dict) -> tuple:
@@ -128,6 +136,12 @@ def main(argv: list[str] | None = None) -> None:
         "--tasks", default="classification,segmentation", help="tasks of Tables 3 and 4 to run"
     )
     parser.add_argument(
+        "--rows",
+        default=None,
+        help="comma-separated rows to run (e.g. 'direct-learn,auto'); the other rows of the tables run keep "
+        "their records from the earlier raw.json (default: every row)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -159,6 +173,9 @@ def main(argv: list[str] | None = None) -> None:
         # Classification only: the variant tests why Table 3 (top) differs from the paper.
         classification = tuple(task for task in tasks3and4 if task is Task.CLASSIFICATION)
         jobs += transplant_tables(profile, leave_one_out_modules=False, tasks=classification, fine_tuned=True)
+    rows = set(args.rows.split(",")) if args.rows else None
+    if rows is not None:
+        jobs = [job for job in jobs if job.row in rows]
     kept = CACHE / "adapters" / profile.name
     records = run_jobs(jobs, workers=args.jobs, log=log, kept_adapters=kept)
     if "2" in tables:
@@ -173,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         write_json(out / "fig5.json", figure5(adapters, teachers, samples, seed, out / "fig5.png"))
     redone = {r.table for r in records}
-    earlier_records, earlier_teachers = kept_records(out / "raw.json", redone)
+    earlier_records, earlier_teachers = kept_records(out / "raw.json", redone, rows)
     raw = sorted(earlier_records + [dataclasses.asdict(r) for r in records], key=record_order)
     teachers = {**earlier_teachers, **teacher_metrics(profile, redone)}
     write_json(

@@ -33,6 +33,7 @@ from engine.data import (
     native_input_shape,
     path_input_shape,
     scan_folder,
+    train_split_size,
     with_data_origin,
 )
 from engine.errors import (
@@ -120,6 +121,7 @@ __all__ = [
     "list_architectures",
     "load_module",
     "load_task_data",
+    "train_split_size",
     "read_manifest",
     "register_architecture",
     "save_module",

@@ -106,7 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[str(m) for m in Method],
         help="auto (default) picks what the study measured best for the edge and says why",
     )
-    graft_cmd.add_argument("--samples", type=int, default=0, help="labelled samples (0: back-distill only)")
+    graft_cmd.add_argument("--samples", type=int, default=0, help="labelled samples (0: none)")
+    graft_cmd.add_argument(
+        "--unlabelled",
+        type=int,
+        default=0,
+        help="distill: training images, labels unread, that the teacher labels (auto picks this itself)",
+    )
     graft_cmd.add_argument("--adapter-layers", type=int, default=1, choices=(1, 3))
     graft_cmd.add_argument("--kernel-size", type=int, default=3, choices=(1, 3))
     graft_cmd.add_argument("--steps", type=int, default=GraftConfig.steps)
@@ -316,6 +322,7 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
     config = GraftConfig(
         method=args.method,
         samples=args.samples,
+        unlabelled=args.unlabelled,
         adapter_layers=args.adapter_layers,
         kernel_size=args.kernel_size,
         steps=args.steps,
@@ -336,12 +343,16 @@ def run_graft(args: argparse.Namespace) -> dict[str, Any]:
         load_module(p) for p in (args.category_module, args.task_module, args.teacher_task_module)
     )
     student_category = load_module(args.student_category_module) if args.student_category_module else None
-    if config.samples == 0 and not is_own_task_module(task.manifest, teacher.manifest):
+    if (
+        config.method is Method.BACK_DISTILL
+        and config.samples == 0
+        and not is_own_task_module(task.manifest, teacher.manifest)
+    ):
         # Allowed, since it is the paper's question, but it rarely gives a usable adapter: say so.
         print(
-            "transplant graft: note: with 0 labelled samples, grafting onto another net's task module "
-            "usually ends near chance (the paper shows zero-sample grafting only into the category's own "
-            "net); give --samples 10 or more for a usable adapter",
+            "transplant graft: note: zero-sample back-distill onto another net's task module usually "
+            "ends near chance (the paper shows it only into the category's own net); use --method auto, "
+            "which has the teacher label the training images, or give --samples 10 or more",
             file=sys.stderr,
         )
     data, origin = None, None

@@ -168,8 +168,11 @@ class TeacherConfig:
 class GraftConfig:
     """Learning of one adapter between a category module and a task module.
 
-    `samples` is the number of labelled samples (0 means no task term; back-distill only), drawn by
-    `seed` from the training split that `data_seed` picks (the test split does not move with `seed`).
+    `samples` is the number of labelled samples (0 means no task term), drawn by `seed` from the training
+    split that `data_seed` picks (the test split does not move with `seed`). `unlabelled` (distill only) is
+    how many images of that split, their labels unread, the teacher labels for the distill term; 0 compares
+    with the teacher on the labelled batch only. Without labelled samples only back-distill, stitch and
+    distill on an unlabelled pool can learn.
     `distill_weight` is the paper's constant c in lambda = c / E||D'_T||^2 (None: 10 for
     classification, 1 for segmentation). `relu_surrogate` and `gradient_seed` of None pick the paper's
     setting for the task and adapter (Exp. 1, 2 or 3). `bank_size` > 0 precomputes that many random
@@ -186,6 +189,7 @@ class GraftConfig:
 
     method: Method = Method.BACK_DISTILL
     samples: int = 0
+    unlabelled: int = 0
     adapter_layers: int = 1
     kernel_size: int = 3
     steps: int = 600
@@ -225,10 +229,25 @@ class GraftConfig:
             )
         if self.samples < 0:
             raise ValueError("samples must be 0 or more")
-        if self.samples == 0 and self.method not in (Method.BACK_DISTILL, Method.STITCH, Method.AUTO):
+        if self.unlabelled < 0:
+            raise ValueError("unlabelled must be 0 or more")
+        if self.unlabelled and self.method not in (Method.DISTILL, Method.AUTO):
             raise ValueError(
-                f"{self.method} needs labelled samples; give --samples 1 or more, "
-                "or use back-distill, which can learn from zero samples"
+                f"unlabelled images are for distill (the teacher labels them), not {self.method}; "
+                "use --method distill, or give --unlabelled 0"
+            )
+        learns_without_labels = (Method.BACK_DISTILL, Method.STITCH, Method.AUTO) + (
+            (Method.DISTILL,) if self.unlabelled else ()
+        )
+        if self.samples == 0 and self.method not in learns_without_labels:
+            raise ValueError(
+                f"{self.method} needs labelled samples; give --samples 1 or more, or use back-distill, "
+                "which can learn from zero samples"
+                + (
+                    ", or --unlabelled N for distill on images the teacher labels"
+                    if self.method is Method.DISTILL
+                    else ""
+                )
             )
         if self.adapter_layers not in (1, 3):
             raise ValueError("adapter_layers must be 1 or 3 (the paper's two adapters)")

@@ -141,9 +141,7 @@ class Manifest:
             f"manifest format {self.format!r} is newer than this engine reads ({MANIFEST_FORMAT}); upgrade the engine",
         )
         if not self.created:
-            object.__setattr__(
-                self, "created", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            )
+            object.__setattr__(self, "created", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (enums as strings, tuples as lists)."""

@@ -23,6 +23,7 @@ from engine.labelled_batch import LabelledBatch
 from engine.layout import channels_last_on_cpu, gather_rows
 from engine.pseudograd import LinearSurrogate, conv_chain_transpose, is_piecewise_linear, output_gradient
 from engine.student import Path, soft_task_loss, task_logits, task_loss
+from engine.training.sampling import FeatureBatches
 
 
 class _Objective(nn.Module):
@@ -61,21 +62,36 @@ class DirectLearn(_Objective):
 
 
 class Distill(_Objective):
-    """Task loss + cross-entropy between the student's and the teacher's outputs (the batch's
-    `teacher_output` where `FeatureBatches` cached it, else computed here)."""
+    """Task loss (when labelled samples exist) + cross-entropy between the student's and the teacher's
+    outputs (Hinton et al.): on the labelled batch, or, with a `pool`, on a batch of unlabelled images that
+    the teacher labels (its outputs cached by `FeatureBatches`, or computed here)."""
 
-    def __init__(self, student: Path, teacher_task: nn.Module, task: Task) -> None:
+    def __init__(
+        self,
+        student: Path,
+        teacher_task: nn.Module,
+        task: Task,
+        pool: FeatureBatches | None = None,
+    ) -> None:
         super().__init__(student, task)
         self.teacher_task = teacher_task  # the teacher net is the same category module + its own task module
+        self.pool = pool
 
     def forward(self, batch: LabelledBatch | None) -> dict[str, torch.Tensor | None]:
         output, task = self.task_term(batch)
-        teacher_output = batch.teacher_output
+        compared = self.pool.next() if self.pool is not None else batch
+        if compared is None:
+            raise ValueError("distill needs labelled samples or a pool of unlabelled images")
+        teacher_output = compared.teacher_output
         if teacher_output is None:
             with torch.no_grad():
-                teacher_output = self.teacher_task(batch.features)
-        teacher_logits = task_logits(self.task, teacher_output)
-        distill = soft_task_loss(self.task, output, teacher_logits)
+                teacher_output = self.teacher_task(compared.features)
+        compared_output = (
+            task_logits(self.task, self.student.from_features(compared.features))
+            if self.pool is not None
+            else output
+        )
+        distill = soft_task_loss(self.task, compared_output, task_logits(self.task, teacher_output))
         return {
             "loss": _total({"task": task, "distill": distill}),
             "output": output,

@@ -14,7 +14,15 @@ from engine.data.folder import (
     with_data_origin,
 )
 from engine.data.images import MAX_IMAGE_PIXELS
-from engine.data.splits import TaskData, labelled_subset, leave_one_out, load_task_data, unlabelled_images
+from engine.data.splits import (
+    TaskData,
+    labelled_subset,
+    leave_one_out,
+    load_task_data,
+    train_split_size,
+    unlabelled_images,
+    unlabelled_pool,
+)
 from engine.data.voc import VOC_CATEGORIES, load_voc_task_data
 
 __all__ = [
@@ -35,6 +43,8 @@ __all__ = [
     "native_input_shape",
     "path_input_shape",
     "scan_folder",
+    "train_split_size",
     "unlabelled_images",
+    "unlabelled_pool",
     "with_data_origin",
 ]

@@ -33,6 +33,7 @@ TEST_FRACTION_DENOMINATOR = 5  # a fifth of each side is held out: 200 of 1000
 _SPLIT_STREAM = 1  # separate random streams, so that the split and the subsets never share draws
 _SUBSET_STREAM = 2
 _UNLABELLED_STREAM = 3
+_POOL_STREAM = 4
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,23 @@ def unlabelled_images(dataset: TensorDataset, n: int, *, seed: int) -> torch.Ten
     return dataset.tensors[0][positions]
 
 
+def unlabelled_pool(dataset: TensorDataset, n: int, *, seed: int) -> torch.Tensor:
+    """Take n images as a lab's unlabelled pool would hold them: a seeded random choice that never
+    reads the labels (so not balanced), nested across n for one seed.
+
+    Returns:
+        float32 ``(n, C, H, W)``.
+
+    Raises:
+        ValueError: n is negative or larger than the set.
+    """
+    _check_seed(seed)
+    if n < 0:
+        raise ValueError(f"the number of unlabelled images must be 0 or more, got {n}")
+    positions = torch.from_numpy(_random_prefix(len(dataset), n, seed, _POOL_STREAM))
+    return dataset.tensors[0][positions]
+
+
 def _classification_tensors(indices: np.ndarray, labels: np.ndarray) -> TensorDataset:
     images, _ = load_animal_mnist()
     pixels = torch.from_numpy(images[indices]).unsqueeze(1).float().div_(255.0)  # (N, 1, 28, 28)
@@ -234,6 +252,23 @@ def _segmentation_tensors(indices: np.ndarray, seed: int) -> TensorDataset:
     # Copies: the cached arrays are shared and read-only.
     images = torch.tensor(scenes).unsqueeze(1)  # (N, 1, 64, 64)
     return TensorDataset(images, torch.from_numpy(masks.astype(np.int64)))  # masks: (N, 64, 64)
+
+
+def train_split_size(category: str | Sequence[str], task: str, *, seed: int = 0) -> int:
+    """How many training images `load_task_data` gives for this problem, without building them (the
+    pool that `auto` may have the teacher label).
+
+    Raises:
+        ValueError: an unknown category or task, or a bad seed.
+        DatasetError: Animal-MNIST is missing or corrupted.
+    """
+    chosen, resolved_task = resolve_categories(category), resolve_task(task)
+    _check_seed(seed)
+    if resolved_task is Task.CLASSIFICATION:
+        (train_indices, _), _ = classification_split(chosen, seed=seed)
+    else:
+        train_indices, _ = segmentation_split(chosen, seed=seed)
+    return len(train_indices)
 
 
 def load_task_data(

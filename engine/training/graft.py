@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.data import TensorDataset
 
 from engine.adapter import Adapter
 from engine.auto import auto_method
@@ -24,7 +25,7 @@ from engine.config import (
     resolve_device,
 )
 from engine.data import TaskData, labelled_subset, load_task_data
-from engine.data.splits import unlabelled_images
+from engine.data.splits import unlabelled_images, unlabelled_pool
 from engine.draws import BALANCE_DRAWS, DistillSetting, DrawBank, PseudoGradientSource, balance
 from engine.evaluation import evaluate
 from engine.events import CancelCheck, EventCallback, Finished, StepEvent, StopReason
@@ -217,13 +218,30 @@ def graft_session(
         freeze(module.network, device)
     data = data or load_task_data(category.manifest.category, kind, seed=config.data_seed)
     labelled = labelled_subset(data.train, config.samples, seed=config.seed) if config.samples else None
+    if config.unlabelled > len(data.train):
+        raise ValueError(
+            f"{config.unlabelled} unlabelled images were asked for but the training split holds "
+            f"{len(data.train)}; ask for at most that many"
+        )
     adapter = build_adapter(config, category.manifest, task.manifest, generator).to(device)
-    if labelled is None and config.method is not Method.STITCH:
+    if labelled is None and not config.unlabelled and config.method is not Method.STITCH:
         for conv in adapter.convs:  # a bias never enters a pseudo-gradient: without labels it cannot learn
             conv.bias.requires_grad_(False)
     with fast_layout((category.network, task.network, teacher_task.network, adapter), device):
         student = Path(category.network, task.network, adapter)
-        objective, bank = _objective(config, student, category, task, teacher_task, generator, device)
+        pool = (
+            FeatureBatches(
+                TensorDataset(unlabelled_pool(data.train, config.unlabelled, seed=config.seed)),
+                category.network,
+                config.batch_size,
+                generator,
+                device,
+                teacher_task=teacher_task.network,
+            )
+            if config.unlabelled
+            else None
+        )
+        objective, bank = _objective(config, student, category, task, teacher_task, generator, device, pool)
         batches = (
             FeatureBatches(
                 labelled,
@@ -288,10 +306,12 @@ def graft(
     """
     choice = ""
     if config.method is Method.AUTO:
+        data = data or load_task_data(category.manifest.category, task.manifest.task, seed=config.data_seed)
         resolved = auto_method(
             config,
             task=task.manifest.task,
             can_stitch=student_category is not None,
+            unlabelled_available=len(data.train),
             own_net=is_own_task_module(task.manifest, teacher_task.manifest)
             or task.network is teacher_task.network,
         )
@@ -359,12 +379,12 @@ def pseudo_gradient_source(
     )
 
 
-def _objective(config, student, category, task, teacher_task, generator, device):
+def _objective(config, student, category, task, teacher_task, generator, device, pool=None):
     kind = task.manifest.task
     if config.method in (Method.DIRECT_LEARN, Method.STITCH):  # stitch is fitted, not stepped
         return DirectLearn(student, kind), None
     if config.method is Method.DISTILL:
-        return Distill(student, teacher_task.network, kind), None
+        return Distill(student, teacher_task.network, kind, pool), None
     own_teacher = is_own_task_module(task.manifest, teacher_task.manifest)
     setting = paper_setting(config, kind, own_teacher or task.network is teacher_task.network)
     weight_constant = config.distill_weight or (10.0 if kind is Task.CLASSIFICATION else 1.0)
@@ -422,6 +442,7 @@ def _adapter_module(
             "kernel_size": config.kernel_size,
             "method": str(config.method),
             "samples": config.samples,
+            "unlabelled": config.unlabelled,
             "steps": config.steps,
             "seed": config.seed,
             "distill_weight": config.distill_weight,
@@ -432,6 +453,7 @@ def _adapter_module(
             **scalars,
         },
         description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
-        f"by {config.method} with {config.samples} labelled samples.",
+        f"by {config.method} with {config.samples} labelled samples"
+        + (f" and {config.unlabelled} images labelled by the teacher." if config.unlabelled else "."),
     )
     return with_weights_hash(StoredModule(manifest, adapter.cpu()))

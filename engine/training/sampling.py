@@ -1,5 +1,5 @@
-"""Seeded minibatches from a small labelled set, reshuffled each pass: of images, or of the features a
-frozen category module gives them (and a frozen teacher's outputs on those)."""
+"""Seeded minibatches from a small labelled set (or an unlabelled pool), reshuffled each pass: of images,
+or of the features a frozen category module gives them (and a frozen teacher's outputs on those)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ FEATURE_CACHE_BYTES = 1024 * 2**20
 
 
 class BatchSampler:
-    """Yields (images, targets) batches on `device`; a set smaller than a batch comes whole."""
+    """Yields (images, targets) batches on `device`; a set smaller than a batch comes whole. A dataset of
+    images alone (an unlabelled pool) yields None for the targets."""
 
     def __init__(
         self, dataset: TensorDataset, batch_size: int, generator: torch.Generator, device: torch.device
     ) -> None:
-        self.images, self.targets = (tensor.to(device) for tensor in dataset.tensors)
+        self.images = dataset.tensors[0].to(device)
+        self.targets = dataset.tensors[1].to(device) if len(dataset.tensors) > 1 else None
         self.batch_size = min(batch_size, len(self.images))
         self.generator = generator
         self._order = torch.empty(0, dtype=torch.long)
@@ -33,9 +35,12 @@ class BatchSampler:
         index, self._order = self._order[: self.batch_size], self._order[self.batch_size :]
         return index.to(self.images.device)
 
-    def next(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def next(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         index = self.next_index()
-        return self.images[index], self.targets[index]
+        return self.images[index], self.targets_at(index)
+
+    def targets_at(self, index: torch.Tensor) -> torch.Tensor | None:
+        return self.targets[index] if self.targets is not None else None
 
 
 class FeatureBatches:
@@ -85,7 +90,7 @@ class FeatureBatches:
 
     def next(self) -> LabelledBatch:
         index = self.sampler.next_index()
-        targets = self.sampler.targets[index]
+        targets = self.sampler.targets_at(index)
         if self.features is None:
             features, teacher = self._frozen_outputs(self.sampler.images[index])
             return LabelledBatch(features, targets, teacher)

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from engine import AdapterStart, GraftConfig, Method, StopReason, Task, auto_method, graft
+from engine import AdapterStart, GraftConfig, Method, StopReason, Task, auto_method, graft, load_task_data
 from engine.adapter import Adapter
-from engine.auto import CROSS_NET_RULE
+from engine.auto import CROSS_NET_RULE, MIN_POOL, POOL_IMAGES
 from engine.stitching import fit_stitch
 
 
@@ -23,8 +23,9 @@ def test_auto_into_the_own_net_without_labels_solves_back_distill_exactly_and_re
     assert result.choice.startswith("back-distill (solved exactly)") and config["auto"] == result.choice
 
 
-def test_auto_across_nets_with_labels_follows_the_measured_rule_and_records_it(horse_teacher, dog_teacher):
+def test_auto_across_nets_with_a_pool_has_the_teacher_label_it_and_records_why(horse_teacher, dog_teacher):
     task, teacher = dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+    data = load_task_data("horse", Task.CLASSIFICATION, limit_train=120)
     result = graft(
         GraftConfig(
             method="auto", samples=10, adapter_layers=3, kernel_size=1, steps=3, bank_size=32, device="cpu"
@@ -32,12 +33,43 @@ def test_auto_across_nets_with_labels_follows_the_measured_rule_and_records_it(h
         category=horse_teacher.category,
         task=task,
         teacher_task=teacher,
+        data=data,
+    )
+    config = result.adapter.manifest.config
+    assert config["method"] == "distill" and config["unlabelled"] == 120
+    assert config["start"] == "least-squares"
+    assert result.choice.startswith("distill on 120 training images that the teacher labels and the 10")
+    assert config["auto"] == result.choice
+
+
+def test_auto_across_nets_without_a_pool_follows_the_measured_labels_rule(horse_teacher, dog_teacher):
+    task, teacher = dog_teacher.tasks[Task.CLASSIFICATION], horse_teacher.tasks[Task.CLASSIFICATION]
+    data = load_task_data("horse", Task.CLASSIFICATION, limit_train=MIN_POOL - 2)
+    result = graft(
+        GraftConfig(
+            method="auto", samples=10, adapter_layers=3, kernel_size=1, steps=3, bank_size=32, device="cpu"
+        ),
+        category=horse_teacher.category,
+        task=task,
+        teacher_task=teacher,
+        data=data,
         student_category=dog_teacher.category,
     )
     limit, method, start, _, _ = next(rule for rule in CROSS_NET_RULE[Task.CLASSIFICATION] if 10 <= rule[0])
     config = result.adapter.manifest.config
-    assert config["method"] == str(method) and config["start"] == str(start)
+    assert config["method"] == str(method) and config["start"] == str(start) and config["unlabelled"] == 0
     assert "across nets with 10 labelled samples" in result.choice and config["auto"] == result.choice
+
+
+def test_auto_caps_the_pool_and_keeps_the_own_net_rule():
+    across = auto_method(
+        GraftConfig(method="auto"), task=Task.SEGMENTATION, own_net=False, unlabelled_available=10**6
+    )
+    assert across.config.method is Method.DISTILL and across.config.unlabelled == POOL_IMAGES
+    own = auto_method(
+        GraftConfig(method="auto"), task=Task.CLASSIFICATION, own_net=True, unlabelled_available=1600
+    )
+    assert own.config.method is Method.BACK_DISTILL and own.config.unlabelled == 0
 
 
 def test_auto_without_the_student_category_module_never_asks_for_stitching():

@@ -202,7 +202,7 @@ def test_starting_from_a_task_module_the_teacher_does_not_train_is_refused(teach
     assert not (tmp_path / "d").exists()
 
 
-def test_a_zero_sample_graft_onto_another_nets_task_module_gets_a_note_on_stderr(
+def test_a_zero_sample_back_distill_graft_onto_another_nets_task_module_gets_a_note_on_stderr(
     teacher_folder, tmp_path, capsys
 ):
     assert (
@@ -231,6 +231,8 @@ def test_a_zero_sample_graft_onto_another_nets_task_module_gets_a_note_on_stderr
         str(teacher_folder / "category"),
         "--teacher-task-module",
         str(teacher_folder / "classification"),
+        "--method",
+        "back-distill",
         "--steps",
         "2",
         "--json",

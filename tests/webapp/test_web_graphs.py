@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from webapp.jobs.edge_settings import CROSS_NET_ADAPTER_LAYERS, CROSS_NET_SAMPLES
 from webapp.jobs.models import Job
-from webapp.jobs.services import CROSS_NET_SAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,11 @@ def test_an_edge_from_a_category_to_a_task_module_records_a_queued_job(client, g
     response = _edge(client, graph, cat, dog, {"steps": 40})
     assert response.status_code == 201, response.json()
     edge = response.json()
-    # Onto another net's task module: a few labelled samples by default (zero would end at chance).
+    # Onto another net's task module: a few labelled samples and three convs by default.
     assert edge["settings"] == {
         "method": "auto",
         "samples": CROSS_NET_SAMPLES,
-        "adapter_layers": 1,
+        "adapter_layers": CROSS_NET_ADAPTER_LAYERS,
         "steps": 40,
         "seed": 0,
     }

@@ -123,7 +123,7 @@ def test_the_edge_settings_are_published_with_the_engines_methods(client):
     }
     assert body["fields"]["seed"]["maximum"] == 2**31 - 1
     assert body["fields"]["adapter_layers"]["choices"] == [1, 3]
-    assert body["cross_net_samples"] == 10
+    assert body["cross_net_samples"] == 10 and body["cross_net_adapter_layers"] == 3
 
 
 def test_the_preview_says_whether_an_edge_stays_inside_one_net(client, catalog):
@@ -134,8 +134,13 @@ def test_the_preview_says_whether_an_edge_stays_inside_one_net(client, catalog):
 
     own = preview("cat-category", "cat-classification").json()
     assert own["own_net"] is True and own["defaults"]["samples"] == 0
+    assert own["auto_choice"].startswith("back-distill (solved exactly)")
     across = preview("cat-category", "dog-classification").json()
     assert across["own_net"] is False and across["defaults"]["samples"] == 10
+    assert across["defaults"]["adapter_layers"] == 3
+    # Across nets auto has the teacher label the cat problem's Animal-MNIST training images.
+    pool = engine.train_split_size("cat", "classification")
+    assert across["auto_choice"].startswith(f"distill on {pool} training images that the teacher labels")
     assert client.get("/api/edge-settings/preview/?category=999999&task=1").status_code == 404
 
 

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 
 from webapp.catalog.selectors import visible_to
 from webapp.datasets.archive import IMAGE_SUFFIXES
-from webapp.datasets.models import Dataset
+from webapp.datasets.models import Dataset, DatasetTask
 from webapp.datasets.storage import dataset_folder
 from webapp.errors import ApplicationError
 
@@ -94,6 +94,13 @@ def _files(dataset: Dataset) -> list[Path]:
             status=409,
         )
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def dataset_train_size(dataset: Dataset, category: str) -> int:
+    """How many training images the dataset's split holds for this category's problem (classification:
+    the category's images and the other classes' negatives; segmentation: every image)."""
+    key = "" if dataset.task == DatasetTask.SEGMENTATION else category
+    return sum((dataset.split_counts.get(key) or {}).get("train", {}).values())
 
 
 def dataset_zip(*, dataset: Dataset) -> bytes:

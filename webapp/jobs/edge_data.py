@@ -17,7 +17,7 @@ from torch.utils.data import TensorDataset
 import engine
 from webapp.catalog.models import Module
 from webapp.datasets.models import Dataset, DatasetTask
-from webapp.datasets.selectors import dataset_visible
+from webapp.datasets.selectors import dataset_train_size, dataset_visible
 from webapp.datasets.services import dataset_task_data
 from webapp.errors import ApplicationError
 from webapp.jobs.services import DATASET_SETTING
@@ -25,12 +25,6 @@ from webapp.jobs.services import DATASET_SETTING
 
 def _refuse(message: str) -> ApplicationError:
     return ApplicationError(message, code="invalid_settings", details={DATASET_SETTING: [message]})
-
-
-def dataset_train_size(dataset: Dataset, category: str) -> int:
-    """How many labelled samples the dataset's training split holds for this category."""
-    key = "" if dataset.task == DatasetTask.SEGMENTATION else category
-    return sum((dataset.split_counts.get(key) or {}).get("train", {}).values())
 
 
 def edge_data_check(

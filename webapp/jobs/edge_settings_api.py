@@ -32,5 +32,6 @@ class EdgeSettingsPreviewApi(APIView):
                 task_id=query.validated_data["task"],
                 samples=query.validated_data.get("samples"),
                 adapter_layers=query.validated_data.get("adapter_layers"),
+                dataset_id=query.validated_data.get("dataset"),
             )
         )

@@ -61,10 +61,12 @@ class SettingFieldSerializer(serializers.Serializer):
 
 
 class EdgeSettingsSpecSerializer(serializers.Serializer):
-    """Every edge setting's type, default and limits, and the samples an edge across nets starts with."""
+    """Every edge setting's type, default and limits, and the samples and adapter layers an edge across nets
+    starts with."""
 
     fields = serializers.DictField(child=SettingFieldSerializer())
     cross_net_samples = serializers.IntegerField()
+    cross_net_adapter_layers = serializers.IntegerField()
 
 
 class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):
@@ -84,6 +86,12 @@ class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):
         required=False,
         choices=list(EDGE_SETTINGS["adapter_layers"].choices),
         help_text="Adapter layers for auto's choice (default: the edge's).",
+    )
+    dataset = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Dataset id the edge would use (default: the built-in data for its category).",
     )
 
 

@@ -12,6 +12,7 @@ export type SettingField =
 export interface EdgeSettingsSpec {
   fields: Record<Exclude<keyof EdgeSettings, 'dataset'>, SettingField>; // a dataset is chosen from the catalog, not a published field
   cross_net_samples: number;
+  cross_net_adapter_layers: 1 | 3;
 }
 
 /** What an edge between two modules starts with, and whether it stays inside one net. */
@@ -32,22 +33,24 @@ export function useEdgeSettingsSpec() {
 }
 
 /**
- * GET /api/edge-settings/preview/?category=&task=&samples=&adapter_layers= (module ids); idle until
- * both ends are known. `samples` and `adapterLayers` only change auto's sentence (the server's defaults
- * for the edge when left out).
+ * GET /api/edge-settings/preview/?category=&task=&samples=&adapter_layers=&dataset= (ids); idle until
+ * both ends are known. `samples`, `adapterLayers` and `dataset` only change auto's sentence (the
+ * server's defaults for the edge, and the built-in data, when left out).
  */
 export function useEdgeSettingsPreview(
   categoryModule: number | undefined,
   taskModule: number | undefined,
   samples?: number,
   adapterLayers?: number,
+  dataset?: number | null,
 ) {
   const asked = Number.isInteger(samples) ? samples : undefined;
+  const data = dataset ?? undefined;
   return useQuery({
-    queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0, asked, adapterLayers),
+    queryKey: keys.edgeSettingsPreview(categoryModule ?? 0, taskModule ?? 0, asked, adapterLayers, data),
     queryFn: ({ signal }) =>
       api<EdgeSettingsPreview>(
-        `/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule, samples: asked, adapter_layers: adapterLayers })}`,
+        `/api/edge-settings/preview/${query({ category: categoryModule, task: taskModule, samples: asked, adapter_layers: adapterLayers, dataset: data })}`,
         { signal },
       ),
     enabled: categoryModule !== undefined && taskModule !== undefined,

@@ -16,6 +16,12 @@ export const keys = {
   jobPoints: (jobId: number) => ['jobs', 'points', jobId] as const,
   insight: (jobId: number) => ['jobs', 'insight', jobId] as const,
   edgeSettings: ['edge-settings'] as const,
-  edgeSettingsPreview: (category: number, task: number, samples?: number, layers?: number) =>
-    ['edge-settings', 'preview', category, task, samples ?? null, layers ?? null] as const,
+  edgeSettingsPreview: (
+    category: number,
+    task: number,
+    samples?: number,
+    layers?: number,
+    dataset?: number,
+  ) =>
+    ['edge-settings', 'preview', category, task, samples ?? null, layers ?? null, dataset ?? null] as const,
 };

@@ -42,6 +42,7 @@ export function NewEdgeDialog({
   const [refusal, setRefusal] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [samplesEdited, setSamplesEdited] = useState(false);
+  const [layersEdited, setLayersEdited] = useState(false);
   const graph = useGraph(
     graphId,
     useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), []),
@@ -61,6 +62,7 @@ export function NewEdgeDialog({
     ends[1]?.module.id,
     settings.samples,
     settings.adapter_layers,
+    settings.dataset,
   ).data;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
@@ -92,14 +94,16 @@ export function NewEdgeDialog({
       : undefined;
 
   useEffect(() => {
-    // Follow the chosen ends' default until the person types a count of their own.
-    if (samplesEdited || !preview) return;
-    setSettings((old) =>
-      old.method === 'back-distill' || old.method === 'auto'
-        ? { ...old, samples: preview.defaults.samples }
-        : old,
-    );
-  }, [preview, samplesEdited]);
+    // Follow the chosen ends' defaults until the person sets the samples or the layers themselves.
+    if (!preview) return;
+    setSettings((old) => ({
+      ...old,
+      ...(!samplesEdited && (old.method === 'back-distill' || old.method === 'auto')
+        ? { samples: preview.defaults.samples }
+        : {}),
+      ...(!layersEdited ? { adapter_layers: preview.defaults.adapter_layers } : {}),
+    }));
+  }, [preview, samplesEdited, layersEdited]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
@@ -243,7 +247,10 @@ export function NewEdgeDialog({
                 type="radio"
                 name="adapter_layers"
                 checked={settings.adapter_layers === layers}
-                onChange={() => update('adapter_layers', layers)}
+                onChange={() => {
+                  setLayersEdited(true);
+                  update('adapter_layers', layers);
+                }}
               />
               {layers} {layers === 1 ? 'layer' : 'layers'}
             </label>

@@ -23,6 +23,7 @@ const spec: EdgeSettingsSpec = {
     seed: { type: 'integer', default: 0, minimum: 0, maximum: 2 ** 31 - 1, help: '' },
   },
   cross_net_samples: 10,
+  cross_net_adapter_layers: 3,
 };
 
 describe('validateSettings', () => {
@@ -74,15 +75,17 @@ describe('validateSettings', () => {
 });
 
 describe('defaultSettingsFor', () => {
-  it('starts across nets with the server’s few samples', () => {
+  it('starts across nets with the server’s few samples and three convs', () => {
     expect(defaultSettingsFor(spec, true)).toEqual(DEFAULT_SETTINGS);
-    expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10 });
+    expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10, adapter_layers: 3 });
   });
 });
 
 describe('samplesCaution', () => {
-  it('warns only for zero-sample back-distillation onto another net', () => {
-    expect(samplesCaution(DEFAULT_SETTINGS, false, 10)).toMatch(/near chance; 10 samples/);
+  it('warns only for zero-sample back-distillation onto another net (auto has the teacher label images)', () => {
+    const backDistill = { ...DEFAULT_SETTINGS, method: 'back-distill' as const };
+    expect(samplesCaution(backDistill, false, 10)).toMatch(/near chance; 10 samples/);
+    expect(samplesCaution(backDistill, true, 10)).toBeUndefined();
     expect(samplesCaution(DEFAULT_SETTINGS, true, 10)).toBeUndefined();
     expect(samplesCaution({ ...DEFAULT_SETTINGS, samples: 10 }, false, 10)).toBeUndefined();
     expect(samplesCaution({ ...DEFAULT_SETTINGS, method: 'direct-learn' }, false, 10)).toBeUndefined();

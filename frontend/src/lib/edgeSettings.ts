@@ -13,12 +13,17 @@ export const DEFAULT_SETTINGS: EdgeSettings = {
   seed: 0,
 };
 
-/** The settings a new edge starts with, from the server's spec: no labels within one net, a few across. */
+/**
+ * The settings a new edge starts with, from the server's spec: no labels and one conv within one net;
+ * a few labels and three convs across nets.
+ */
 export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean): EdgeSettings {
   const defaults = Object.fromEntries(
     Object.entries(spec.fields).map(([name, field]) => [name, field.default]),
   ) as unknown as EdgeSettings;
-  return ontoOwnNet ? defaults : { ...defaults, samples: spec.cross_net_samples };
+  return ontoOwnNet
+    ? defaults
+    : { ...defaults, samples: spec.cross_net_samples, adapter_layers: spec.cross_net_adapter_layers };
 }
 
 /**
@@ -26,15 +31,14 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
  *
  * Zero-sample back-distillation matches pseudo-gradients of linearised nets; that recovers the
  * adapter inside the category's own net (the paper's Experiment 1) but not across nets, where it
- * ends near chance.
+ * ends near chance. (Auto has the teacher label the training images there instead.)
  */
 export function samplesCaution(
   settings: EdgeSettings,
   ontoOwnNet: boolean,
   crossNetSamples: number,
 ): string | undefined {
-  if (ontoOwnNet || !LEARN_WITHOUT_LABELS.includes(settings.method) || settings.samples !== 0)
-    return undefined;
+  if (ontoOwnNet || settings.method !== 'back-distill' || settings.samples !== 0) return undefined;
   return `Without labelled samples, back-distillation onto another net’s task module usually ends near chance; ${crossNetSamples} samples are enough to start.`;
 }
 
