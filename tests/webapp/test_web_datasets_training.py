@@ -5,7 +5,7 @@ data can serve."""
 from __future__ import annotations
 
 import pytest
-from dataset_zips import forklift_zip, mask_members, zip_bytes
+from dataset_zips import class_members, forklift_zip, mask_members, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from helpers import wait_for
 
@@ -180,3 +180,21 @@ def test_teacher_jobs_check_their_settings_against_the_dataset(client, transacti
         assert response.status_code == 400, response.json()
         assert message in response.json()["error"]["message"], response.json()
     assert not Job.objects.exists()
+
+
+def test_the_edge_dialogs_preview_counts_the_pool_auto_would_have_the_teacher_label(client, catalog):
+    dataset = _upload(
+        client, zip_bytes(class_members({"cat": ("cat", 70), "bird": ("bird", 70)})), "cats.zip"
+    )
+    ends = f"category={catalog['cat-category'].id}&task={catalog['dog-classification'].id}"
+
+    def auto_choice(query: str = "") -> str:
+        response = client.get(f"/api/edge-settings/preview/?{ends}{query}")
+        assert response.status_code == 200, response.json()
+        return response.json()["auto_choice"]
+
+    # Built-in data: the cat problem's Animal-MNIST training split; a dataset: its own training split.
+    builtin = engine.train_split_size("cat", "classification")
+    assert auto_choice().startswith(f"distill on {builtin} training images that the teacher labels")
+    assert auto_choice(f"&dataset={dataset['id']}").startswith("distill on 112 training images")
+    assert client.get(f"/api/edge-settings/preview/?{ends}&dataset=999999").status_code == 404

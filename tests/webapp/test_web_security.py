@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from safetensors.torch import load_file, save
 
+import engine
 from webapp.accounts.services import user_ensure
 from webapp.catalog.models import Module, Visibility
 from webapp.jobs.models import Job, JobStatus
@@ -110,8 +111,6 @@ def test_settings_at_their_limits_are_accepted(client, catalog):
 
 
 def test_the_edge_settings_are_published_with_the_engines_methods(client):
-    import engine
-
     body = client.get("/api/edge-settings/").json()
     assert body["fields"]["method"]["choices"] == [m.value for m in engine.Method]
     assert body["fields"]["samples"] == {
