@@ -431,7 +431,9 @@ def _adapter_module(
             **outcome,
             **scalars,
         },
-        description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
-        f"by {config.method} with {config.samples} labelled samples.",
+        description=(
+            f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
+            f"by {config.method} with {config.samples} labelled samples."
+        ),
     )
     return with_weights_hash(StoredModule(manifest, adapter.cpu()))

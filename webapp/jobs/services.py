@@ -89,7 +89,7 @@ def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) ->
     try:
         _graft_config(cleaned)
     except (ValueError, TypeError) as exc:
-        raise ApplicationError(f"Invalid training settings: {exc}", code="invalid_settings")
+        raise ApplicationError(f"Invalid training settings: {exc}", code="invalid_settings") from exc
     return cleaned
 
 
