@@ -29,7 +29,8 @@ export function useModules(filters: ModuleFilters) {
 
 /** GET /api/modules/facets/ — counts for the current filters. */
 export function useModuleFacets(filters: ModuleFilters) {
-  const { page: _page, page_size: _size, ordering: _ordering, ...rest } = filters;
+  // Facets count over every page and ordering: leave those out.
+  const { page, page_size, ordering, ...rest } = filters;
   return useQuery({
     queryKey: keys.moduleFacets(rest),
     queryFn: ({ signal }) => api<Facets>(`/api/modules/facets/${query({ ...rest })}`, { signal }),

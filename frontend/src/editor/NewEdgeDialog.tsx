@@ -6,6 +6,9 @@ import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,
+  formSettings,
+  LABELLED_START,
+  LEARN_WITHOUT_LABELS,
   methodInfo,
   samplesCaution,
   validateSettings,
@@ -36,12 +39,12 @@ export function NewEdgeDialog({
   onCancel: () => void;
   onSubmit: (source: number, target: number, settings: EdgeSettings) => Promise<boolean>;
 }) {
-  const [settings, setSettings] = useState<EdgeSettings>(DEFAULT_SETTINGS);
+  // Only what the person changed is state; the rest follows the server (see formSettings).
+  const [edits, setEdits] = useState<Partial<EdgeSettings>>({});
   const [source, setSource] = useState<number | null>(pending.source);
   const [target, setTarget] = useState<number | null>(pending.target);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const [samplesEdited, setSamplesEdited] = useState(false);
   const graph = useGraph(
     graphId,
     useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), []),
@@ -51,17 +54,20 @@ export function NewEdgeDialog({
   const tasks = graph?.nodes.filter((n) => n.module.kind === 'task') ?? [];
   const nameOf = (id: number | null) => graph?.nodes.find((n) => n.id === id)?.module.name ?? '…';
   const spec = useEdgeSettingsSpec().data;
-  const errors = spec ? validateSettings(settings, spec) : {};
-  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
-  const methodHint = methodInfo(settings.method).hint;
   const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
-  // Whether the edge stays inside one net is the server's rule; unknown ends count as one net.
+  // Whether the edge stays inside one net is the server's rule; unknown ends count as one net. Asked
+  // about the sample count the person typed, or else the edge's own default.
   const preview = useEdgeSettingsPreview(
     ends[0]?.module.id,
     ends[1]?.module.id,
-    settings.samples,
-    settings.adapter_layers,
+    edits.samples,
+    edits.adapter_layers,
   ).data;
+  const defaults = spec ? defaultSettingsFor(spec, true) : DEFAULT_SETTINGS;
+  const settings = formSettings(defaults, edits, preview?.defaults.samples ?? defaults.samples);
+  const errors = spec ? validateSettings(settings, spec) : {};
+  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
+  const methodHint = methodInfo(settings.method).hint;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
   const limits = (name: 'samples' | 'steps' | 'seed') => {
@@ -69,10 +75,6 @@ export function NewEdgeDialog({
     return field?.type === 'integer' ? { min: field.minimum, max: field.maximum } : {};
   };
 
-  useEffect(() => {
-    // The server's defaults replace the placeholders once they arrive, unless already changed.
-    if (spec) setSettings((old) => (old === DEFAULT_SETTINGS ? defaultSettingsFor(spec, true) : old));
-  }, [spec]);
   // Datasets that can serve this edge: of the task module's task, with a class of the category.
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
@@ -92,30 +94,20 @@ export function NewEdgeDialog({
       : undefined;
 
   useEffect(() => {
-    // Follow the chosen ends' default until the person types a count of their own.
-    if (samplesEdited || !preview) return;
-    setSettings((old) =>
-      old.method === 'back-distill' || old.method === 'auto'
-        ? { ...old, samples: preview.defaults.samples }
-        : old,
-    );
-  }, [preview, samplesEdited]);
-
-  useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onCancel]);
 
   const update = <K extends keyof EdgeSettings>(key: K, value: EdgeSettings[K]) =>
-    setSettings((old) => ({ ...old, [key]: value }));
+    setEdits((old) => ({ ...old, [key]: value }));
 
   const chooseMethod = (method: Method) =>
-    // Switching away from back-distillation with 0 samples would be invalid; offer a sensible count.
-    setSettings((old) => ({
+    // A method that needs labels with 0 samples typed would be invalid; offer a sensible count.
+    setEdits((old) => ({
       ...old,
       method,
-      samples: method !== 'back-distill' && old.samples === 0 ? 100 : old.samples,
+      ...(!LEARN_WITHOUT_LABELS.includes(method) && old.samples === 0 ? { samples: LABELLED_START } : {}),
     }));
 
   const submit = async (event: FormEvent) => {
@@ -229,10 +221,7 @@ export function NewEdgeDialog({
             {...limits('samples')}
             step={1}
             value={numberValue(settings.samples)}
-            onChange={(e) => {
-              setSamplesEdited(true);
-              update('samples', e.target.valueAsNumber);
-            }}
+            onChange={(e) => update('samples', e.target.valueAsNumber)}
           />
         </Field>
         <fieldset className="field field--inline">

@@ -3,6 +3,8 @@ import type { EdgeSettingsSpec } from '../api/edgeSettings';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,
+  formSettings,
+  LABELLED_START,
   methodInfo,
   samplesCaution,
   validateSettings,
@@ -77,6 +79,31 @@ describe('defaultSettingsFor', () => {
   it('starts across nets with the server’s few samples', () => {
     expect(defaultSettingsFor(spec, true)).toEqual(DEFAULT_SETTINGS);
     expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10 });
+  });
+});
+
+describe('formSettings', () => {
+  const defaults = defaultSettingsFor(spec, true);
+
+  it('follows the edge’s default samples for auto and back-distillation until a count is typed', () => {
+    expect(formSettings(defaults, {}, 10)).toEqual({ ...DEFAULT_SETTINGS, samples: 10 });
+    expect(formSettings(defaults, { method: 'back-distill' }, 0).samples).toBe(0);
+    expect(formSettings(defaults, { samples: 0 }, 10).samples).toBe(0);
+    expect(formSettings(defaults, { method: 'back-distill', samples: 25 }, 10).samples).toBe(25);
+  });
+
+  it('gives the methods that need labels a count, and stitching none', () => {
+    expect(formSettings(defaults, { method: 'direct-learn' }, 0).samples).toBe(LABELLED_START);
+    expect(formSettings(defaults, { method: 'distill' }, 10).samples).toBe(10);
+    expect(formSettings(defaults, { method: 'stitch' }, 10).samples).toBe(0);
+    for (const method of ['direct-learn', 'jacobian', 'stitch', 'auto'] as const) {
+      expect(validateSettings(formSettings(defaults, { method }, 0), spec)).toEqual({});
+    }
+  });
+
+  it('keeps every other field the person changed over the server’s defaults', () => {
+    const settings = formSettings(defaults, { steps: 50, seed: 7, dataset: 3, adapter_layers: 3 }, 0);
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, steps: 50, seed: 7, dataset: 3, adapter_layers: 3 });
   });
 });
 

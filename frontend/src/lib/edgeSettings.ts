@@ -21,6 +21,28 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
   return ontoOwnNet ? defaults : { ...defaults, samples: spec.cross_net_samples };
 }
 
+/** Where a method that needs labels would start from no samples, it starts from this many. */
+export const LABELLED_START = 100;
+
+/**
+ * The new-edge form's settings: the fields the person changed, over the server's defaults. Until
+ * the person types a sample count, back-distillation and auto follow the edge's default count
+ * (`edgeSamples`: none within one net, a few across), stitching takes none (it learns from
+ * unlabelled images), and the methods that need labels start from LABELLED_START where the edge's
+ * default is 0.
+ */
+export function formSettings(
+  defaults: EdgeSettings,
+  edits: Partial<EdgeSettings>,
+  edgeSamples: number,
+): EdgeSettings {
+  const method = edits.method ?? defaults.method;
+  const followsEdge = method === 'back-distill' || method === 'auto';
+  const fallback = method === 'stitch' ? 0 : followsEdge || edgeSamples > 0 ? edgeSamples : LABELLED_START;
+  const samples = edits.samples ?? fallback;
+  return { ...defaults, ...edits, method, samples };
+}
+
 /**
  * A caution for settings that are allowed but unlikely to work, or undefined.
  *
