@@ -6,7 +6,7 @@ The demo catalog's teachers (trained as `manage.py seed_demo` trains them: class
 segmentation together, 2 epochs on 1000 images each) for cat and dog; the cat's category module is
 grafted onto the dog's classifier and segmenter with the web app's settings (back-distill, one 3x3
 conv, 300 Adam steps) and 0 or 10 labelled samples, and by direct-learn with the same 10, for seeds
-0, 1 and 2. This is the measurement behind `webapp.jobs.services.CROSS_NET_SAMPLES`. Writes
+0, 1 and 2. This is the measurement behind `webapp.jobs.edge_settings.CROSS_NET_SAMPLES`. Writes
 benchmarks/results/web-defaults.json.
 """
 
@@ -23,7 +23,7 @@ from engine.storage import StoredModule
 DEMO_TEACHER = dict(architecture="vgg-mini", seed=0, epochs=2, limit_train=1000, evaluate_each_epoch=False)
 WEB_SETTINGS = dict(
     adapter_layers=1, steps=300
-)  # webapp.jobs.services.DEFAULT_SETTINGS; each row sets the rest
+)  # webapp.jobs.edge_settings.DEFAULT_SETTINGS; each row sets the rest
 ROWS = {
     "back-distill, 0 samples": (Method.BACK_DISTILL, 0),
     "back-distill, 10 samples": (Method.BACK_DISTILL, 10),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from webapp.jobs.edge_settings import CROSS_NET_SAMPLES
 from webapp.jobs.models import Job
-from webapp.jobs.services import CROSS_NET_SAMPLES
 
 pytestmark = pytest.mark.django_db
 
