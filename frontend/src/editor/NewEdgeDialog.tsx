@@ -2,7 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
 import { useEdgeSettingsPreview, useEdgeSettingsSpec } from '../api/edgeSettings';
 import { useGraph } from '../api/graphs';
-import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
+import type { DatasetTask, EdgeSettings, Graph, GraphNode, Method } from '../api/types';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,
@@ -79,7 +79,7 @@ export function NewEdgeDialog({
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
   const datasets = useDatasets({
-    task: (task ?? '') as 'classification' | 'segmentation' | '',
+    task: (task ?? '') as DatasetTask | '',
     page_size: 100,
   });
   const usable = (datasets.data?.results ?? []).filter((d) => servesEdge(d, category, task));
@@ -204,7 +204,7 @@ export function NewEdgeDialog({
             className="select"
             aria-label="Data"
             value={settings.dataset ?? ''}
-            onChange={(e) => update('dataset', Number(e.target.value) || null)}
+            onChange={(e) => update('dataset', Number(e.target.value) || undefined)}
           >
             <option value="">Built-in (Animal-MNIST)</option>
             {usable.map((dataset) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EdgeSettingsSpec } from '../api/edgeSettings';
+import type { EdgeSettingsSpec } from '../api/types';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,

@@ -1,5 +1,4 @@
-import type { EdgeSettingsSpec } from '../api/edgeSettings';
-import type { EdgeSettings, Method } from '../api/types';
+import type { EdgeSettings, EdgeSettingsSpec, Method } from '../api/types';
 
 /**
  * The form's first values while the server's statement of the settings (GET /api/edge-settings/)
