@@ -82,8 +82,8 @@ def teacher(
     """A trained teacher for one task, from the disk cache or trained now and cached.
 
     `start`: fine-tune from the category and task modules of the teacher it returns, called only when
-    this teacher is not cached yet (`start_label` names it in the cache key). The key holds everything that changes the weights, so changing the profile or the
-    architecture's code retrains.
+    this teacher is not cached yet (`start_label` names it in the cache key). The key holds everything
+    that changes the weights, so changing the profile or the architecture's code retrains.
     """
     config = TeacherConfig(
         category=categories,

@@ -289,8 +289,8 @@ PRETRAINING_CATEGORY = "giraffe"
 
 
 def fine_tuned_teacher(profile: Profile, category: str, task: Task, seed: int) -> TeacherSpec:
-    """A teacher trained from scratch, then fine-tuned from the pretrained giraffe teacher of the same task and
-    seed (the 3p variant, measured before the backbone protocol; it keeps the scratch protocol)."""
+    """A teacher trained from scratch, then fine-tuned from the pretrained giraffe teacher of the same task
+    and seed (the 3p variant, measured before the backbone protocol; it keeps the scratch protocol)."""
     scratch = dataclasses.replace(profile, protocol="scratch")
     start = own_teacher(scratch, PRETRAINING_CATEGORY, task, seed)
     return dataclasses.replace(own_teacher(scratch, category, task, seed), start=start)

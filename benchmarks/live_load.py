@@ -52,7 +52,7 @@ class Client:
         except urllib.error.HTTPError as error:
             if error.code == 401 and path == "/api/auth/me/":
                 return None
-            raise SystemExit(f"{method} {path}: {error.code} {error.read().decode()[:300]}")
+            raise SystemExit(f"{method} {path}: {error.code} {error.read().decode()[:300]}") from None
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)

@@ -38,8 +38,10 @@ TITLES = {
     "table3-segmentation": "Table 3 (bottom): category modules onto the dog's segmenter (one 1x1 conv)",
     "table4-classification": "Table 4 (top): onto leave-one-out classifiers (three 1x1 convs)",
     "table4-segmentation": "Table 4 (bottom): onto leave-one-out segmenters (one 1x1 conv)",
-    "table3-pretrained-classification": "Table 3 (top), variant: every teacher fine-tuned from one pretrained "
-    "giraffe classifier, as the paper's all came from one ImageNet VGG-16",
+    "table3-pretrained-classification": (
+        "Table 3 (top), variant: every teacher fine-tuned from one pretrained "
+        "giraffe classifier, as the paper's all came from one ImageNet VGG-16"
+    ),
 }
 
 
@@ -105,9 +107,9 @@ def teachers_markdown(profile, teachers: dict[str, dict[str, float]]) -> str:
         f"# Teachers of the `{profile.name}` profile",
         "",
         f"Classifiers: {profile.classifier_epochs} epochs; segmenters: {profile.segmenter_epochs} epochs; "
-        f"leave-one-out modules: {profile.loo_epochs} epochs on {profile.loo_limit_train or 'all'} images per "
-        "category problem. Test metrics (%); a leave-one-out module's are averaged over its nine categories, "
-        "each through its own category module.",
+        f"leave-one-out modules: {profile.loo_epochs} epochs on {profile.loo_limit_train or 'all'} "
+        "images per category problem. Test metrics (%); a leave-one-out module's are averaged over its "
+        "nine categories, each through its own category module.",
         "",
         "| teacher | task | seed | error | pixel accuracy | mean IoU |",
         "|---|---|---|---|---|---|",

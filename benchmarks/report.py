@@ -90,7 +90,8 @@ def auto_verdicts(summary: dict, *, lower_is_better: bool) -> list[str]:
             else ("no worse beyond the spread" if -gain <= spread else "WORSE beyond the spread")
         )
         lines.append(
-            f"- {samples} samples: auto {statistics.fmean(auto):.2f} vs direct-learn {statistics.fmean(direct):.2f} "
+            f"- {samples} samples: auto {statistics.fmean(auto):.2f} "
+            f"vs direct-learn {statistics.fmean(direct):.2f} "
             f"(gain {gain:+.2f}, spread {spread:.2f}): {verdict}"
         )
     return lines

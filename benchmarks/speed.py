@@ -63,7 +63,8 @@ def _alternate(
     warmup: int,
     device: torch.device,
 ) -> dict[str, list[float]]:
-    """Seconds per call of two runners, called in pairs on one input each, in an order that swaps every pair."""
+    """Seconds per call of two runners, called in pairs on one input each, in an order that swaps every
+    pair."""
     times: dict[str, list[float]] = {name: [] for name in runners}
     order = list(runners.items())
     for index in range(warmup + pairs):
@@ -113,7 +114,8 @@ def _device(session: GraftSession) -> torch.device:
 
 
 def per_step(teacher_modules, data, args: argparse.Namespace) -> dict:
-    """For each adapter depth and path (bank, naive): median ms per step, images/s and the ratio of the medians."""
+    """For each adapter depth and path (bank, naive): median ms per step, images/s and the ratio of the
+    medians."""
     category, task = teacher_modules
     report = {}
     for layers in (1, 3):
@@ -163,7 +165,8 @@ def _summary(rounds: list[dict[str, list[float]]], batch: int) -> dict:
 
 
 def _parts_summary(rounds: list[dict[str, list[float]]]) -> dict:
-    """Median ms of the adapter's part of a direct-learn step and of the distillation term, and their ratio."""
+    """Median ms of the adapter's part of a direct-learn step and of the distillation term, and their
+    ratio."""
     adapter = statistics.median([t for r in rounds for t in r["adapter"]])
     distill = statistics.median([t for r in rounds for t in r["distillation term"]])
     return {
@@ -249,13 +252,15 @@ def print_report(report: dict) -> None:
         for path, row in rows.items():
             rounds = ", ".join(f"{r:.2f}" for r in row["ratio_per_round"])
             print(
-                f"  {path:<6} direct-learn {row['direct_learn_ms']:7.2f} ms  back-distill {row['back_distill_ms']:7.2f} ms"
+                f"  {path:<6} direct-learn {row['direct_learn_ms']:7.2f} ms"
+                f"  back-distill {row['back_distill_ms']:7.2f} ms"
                 f"  ratio {row['ratio']:.2f} (rounds {rounds}; {row['pairs']} pairs)"
             )
             if "parts" in row:
                 parts = row["parts"]
                 print(
-                    f"         the adapter's forward + backward {parts['adapter_ms']:5.2f} ms  the distillation term's"
+                    f"         the adapter's forward + backward {parts['adapter_ms']:5.2f} ms"
+                    "  the distillation term's"
                     f" {parts['distill_term_ms']:5.2f} ms  ({parts['distill_over_adapter']:.2f}x)"
                 )
     print("\npeak memory of a three-conv graft above the loaded modules:")

@@ -162,7 +162,8 @@ def agreement_report(task: Task, records: list[Record], measured: list[dict]) ->
     lines = [
         "### Does agreement at the start predict back-distill's gain over direct-learn?",
         "",
-        "| table | pairs | cos(alpha D'_S, D'_T) mean | feature cosine mean | gain of back-distill (points) |",
+        "| table | pairs | cos(alpha D'_S, D'_T) mean | feature cosine mean "
+        "| gain of back-distill (points) |",
         "|---|---|---|---|---|",
     ]
     for table in sorted({p[3] for p in points}):

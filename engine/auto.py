@@ -142,9 +142,9 @@ def auto_method(
             "back-distill: with no labelled samples it is the only method that can learn, "
             "but across nets it usually ends near chance; add 10 or more labelled samples",
         )
-    for limit, method, start, scale, figure in CROSS_NET_RULE[task]:
-        if n <= limit:
-            break
+    rows = CROSS_NET_RULE[task]
+    # The first row whose sample count reaches n; beyond the last row's count, the last row holds.
+    _, method, start, scale, figure = next((row for row in rows if n <= row[0]), rows[-1])
     if start is AdapterStart.STITCH and not can_stitch:
         start = AdapterStart.LEAST_SQUARES
     weight = PAPER_C[task] * scale / n if method is Method.BACK_DISTILL and scale else None

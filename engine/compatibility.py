@@ -52,7 +52,8 @@ def check_teacher(category: Manifest, task: Manifest, teacher_task: Manifest) ->
     if teacher_task.input_shape[0] != category.output_shape[0]:
         raise IncompatibleModulesError(
             f"the teacher's task module {teacher_task.name!r} takes {teacher_task.input_shape[0]} channels, "
-            f"not the {category.output_shape[0]} that {category.name!r} outputs; is it from the same teacher net?"
+            f"not the {category.output_shape[0]} that {category.name!r} outputs; "
+            "is it from the same teacher net?"
         )
 
 

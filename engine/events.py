@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,6 @@ class Finished:
     type: Literal["finished"] = "finished"
 
 
-ProgressEvent = Union[Started, StepEvent, Evaluated, Finished]
+ProgressEvent = Started | StepEvent | Evaluated | Finished
 EventCallback = Callable[[ProgressEvent], None]
 CancelCheck = Callable[[], bool]

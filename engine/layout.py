@@ -34,7 +34,8 @@ def fast_layout(modules: Iterable[nn.Module], device: torch.device) -> Iterator[
 
 
 def channels_last_on_cpu(tensor: torch.Tensor) -> torch.Tensor:
-    """A 4-D CPU tensor stored channels-last, to meet `fast_layout`'s weights in their layout; else `tensor`."""
+    """A 4-D CPU tensor stored channels-last, to meet `fast_layout`'s weights in their layout; else
+    `tensor` as it is."""
     if tensor.dim() == 4 and tensor.device.type == "cpu":
         return tensor.contiguous(memory_format=torch.channels_last)
     return tensor

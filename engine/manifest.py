@@ -32,9 +32,9 @@ class Manifest:
     """Everything needed to rebuild and trust a module; see docs/engine-api.md for each field.
 
     `teacher` is shared by the modules of one teacher net (its category and task modules), so the
-    teacher task module of a category module can be found. `feature_rms` is the root-mean-square of the features at the module's boundary on its own
-    training images (a category module's output, a task module's input), from which the adapter's
-    re-scaling factor beta is derived without data.
+    teacher task module of a category module can be found. `feature_rms` is the root-mean-square of the
+    features at the module's boundary on its own training images (a category module's output, a task
+    module's input), from which the adapter's re-scaling factor beta is derived without data.
     """
 
     kind: ModuleKind
@@ -89,7 +89,8 @@ class Manifest:
                 isinstance(shape, (list, tuple))
                 and len(shape) == 3
                 and all(type(n) is int and 0 < n <= MAX_SHAPE_SIZE for n in shape),
-                f"{name} must be [channels, height, width] of integers from 1 to {MAX_SHAPE_SIZE}, got {_short(shape)}",
+                f"{name} must be [channels, height, width] of integers from 1 to {MAX_SHAPE_SIZE}, "
+                f"got {_short(shape)}",
             )
             object.__setattr__(self, name, tuple(shape))
         _check(
@@ -138,7 +139,8 @@ class Manifest:
         _check(isinstance(self.config, dict), "config must be an object")
         _check(
             isinstance(self.format, int) and self.format <= MANIFEST_FORMAT,
-            f"manifest format {self.format!r} is newer than this engine reads ({MANIFEST_FORMAT}); upgrade the engine",
+            f"manifest format {self.format!r} is newer than this engine reads ({MANIFEST_FORMAT}); "
+            "upgrade the engine",
         )
         if not self.created:
             object.__setattr__(self, "created", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))

@@ -43,7 +43,8 @@ class _Objective(nn.Module):
     def task_term_of(
         self, task_output: torch.Tensor, targets: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(logits, task loss) of a student output already computed (Jacobian distillation shares its forward)."""
+        """(logits, task loss) of a student output already computed (Jacobian distillation shares its
+        forward)."""
         logits = task_logits(self.task, task_output)
         return logits, task_loss(self.task, logits, targets)
 
@@ -144,7 +145,8 @@ class BackDistill(_Objective):
             self._closed_form_weight = weight * scale**2 / draws_per_step
 
     def student_pseudo_gradient(self, upstream: torch.Tensor) -> torch.Tensor:
-        """D'_S = L_h^T u_S through the adapter's surrogate (any adapter module), differentiable in its weights."""
+        """D'_S = L_h^T u_S through the adapter's surrogate (any adapter module), differentiable in its
+        weights."""
         shape = self.source.feature_shape(len(upstream), self.source.teacher_channels)
         return self.adapter_surrogate.pseudo_gradient(upstream, shape, create_graph=True)
 
@@ -164,7 +166,8 @@ class BackDistill(_Objective):
         return student, draw.teacher
 
     def distill_term(self) -> torch.Tensor:
-        """lambda * the mean over this step's draws of ||alpha D'_S - D'_T||^2, differentiable in the adapter."""
+        """lambda * the mean over this step's draws of ||alpha D'_S - D'_T||^2, differentiable in the
+        adapter."""
         if self._closed_form:  # `adapter_transpose` written out: no zero anchor, no double backward
             index = self.bank.sample_index(self.draws_per_step)
             student = conv_chain_transpose(self.student[1], gather_rows(self.bank.student_upstream, index))

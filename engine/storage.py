@@ -61,7 +61,8 @@ def build_network(manifest: Manifest) -> nn.Module:
             )
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise ModuleFileError(
-                f"adapter config is invalid ({error}); it needs in_channels, out_channels, layers, kernel_size"
+                f"adapter config is invalid ({error}); "
+                "it needs in_channels, out_channels, layers, kernel_size"
             ) from None
     architecture = get_architecture(manifest.architecture)
     try:
@@ -154,7 +155,8 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
         if header_size > MAX_HEADER_BYTES:
             raise ModuleFileError(
                 f"{path.name} is not a safetensors file: its header would be {header_size} bytes "
-                f"(at most {MAX_HEADER_BYTES}); is it a pickle (.pt/.pth)? Convert it with safetensors.torch.save_file"
+                f"(at most {MAX_HEADER_BYTES}); is it a pickle (.pt/.pth)? "
+                "Convert it with safetensors.torch.save_file"
             )
         if 8 + header_size > size:
             raise ModuleFileError(
@@ -182,11 +184,13 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
             numel *= n
         if stop - start != numel * _DTYPE_BYTES[entry["dtype"]]:
             raise ModuleFileError(
-                f"{path.name}: tensor {name!r} has {stop - start} bytes, but a {entry['dtype']} tensor of shape "
+                f"{path.name}: tensor {name!r} has {stop - start} bytes, "
+                f"but a {entry['dtype']} tensor of shape "
                 f"{entry['shape']} takes {numel * _DTYPE_BYTES[entry['dtype']]}; the file is corrupt"
             )
         spans.append((start, stop, name))
-    # The tensors must tile the data section: no gaps, no overlaps (overlaps let one byte range pose as two tensors).
+    # The tensors must tile the data section: no gaps, no overlaps (overlaps let one byte range pose as
+    # two tensors).
     end = 0
     for start, stop, name in sorted(spans):
         if start != end:
@@ -196,7 +200,8 @@ def read_safetensors_header(path: Path | str) -> dict[str, dict]:
                 else f"leaves {start - end} stray bytes before it"
             )
             raise ModuleFileError(
-                f"{path.name}: tensor {name!r} (data_offsets [{start}, {stop}]) {problem}; the file is corrupt"
+                f"{path.name}: tensor {name!r} (data_offsets [{start}, {stop}]) {problem}; "
+                "the file is corrupt"
             )
         end = stop
     if end != data_size:

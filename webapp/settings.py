@@ -332,7 +332,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "webapp.pagination.StandardPagination",
     "PAGE_SIZE": 24,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "webapp.schema.AutoSchema",
     "EXCEPTION_HANDLER": "webapp.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ModuleKindEnum": "webapp.catalog.models.ModuleKind",
         "JobKindEnum": "webapp.jobs.models.JobKind",
+        # An edge's adapter_layers and the spec's cross_net_adapter_layers: one choice set.
+        "AdapterLayersEnum": [(1, 1), (3, 3)],
     },
 }
 

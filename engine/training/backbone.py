@@ -138,8 +138,8 @@ def _package(config, settings, category, head, sample, metrics) -> Backbone:
                 output_shape=tuple(features.shape[1:]),
                 feature_rms=rms,
                 description=(
-                    f"Category module (conv1 block) of a ten-way Animal-MNIST backbone ({config.architecture}), the start "
-                    "teachers are fine-tuned from."
+                    "Category module (conv1 block) of a ten-way Animal-MNIST backbone "
+                    f"({config.architecture}), the start teachers are fine-tuned from."
                 ),
                 **common,
             ),
@@ -155,7 +155,9 @@ def _package(config, settings, category, head, sample, metrics) -> Backbone:
                 input_shape=tuple(features.shape[1:]),
                 output_shape=tuple(output.shape[1:]),
                 feature_rms=rms,
-                description=f"Ten-way classification module of the Animal-MNIST backbone ({config.architecture}).",
+                description=(
+                    f"Ten-way classification module of the Animal-MNIST backbone ({config.architecture})."
+                ),
                 **common,
             ),
             head,

@@ -46,7 +46,8 @@ class FineTuneConfig:
 
 @dataclass(frozen=True)
 class CategoryPath:
-    """A category module, the adapter joining it to the task module (None for its own teacher's), and its data."""
+    """A category module, the adapter joining it to the task module (None for its own teacher's), and
+    its data."""
 
     category: StoredModule
     adapter: StoredModule | None
@@ -61,7 +62,8 @@ def fine_tune_task(
     on_event: EventCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> StoredModule:
-    """Train a copy of `task` on every path's labelled data at once; category modules and adapters stay frozen.
+    """Train a copy of `task` on every path's labelled data at once; category modules and adapters stay
+    frozen.
 
     Returns the fine-tuned copy; its manifest lists the categories and metrics (mean over paths).
     """
@@ -151,7 +153,7 @@ def _train_head(
     def step(_: int) -> dict[str, float]:
         head.train()
         losses = []
-        for student, sampler in zip(students, samplers):
+        for student, sampler in zip(students, samplers, strict=True):
             images, targets = sampler.next()
             losses.append(task_loss(kind, task_logits(kind, student(images)), targets))
         loss = torch.stack(losses).mean()
@@ -164,7 +166,7 @@ def _train_head(
         head.eval()
         results = [
             evaluate(lambda x, s=s: task_logits(kind, s(x)), p.data.test, kind, device=device)
-            for s, p in zip(students, paths)
+            for s, p in zip(students, paths, strict=True)
         ]
         return {name: sum(r[name] for r in results) / len(results) for name in results[0]}
 

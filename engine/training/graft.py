@@ -452,8 +452,10 @@ def _adapter_module(
             **outcome,
             **scalars,
         },
-        description=f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
-        f"by {config.method} with {config.samples} labelled samples"
-        + (f" and {config.unlabelled} images labelled by the teacher." if config.unlabelled else "."),
+        description=(
+            f"Adapter grafting the {category.manifest.category} category module onto {task.manifest.name} "
+            f"by {config.method} with {config.samples} labelled samples"
+            + (f" and {config.unlabelled} images labelled by the teacher." if config.unlabelled else ".")
+        ),
     )
     return with_weights_hash(StoredModule(manifest, adapter.cpu()))

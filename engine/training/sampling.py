@@ -82,7 +82,7 @@ class FeatureBatches:
         parts = [
             self._frozen_outputs(images[start : start + chunk]) for start in range(0, len(images), chunk)
         ]
-        features, teacher = zip(*parts)
+        features, teacher = zip(*parts, strict=True)
         return (
             channels_last_on_cpu(torch.cat(features)),
             channels_last_on_cpu(torch.cat(teacher)) if self.teacher_task is not None else None,

@@ -194,7 +194,10 @@ def _package(
                     config=settings,
                     teacher=teacher_id,
                     parents=parents.get(task, ()),
-                    description=f"{task.capitalize()} task module of the {config.label} teacher ({config.architecture}).",
+                    description=(
+                        f"{task.capitalize()} task module of the {config.label} teacher "
+                        f"({config.architecture})."
+                    ),
                 ),
                 head,
             )
@@ -224,7 +227,9 @@ def _package(
                     config=settings,
                     teacher=teacher_id,
                     parents=parents[ModuleKind.CATEGORY],
-                    description=f"Category module (conv1 block) of the {owner} teacher ({config.architecture}).",
+                    description=(
+                        f"Category module (conv1 block) of the {owner} teacher ({config.architecture})."
+                    ),
                 ),
                 category,
             )

@@ -85,7 +85,8 @@ def _copy_leading_convs(source: StoredModule, target: nn.Module) -> None:
     copied = 0
     theirs = [m for m in source.network.modules() if isinstance(m, nn.Conv2d)]
     ours = [m for m in target.modules() if isinstance(m, nn.Conv2d)]
-    for source_conv, target_conv in zip(theirs, ours):
+    # The nets may differ in depth: stop at the shorter list (or at the first shape that differs).
+    for source_conv, target_conv in zip(theirs, ours, strict=False):
         if source_conv.weight.shape != target_conv.weight.shape:
             break
         target_conv.load_state_dict(source_conv.state_dict())

@@ -55,7 +55,8 @@ def _build_frontend() -> None:
 def _reset_database() -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
             (DATABASE,),
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')

@@ -29,7 +29,8 @@ def segmentation_teacher():
 
 @pytest.fixture(scope="session")
 def two_task_teacher():
-    """One category module under a classifier (28 x 28 images) and a segmenter (64 x 64 scenes), as the demo's."""
+    """One category module under a classifier (28 x 28 images) and a segmenter (64 x 64 scenes), as the
+    demo's."""
     config = TeacherConfig(
         category="cat", tasks=(Task.CLASSIFICATION, Task.SEGMENTATION), epochs=1, limit_train=64, device="cpu"
     )

@@ -53,7 +53,8 @@ def _page_faults(mode: str) -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt exists on Linux only")
 def test_training_steps_fault_far_fewer_pages_with_freed_memory_kept():
     kept, default = _page_faults("keep"), _page_faults("default")
-    # Measured, median pages per step: 0 against 98 312 (by default a step faults its 384 MiB of blocks in again).
+    # Measured, median pages per step: 0 against 98 312 (by default a step faults its 384 MiB of blocks
+    # in again).
     assert kept < PAGES_PER_MIB, (kept, default)
     assert default > 48 * PAGES_PER_MIB, (kept, default)
 

@@ -79,7 +79,7 @@ def test_the_fcn_upsampler_computes_the_transposed_convolution_it_stands_for(fac
     upstream = torch.randn_like(slow)
     fast_grads = torch.autograd.grad(fast, (x, upsampler.weight), upstream)
     slow_grads = torch.autograd.grad(slow, (x, reference.weight), upstream)
-    for fast_grad, slow_grad in zip(fast_grads, slow_grads):
+    for fast_grad, slow_grad in zip(fast_grads, slow_grads, strict=True):
         torch.testing.assert_close(fast_grad, slow_grad, rtol=1e-4, atol=1e-4)
 
 

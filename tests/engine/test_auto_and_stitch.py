@@ -99,7 +99,8 @@ def test_stitching_without_the_student_category_module_is_refused_with_what_to_g
 
 
 def test_a_stitch_fit_recovers_a_known_linear_map_through_the_reorder():
-    """f_S = A f + b with A, b >= 0 (so the ReLUs pass it): the fit must find A behind the permutation, and b."""
+    """f_S = A f + b with A, b >= 0 (so the ReLUs pass it): the fit must find A behind the permutation,
+    and b."""
     torch.manual_seed(0)
     category = torch.nn.Sequential(torch.nn.Conv2d(1, 6, 3, padding=1), torch.nn.ReLU())
     mixing = torch.nn.Conv2d(6, 6, 1)

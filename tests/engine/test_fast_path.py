@@ -29,7 +29,8 @@ def test_every_conv_weight_gets_a_gradient_through_the_closed_form_transpose():
 
 @pytest.fixture(scope="module")
 def one_thread():
-    """One thread: these tiny convolutions gain nothing from two, and on a busy CPU two cost several times more."""
+    """One thread: these tiny convolutions gain nothing from two, and on a busy CPU two cost several
+    times more."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

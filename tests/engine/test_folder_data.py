@@ -60,7 +60,9 @@ def test_classification_positives_are_the_category_folder_and_sides_are_balanced
         assert images.shape == (2 * size, 1, 28, 28) and images.dtype == torch.float32
         assert labels.dtype == torch.float32 and int(labels.sum()) == size  # balanced
         classes = traced(split, owners)
-        assert all((name == "forklift") == bool(label) for name, label in zip(classes, labels.tolist()))
+        assert all(
+            (name == "forklift") == bool(label) for name, label in zip(classes, labels.tolist(), strict=True)
+        )
     # 30 forklifts against 45 others: side 30; all 5 pallets, 25 people (as even as the folders allow)
     negatives = [
         name for split in (data.train, data.test) for name in traced(split, owners) if name != "forklift"
@@ -98,6 +100,7 @@ def test_the_split_depends_on_the_seed_and_not_on_the_order_files_are_listed(for
     for a, b in zip(
         first.train.tensors + first.test.tensors,
         reversed_listing.train.tensors + reversed_listing.test.tensors,
+        strict=True,
     ):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert not torch.equal(first.test.tensors[0], other_seed.test.tensors[0])

@@ -28,7 +28,8 @@ from engine.student import Path, task_logits
 
 
 class SmallVGG16(nn.Module):
-    """torchvision's VGG-16 layers, names and forward, with a narrow classifier (64 wide, not 4096) to stay fast."""
+    """torchvision's VGG-16 layers, names and forward, with a narrow classifier (64 wide, not 4096) to
+    stay fast."""
 
     def __init__(self, outputs: int) -> None:
         super().__init__()

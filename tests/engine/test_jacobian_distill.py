@@ -70,7 +70,7 @@ def test_the_constant_task_jacobian_gives_the_double_backwards_adapter_gradient(
     fast = _adapter_gradients(task_module, task, features, targets, constant_task_jacobian=True)
     full = _adapter_gradients(task_module, task, features, targets, constant_task_jacobian=False)
     assert all(gradient.abs().sum() > 0 for gradient in fast)  # the distillation term reaches every weight
-    for fast_gradient, full_gradient in zip(fast, full):
+    for fast_gradient, full_gradient in zip(fast, full, strict=True):
         torch.testing.assert_close(fast_gradient, full_gradient, rtol=1e-4, atol=1e-6)
 
 

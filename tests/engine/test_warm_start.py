@@ -17,7 +17,7 @@ def test_a_teacher_started_from_another_begins_with_its_weights_and_records_the_
     started = train_teacher(_tiny("cow", learning_rate=1e-12), start_from=(horse_teacher.category, task))
     for new, old in ((started.category, horse_teacher.category), (started.tasks[Task.CLASSIFICATION], task)):
         for (name, value), reference in zip(
-            new.network.state_dict().items(), old.network.state_dict().values()
+            new.network.state_dict().items(), old.network.state_dict().values(), strict=True
         ):
             torch.testing.assert_close(value, reference, rtol=0, atol=1e-6, msg=name)
         assert new.manifest.parents == (old.manifest.parent_entry("fine_tuned_from"),)
@@ -50,7 +50,8 @@ def test_an_adapter_or_a_task_the_teacher_does_not_train_is_refused(horse_teache
 
 
 def test_a_segmenter_starts_from_a_classifiers_leading_convolutions(horse_teacher):
-    """As FCN-8s starts from VGG-16: the convolutions whose shapes agree are copied, the rest keep their start."""
+    """As FCN-8s starts from VGG-16: the convolutions whose shapes agree are copied, the rest keep their
+    start."""
     classifier = horse_teacher.tasks[Task.CLASSIFICATION]
     result = train_teacher(
         TeacherConfig(

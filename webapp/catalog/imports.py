@@ -67,7 +67,7 @@ def module_import_torchvision(
                 path, arch=arch, category=category, positive_index=positive_index, license=license
             )
         except (engine.TransplantError, ValueError) as exc:
-            raise ApplicationError(f"The network was refused: {exc}", code="invalid_module")
+            raise ApplicationError(f"The network was refused: {exc}", code="invalid_module") from exc
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with transaction.atomic():

@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from webapp.catalog.models import Module, ModuleKind, Visibility
 from webapp.catalog.selectors import ORDERINGS
+from webapp.jobs.models import JobStatus
+from webapp.schema import MetricsField, NamesField, ShapeField
 
 
 class ParentSerializer(serializers.Serializer):
@@ -13,9 +15,25 @@ class ParentSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class NotApplicableAsNullField(serializers.CharField):
+    """A text column stored empty for "not applicable" (a task module's category), rendered null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ModuleLiteSerializer(serializers.ModelSerializer):
-    # The teacher key: a category module and a task module with the same one come from one net.
-    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    category = NotApplicableAsNullField()
+    task = NotApplicableAsNullField()
+    input_shape = ShapeField()
+    output_shape = ShapeField()
+    metrics = MetricsField()
+    # The teacher key: a category module and a task module with the same one come from one net;
+    # null for adapters and modules uploaded on their own.
+    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = Module
@@ -35,10 +53,14 @@ class ModuleLiteSerializer(serializers.ModelSerializer):
 
 class ModuleSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
-    category = serializers.CharField(allow_null=True)
-    task = serializers.CharField(allow_null=True)
+    category = NotApplicableAsNullField()
+    task = NotApplicableAsNullField()
     parents = ParentSerializer(source="parent_links", many=True)
-    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    categories = NamesField()
+    input_shape = ShapeField()
+    output_shape = ShapeField()
+    metrics = MetricsField()
+    teacher = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = Module
@@ -63,13 +85,6 @@ class ModuleSerializer(serializers.ModelSerializer):
             "parents",
             "size_bytes",
         ]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        # Empty strings are stored for "not applicable"; the API says null.
-        data["category"] = data["category"] or None
-        data["task"] = data["task"] or None
-        return data
 
 
 class ModuleQuerySerializer(serializers.Serializer):
@@ -100,12 +115,13 @@ class ModuleUpdateSerializer(serializers.Serializer):
 
 
 class LineageEdgeSerializer(serializers.Serializer):
-    source = serializers.IntegerField()
-    target = serializers.IntegerField()
+    """An edge of the lineage graph, from a parent module to a module made from it (``role``: how)."""
+
     role = serializers.CharField()
 
-    def to_representation(self, instance):
-        return {"from": instance["from"], "to": instance["to"], "role": instance["role"]}
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be a class attribute.
+        return {"from": serializers.IntegerField(), "to": serializers.IntegerField(), **super().get_fields()}
 
 
 class LineageSerializer(serializers.Serializer):
@@ -128,7 +144,7 @@ class UsageGraphSerializer(serializers.Serializer):
 
 class UsageJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=JobStatus.choices)
     graph_id = serializers.IntegerField(allow_null=True)
     edge_id = serializers.IntegerField(allow_null=True)
     created = serializers.DateTimeField()

@@ -208,15 +208,15 @@ def _read_manifest_upload(manifest_file: IO[bytes]) -> Any:
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ApplicationError(f"The manifest is not valid JSON: {exc}.", code="invalid_manifest")
+        raise ApplicationError(f"The manifest is not valid JSON: {exc}.", code="invalid_manifest") from exc
     if not isinstance(document, dict):
         raise ApplicationError("The manifest must be a JSON object.", code="invalid_manifest")
     try:
         return engine.Manifest.from_json(document)
     except engine.TransplantError as exc:
-        raise ApplicationError(f"The manifest is invalid: {exc}", code="invalid_manifest")
+        raise ApplicationError(f"The manifest is invalid: {exc}", code="invalid_manifest") from exc
     except (TypeError, ValueError, KeyError) as exc:
-        raise ApplicationError(f"The manifest is invalid: {exc}", code="invalid_manifest")
+        raise ApplicationError(f"The manifest is invalid: {exc}", code="invalid_manifest") from exc
 
 
 def module_upload(
@@ -260,7 +260,7 @@ def module_upload(
         engine.load_module(folder)  # the strict check: the network builds and the weights fit
     except engine.TransplantError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise ApplicationError(f"The module was refused: {exc}", code="invalid_module")
+        raise ApplicationError(f"The module was refused: {exc}", code="invalid_module") from exc
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -329,7 +329,7 @@ def module_load(module: Module) -> Any:
     except engine.TransplantError as exc:
         raise ApplicationError(
             f"Module #{module.id} cannot be loaded: {exc}", code="module_unavailable", status=409
-        )
+        ) from exc
     with _cache_lock:
         _module_cache[module.sha256] = stored
         while len(_module_cache) > _CACHE_SIZE:

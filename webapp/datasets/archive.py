@@ -110,7 +110,7 @@ def unpack_zip(upload: IO[bytes], target: Path) -> int:
             f"The upload is not a zip file ({exc}); zip the data set's folder.",
             code="not_a_zip",
             details={"rule": "not_a_zip"},
-        )
+        ) from exc
     written = 0
     limit = settings.DATASET_MAX_UNCOMPRESSED_BYTES
     with archive:
@@ -140,5 +140,5 @@ def unpack_zip(upload: IO[bytes], target: Path) -> int:
             ) as exc:
                 raise _refuse(
                     info.filename, f"cannot be unpacked ({exc}); the zip is damaged", code="not_a_zip"
-                )
+                ) from exc
     return written

@@ -5,10 +5,15 @@ from rest_framework import serializers
 from webapp.catalog.models import Visibility
 from webapp.datasets.models import Dataset, DatasetTask
 from webapp.datasets.selectors import ORDERINGS
+from webapp.schema import CountsField, ImageSizesField, NamesField, SplitCountsField
 
 
 class DatasetSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
+    classes = NamesField(help_text="The class folders, sorted; empty for segmentation.")
+    counts = CountsField()
+    split_counts = SplitCountsField()
+    image_sizes = ImageSizesField()
 
     class Meta:
         model = Dataset

@@ -70,7 +70,7 @@ def _scan(folder: Path, task: str, *, shown_as: Path | None = None) -> Any:
             f"The data set was refused: {message}",
             code="invalid_dataset",
             details={"rule": "invalid_dataset"},
-        )
+        ) from exc
 
 
 def _duplicate_check(sha256: str, user: AbstractBaseUser) -> None:
@@ -285,4 +285,4 @@ def dataset_task_data(
     except engine.DatasetError as exc:
         raise ApplicationError(
             f"Dataset #{dataset.id} cannot serve: {exc}", code="dataset_unavailable", status=409
-        )
+        ) from exc

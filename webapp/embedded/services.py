@@ -188,9 +188,11 @@ class EmbeddedRedis:
             try:
                 redis.Redis.from_url(url).ping()
                 return url
-            except (redis.ConnectionError, FileNotFoundError):
+            except (redis.ConnectionError, FileNotFoundError) as exc:
                 if self._process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the private Redis did not start; see {folder / 'redis.log'}")
+                    raise RuntimeError(
+                        f"the private Redis did not start; see {folder / 'redis.log'}"
+                    ) from exc
                 time.sleep(0.05)
 
     @property

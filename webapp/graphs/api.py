@@ -144,7 +144,7 @@ class EdgeDetailApi(GenericAPIView):
 
 
 class EdgePredictApi(GenericAPIView):
-    serializer_class = PredictionSerializer
+    serializer_class = PredictInputSerializer
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(request=PredictInputSerializer, responses=PredictionSerializer)

@@ -1,7 +1,9 @@
 """Serializers for graphs, nodes, edges, versions and the inputs that change them."""
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+import engine
 from webapp.catalog.serializers import ModuleLiteSerializer
 from webapp.graphs.models import Edge, Graph, GraphVersion, Node
 from webapp.jobs.serializers import JobSerializer, JobSettingsSerializer
@@ -112,11 +114,27 @@ class PredictInputSerializer(serializers.Serializer):
         return attrs
 
 
-class PredictionSerializer(serializers.Serializer):
+class ClassificationPredictionSerializer(serializers.Serializer):
     task = serializers.CharField()
-    probability = serializers.FloatField(required=False)
+    probability = serializers.FloatField(help_text="Of the category, in [0, 1].")
+
+
+class SegmentationPredictionSerializer(serializers.Serializer):
+    task = serializers.CharField()
     mask = serializers.ListField(
-        child=serializers.ListField(child=serializers.IntegerField()), required=False
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Rows of 0 or 1 (1: the category).",
     )
-    width = serializers.IntegerField(required=False)
-    height = serializers.IntegerField(required=False)
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+# What a prediction holds depends on the task module's task, named in its "task".
+PredictionSerializer = PolymorphicProxySerializer(
+    component_name="Prediction",
+    serializers={
+        engine.Task.CLASSIFICATION.value: ClassificationPredictionSerializer,
+        engine.Task.SEGMENTATION.value: SegmentationPredictionSerializer,
+    },
+    resource_type_field_name="task",
+)

@@ -118,12 +118,16 @@ def _check_edge(category: Module, task: Module) -> Module:
     try:
         engine.check_connectable(_manifest(category), _manifest(task))
     except engine.IncompatibleModulesError as exc:
-        raise ApplicationError(f"These modules cannot be connected: {exc}.", code="incompatible_modules")
+        raise ApplicationError(
+            f"These modules cannot be connected: {exc}.", code="incompatible_modules"
+        ) from exc
     teacher_task = _teacher_task_for(category, task)
     try:
         engine.check_teacher(_manifest(category), _manifest(task), _manifest(teacher_task))
     except engine.IncompatibleModulesError as exc:
-        raise ApplicationError(f"The teacher task module does not fit: {exc}.", code="incompatible_modules")
+        raise ApplicationError(
+            f"The teacher task module does not fit: {exc}.", code="incompatible_modules"
+        ) from exc
     return teacher_task
 
 
@@ -253,7 +257,7 @@ def _pixels_to_images(pixels: list[list[float]]) -> torch.Tensor:
     except (TypeError, ValueError) as exc:
         raise ApplicationError(
             f"pixels must be a 2-D list of numbers in [0, 1] ({exc}).", code="invalid_image"
-        )
+        ) from exc
     if image.dim() != 2 or min(image.shape) < 1 or max(image.shape) > 1024:
         raise ApplicationError(
             "pixels must be a 2-D list (rows of equal length, at most 1024).", code="invalid_image"
@@ -294,7 +298,7 @@ def edge_predict(
             raise ApplicationError("Send an image file or a pixels array.", code="invalid_image")
         prediction = engine.predict(category, task, images, adapter=adapter)
     except engine.TransplantError as exc:
-        raise ApplicationError(f"The image cannot be used: {exc}", code="invalid_image")
+        raise ApplicationError(f"The image cannot be used: {exc}", code="invalid_image") from exc
     if prediction.mask is not None:
         mask = prediction.mask[0].to(torch.uint8)  # (H, W)
         return {

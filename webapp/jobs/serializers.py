@@ -3,13 +3,19 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+import engine
 from webapp.jobs.compare import MAX_SEEDS
-from webapp.jobs.edge_settings import EDGE_SETTINGS
+from webapp.jobs.edge_settings import EDGE_SETTINGS, ChoiceSetting, IntegerSetting
 from webapp.jobs.models import Compare, Job, JobKind, JobPoint, JobStatus
+from webapp.schema import MetricsField
 
 
-def _integer_field(name: str) -> serializers.IntegerField:
+def _integer_field(name: str) -> serializers.Field:
     setting = EDGE_SETTINGS[name]
+    if setting.choices:  # the schema then lists the values (adapter_layers: 1 or 3)
+        return serializers.ChoiceField(
+            choices=list(setting.choices), default=setting.default, help_text=setting.help
+        )
     return serializers.IntegerField(
         default=setting.default, min_value=setting.minimum, max_value=setting.maximum, help_text=setting.help
     )
@@ -51,22 +57,43 @@ class TeacherJobCreateSerializer(TeacherSettingsSerializer):
     kind = serializers.ChoiceField(choices=[JobKind.TEACHER])
 
 
-class SettingFieldSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["integer", "choice"])
-    default = serializers.JSONField()
-    minimum = serializers.IntegerField(required=False)
-    maximum = serializers.IntegerField(required=False)
-    choices = serializers.ListField(child=serializers.JSONField(), required=False)
+class IntegerSettingSerializer(serializers.Serializer):
+    """A whole-number setting (``IntegerSetting.describe``); ``choices``, when given, are the only values."""
+
+    type = serializers.ChoiceField(choices=["integer"])
+    default = serializers.IntegerField()
+    minimum = serializers.IntegerField()
+    maximum = serializers.IntegerField()
+    choices = serializers.ListField(child=serializers.IntegerField(), required=False)
     help = serializers.CharField()
+
+
+class ChoiceSettingSerializer(serializers.Serializer):
+    """A setting that is one of a few strings (``ChoiceSetting.describe``)."""
+
+    type = serializers.ChoiceField(choices=["choice"])
+    default = serializers.CharField()
+    choices = serializers.ListField(child=serializers.CharField())
+    help = serializers.CharField()
+
+
+_SETTING_SERIALIZERS = {IntegerSetting: IntegerSettingSerializer, ChoiceSetting: ChoiceSettingSerializer}
+
+
+class EdgeSettingFieldsSerializer(serializers.Serializer):
+    """One entry per edge setting, named and typed as in ``EDGE_SETTINGS``."""
+
+    def get_fields(self):
+        return {name: _SETTING_SERIALIZERS[type(setting)]() for name, setting in EDGE_SETTINGS.items()}
 
 
 class EdgeSettingsSpecSerializer(serializers.Serializer):
     """Every edge setting's type, default and limits, and the samples and adapter layers an edge across nets
     starts with."""
 
-    fields = serializers.DictField(child=SettingFieldSerializer())
+    fields = EdgeSettingFieldsSerializer()
     cross_net_samples = serializers.IntegerField()
-    cross_net_adapter_layers = serializers.IntegerField()
+    cross_net_adapter_layers = serializers.ChoiceField(choices=list(EDGE_SETTINGS["adapter_layers"].choices))
 
 
 class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):
@@ -114,13 +141,22 @@ class JobOutcomeSerializer(serializers.Serializer):
 
     method = serializers.CharField()
     start = serializers.CharField(required=False)
-    stopped = serializers.CharField(required=False, help_text="exact, converged, steps or time-cap")
+    stopped = serializers.ChoiceField(
+        choices=[
+            engine.StopReason.EXACT,
+            engine.StopReason.CONVERGED,
+            engine.StopReason.STEPS,
+            engine.StopReason.TIME_CAP,
+        ],
+        required=False,
+    )
     steps_run = serializers.IntegerField(required=False)
     choice = serializers.CharField(required=False, help_text="auto's reason, one sentence")
 
 
 class JobSerializer(serializers.ModelSerializer):
     settings = JobSettingsSerializer()
+    final_metrics = MetricsField()
     outcome = serializers.SerializerMethodField()
 
     @extend_schema_field(JobOutcomeSerializer(allow_null=True))
@@ -166,6 +202,9 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobPointSerializer(serializers.ModelSerializer):
+    losses = MetricsField()
+    metrics = MetricsField(allow_null=True, help_text="null at a step without an evaluation")
+
     class Meta:
         model = JobPoint
         fields = ["step", "losses", "metrics"]
@@ -191,7 +230,10 @@ class InsightSerializer(serializers.Serializer):
     student = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
     cosine = serializers.FloatField()
     pca = serializers.DictField(
-        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+        child=serializers.ListField(
+            child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+        ),
+        help_text="Per method: its test images' top features on the first two principal axes [x, y].",
     )
 
 

@@ -29,10 +29,7 @@ from webapp.catalog.selectors import module_visible
 from webapp.catalog.services import module_link_parents, module_load, module_register
 from webapp.errors import ApplicationError
 from webapp.jobs.db import with_reconnect
-from webapp.jobs.edge_settings import (
-    DEFAULT_SETTINGS,  # noqa: F401 (re-exported)
-    edge_settings_check,
-)
+from webapp.jobs.edge_settings import edge_settings_check
 from webapp.jobs.heartbeat import Heartbeat
 from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
@@ -89,7 +86,7 @@ def job_settings_clean(raw: dict[str, Any] | None, *, onto_own_teacher: bool) ->
     try:
         _graft_config(cleaned)
     except (ValueError, TypeError) as exc:
-        raise ApplicationError(f"Invalid training settings: {exc}", code="invalid_settings")
+        raise ApplicationError(f"Invalid training settings: {exc}", code="invalid_settings") from exc
     return cleaned
 
 

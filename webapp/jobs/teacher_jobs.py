@@ -85,7 +85,7 @@ def teacher_job_create(*, owner: AbstractBaseUser, raw: dict[str, Any], attempt:
         _teacher_config(job_settings, device=django_settings.TRANSPLANT_DEVICE)
         engine.native_input_shape(job_settings["architecture"], dataset.task)
     except (ValueError, TypeError, KeyError, engine.TransplantError) as exc:
-        raise _invalid(f"Invalid teacher settings: {exc}")
+        raise _invalid(f"Invalid teacher settings: {exc}") from exc
     resend_after = timezone.now() + timedelta(seconds=django_settings.JOB_LOST_MESSAGE_SECONDS)
     job = Job.objects.create(
         kind=JobKind.TEACHER,

@@ -225,5 +225,4 @@ def blob_check(store: str) -> None:
 
 def iter_chunks(handle: IO[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
     """Yield a stream's bytes in chunks (used by streamed downloads)."""
-    for block in iter(lambda: handle.read(chunk_bytes), b""):
-        yield block
+    yield from iter(lambda: handle.read(chunk_bytes), b"")

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api } from './client';
 import { keys } from './keys';
-import type { User } from './types';
+import type { User, UserEnvelope } from './types';
 
 /** GET /api/auth/me/ — the signed-in user, or null when signed out (401). */
 export function useMe() {
@@ -9,7 +9,7 @@ export function useMe() {
     queryKey: keys.me,
     queryFn: async (): Promise<User | null> => {
       try {
-        return (await api<{ user: User }>('/api/auth/me/')).user;
+        return (await api<UserEnvelope>('/api/auth/me/')).user;
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null;
         throw error;
@@ -24,7 +24,7 @@ export function useLogin() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: { username: string; password: string }) =>
-      api<{ user: User }>('/api/auth/login/', { method: 'POST', json: body }),
+      api<UserEnvelope>('/api/auth/login/', { method: 'POST', json: body }),
     onSuccess: ({ user }) => {
       client.clear();
       client.setQueryData(keys.me, user);

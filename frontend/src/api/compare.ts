@@ -5,16 +5,7 @@ import { mergePoints } from '../lib/progress';
 import { api, query } from './client';
 import { fetchPointsAfter } from './jobs';
 import { keys } from './keys';
-import type { Job, LiveEvent, Page, ProgressPoint } from './types';
-
-/** What "Compare methods" sends: the edge, and optionally seeds, samples, steps and methods. */
-export interface CompareRequest {
-  edge: number;
-  seeds: number;
-  samples?: number;
-  steps?: number;
-  methods?: string[];
-}
+import type { Compare, CompareRequest, Job, LiveEvent, Page, ProgressPoint } from './types';
 
 /** Every cached compare view lives under this prefix, so live events can find them all. */
 const COMPARE_PREFIX = ['jobs', 'compare'] as const;
@@ -26,9 +17,9 @@ export function useStartCompare() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (request: CompareRequest) =>
-      api<CompareView>('/api/jobs/compares/', { method: 'POST', json: request }),
+      api<Compare>('/api/jobs/compares/', { method: 'POST', json: request }),
     onSuccess: (view) => {
-      client.setQueryData(compareKey(view.id!), view);
+      client.setQueryData<CompareView>(compareKey(view.id), view);
       return client.invalidateQueries({ queryKey: ['jobs', 'list'] });
     },
   });
@@ -38,7 +29,7 @@ export function useStartCompare() {
 export function useCompare(id: number | null) {
   return useQuery({
     queryKey: compareKey(id ?? -1),
-    queryFn: ({ signal }) => api<CompareView>(`/api/jobs/compares/${id}/`, { signal }),
+    queryFn: ({ signal }) => api<Compare>(`/api/jobs/compares/${id}/`, { signal }),
     enabled: id !== null,
   });
 }

@@ -1,44 +1,21 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, query } from './client';
-import type { Module, Page } from './types';
-
-type Visibility = Module['visibility'];
-
-export type DatasetTask = 'classification' | 'segmentation';
-
-/** A split's image counts: {category: n, other: n} or {images: n}. */
-export type SplitCounts = { train: Record<string, number>; test: Record<string, number> };
-
-export interface Dataset {
-  id: number;
-  name: string;
-  task: DatasetTask;
-  classes: string[];
-  counts: Record<string, number>;
-  /** Per positive class ("" for segmentation): how the engine splits the images. */
-  split_counts: Record<string, SplitCounts>;
-  image_sizes: [number, number][];
-  channels: number;
-  file_count: number;
-  size_bytes: number;
-  license: string;
-  description: string;
-  owner: string;
-  visibility: Visibility;
-  sha256: string;
-  created: string;
-}
+import type {
+  Dataset,
+  DatasetSample,
+  DatasetTask,
+  GalleryItem,
+  Job,
+  Page,
+  TeacherJobRequest,
+  Visibility,
+} from './types';
 
 export interface DatasetFilters {
   task?: DatasetTask | '';
   category?: string;
   search?: string;
   page_size?: number;
-}
-
-export interface DatasetSample {
-  label: string;
-  path: string;
 }
 
 export const datasetKeys = {
@@ -136,29 +113,11 @@ export function useUploadDataset(onProgress: (fraction: number) => void) {
   });
 }
 
-export interface TeacherJobRequest {
-  dataset: number;
-  category: string;
-  architecture: string;
-  epochs: number;
-}
-
-export interface TeacherJob {
-  id: number;
-  kind: 'teacher';
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  error: string;
-  last_step: number | null;
-  total_steps: number | null;
-  final_metrics: Record<string, number>;
-  made_modules: number[];
-}
-
 /** POST /api/jobs/ kind=teacher: train a teacher from a dataset. */
 export function useTrainTeacher() {
   return useMutation({
     mutationFn: (body: TeacherJobRequest) =>
-      api<TeacherJob>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
+      api<Job>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
   });
 }
 
@@ -168,7 +127,7 @@ export function useTeacherJob(id: number | null) {
   return useQuery({
     queryKey: ['jobs', 'teacher', id],
     queryFn: async ({ signal }) => {
-      const job = await api<TeacherJob>(`/api/jobs/${id}/`, { signal });
+      const job = await api<Job>(`/api/jobs/${id}/`, { signal });
       if (job.status === 'succeeded') void client.invalidateQueries({ queryKey: ['modules'] });
       return job;
     },
@@ -176,11 +135,6 @@ export function useTeacherJob(id: number | null) {
     refetchInterval: (q) =>
       q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000,
   });
-}
-
-export interface GalleryItem {
-  index: number;
-  label: string;
 }
 
 /** GET /api/graphs/{id}/edges/{edge_id}/gallery/: test images of the edge's dataset (none without one). */

@@ -1,27 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, query } from './client';
 import { keys } from './keys';
-import type { EdgeSettings } from './types';
-
-/** One setting as the server states it (GET /api/edge-settings/). */
-export type SettingField =
-  | { type: 'integer'; default: number; minimum: number; maximum: number; help: string; choices?: number[] }
-  | { type: 'choice'; default: string; choices: string[]; help: string };
-
-/** Every edge setting's default, range and choices: the server's single statement of them. */
-export interface EdgeSettingsSpec {
-  fields: Record<Exclude<keyof EdgeSettings, 'dataset'>, SettingField>; // a dataset is chosen from the catalog, not a published field
-  cross_net_samples: number;
-  cross_net_adapter_layers: 1 | 3;
-}
-
-/** What an edge between two modules starts with, and whether it stays inside one net. */
-export interface EdgeSettingsPreview {
-  own_net: boolean;
-  defaults: EdgeSettings;
-  /** What method "auto" picks for this edge (at the samples and layers asked about) and why. */
-  auto_choice: string;
-}
+import type { EdgeSettingsPreview, EdgeSettingsSpec } from './types';
 
 /** GET /api/edge-settings/ — fixed for a server's lifetime, so fetched once. */
 export function useEdgeSettingsSpec() {

@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
-import type { Module } from './types';
+import type { ImportArch, Imported, Visibility } from './types';
 
 export interface ImportRequest {
   weights: File;
-  arch: 'vgg16' | 'fcn8s';
+  arch: ImportArch;
   category: string;
   positiveIndex: number | null;
-  visibility: Module['visibility'];
+  visibility: Visibility;
 }
 
 /** POST /api/modules/import/: a torchvision state_dict (safetensors) split into two modules. */
@@ -21,7 +21,7 @@ export function useImportTorchvision() {
       form.append('category', category);
       if (positiveIndex !== null) form.append('positive_index', String(positiveIndex));
       form.append('visibility', visibility);
-      return api<{ category: Module; task: Module }>('/api/modules/import/', { method: 'POST', form });
+      return api<Imported>('/api/modules/import/', { method: 'POST', form });
     },
     onSuccess: () => client.invalidateQueries({ queryKey: ['modules'] }),
   });

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
 import { keys } from './keys';
-import type { Facets, JobStatus, Lineage, Module, ModuleKind, Page } from './types';
+import type { Facets, Lineage, Module, ModuleIntegrity, ModuleKind, ModuleUsage, Page } from './types';
 
 export interface ModuleFilters {
   kind?: ModuleKind | '';
@@ -29,7 +29,8 @@ export function useModules(filters: ModuleFilters) {
 
 /** GET /api/modules/facets/ — counts for the current filters. */
 export function useModuleFacets(filters: ModuleFilters) {
-  const { page: _page, page_size: _size, ordering: _ordering, ...rest } = filters;
+  // Facets count over every page and ordering: leave those out.
+  const { page, page_size, ordering, ...rest } = filters;
   return useQuery({
     queryKey: keys.moduleFacets(rest),
     queryFn: ({ signal }) => api<Facets>(`/api/modules/facets/${query({ ...rest })}`, { signal }),
@@ -83,40 +84,12 @@ export function useModule(id: number) {
   });
 }
 
-export interface ModuleUsage {
-  graphs: { id: number; name: string; updated: string }[];
-  jobs: {
-    id: number;
-    status: JobStatus;
-    graph_id: number | null;
-    edge_id: number | null;
-    created: string;
-    final_metrics: Record<string, number>;
-    method: string | null;
-    role: 'adapter' | 'category' | 'task' | 'teacher_task' | 'unknown';
-  }[];
-}
-
 /** GET /api/modules/{id}/usage/ — the reader's graphs and jobs that use the module. */
 export function useModuleUsage(id: number) {
   return useQuery({
     queryKey: keys.moduleUsage(id),
     queryFn: ({ signal }) => api<ModuleUsage>(`/api/modules/${id}/usage/`, { signal }),
   });
-}
-
-export interface ModuleIntegrity {
-  sha256: string;
-  weights_ok: boolean;
-  frozen_unchanged: boolean;
-  parents: {
-    role: string;
-    name: string;
-    module_id: number | null;
-    recorded_sha256: string;
-    current_sha256: string | null;
-    unchanged: boolean | null;
-  }[];
 }
 
 /** GET /api/modules/{id}/integrity/ — the weights hashed again and the no-forgetting check. */

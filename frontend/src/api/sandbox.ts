@@ -1,13 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
-import type { SandboxLimits, User } from './types';
-
-export interface SandboxOffer {
-  available: boolean;
-  idle_minutes: number;
-  limits: SandboxLimits;
-}
+import type { SandboxOffer, UserEnvelope } from './types';
 
 /** GET /api/auth/sandbox/ — whether "Try the demo" is set up, its idle time and quotas. */
 export function useSandboxOffer() {
@@ -22,7 +16,7 @@ export function useSandboxOffer() {
 export function useStartSandbox() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => api<{ user: User }>('/api/auth/sandbox/', { method: 'POST' }),
+    mutationFn: () => api<UserEnvelope>('/api/auth/sandbox/', { method: 'POST' }),
     onSuccess: ({ user }) => {
       client.clear();
       client.setQueryData(keys.me, user);

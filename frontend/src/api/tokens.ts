@@ -1,20 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
-
-export interface ApiToken {
-  id: number;
-  name: string;
-  /** The token's first characters, to tell tokens apart. */
-  prefix: string;
-  created: string;
-  last_used: string | null;
-}
-
-/** The answer to creating a token: the only time its text is shown. */
-export interface CreatedApiToken extends ApiToken {
-  token: string;
-}
+import type { ApiToken, CreatedApiToken } from './types';
 
 /** GET /api/auth/tokens/ */
 export function useApiTokens() {

@@ -1,181 +1,97 @@
-/** Wire types from docs/api.md. Keep these in step with the contract. */
+/**
+ * The editor's names for the API's types. What the REST API sends and takes is generated from the
+ * server's OpenAPI schema into schema.gen.ts (scripts/generate-api-types; ./scripts/test fails while
+ * it is stale), so a change on the server shows up here as a type error. A type that looks too loose
+ * is fixed in the serializer (see webapp/schema.py), not restated here. Only the WebSocket's
+ * messages, which the OpenAPI schema does not describe, are written out below.
+ */
+import type { components } from './schema.gen';
 
-export type ModuleKind = 'category' | 'task' | 'adapter';
-export type Shape = [number, number, number];
+type Schemas = components['schemas'];
 
-export interface SandboxLimits {
-  job: number;
-  upload: number;
-}
+export type ModuleKind = Schemas['ModuleKindEnum'];
+export type Visibility = Schemas['VisibilityEnum'];
+/** A per-image tensor shape: [channels, height, width]. */
+export type Shape = Schemas['ModuleLite']['input_shape'];
 
+export type SandboxLimits = Schemas['SandboxLimits'];
 /** A "Try the demo" account's state: removed after idle_minutes without a request. */
-export interface SandboxStatus {
-  idle_minutes: number;
-  expires: string;
-  limits: SandboxLimits;
-  used: SandboxLimits;
-}
+export type SandboxStatus = Schemas['SandboxStatus'];
+/** `sandbox` is set for a demo sandbox account, null for a real one. */
+export type User = Schemas['User'];
+/** What login, the sandbox and /api/auth/me/ answer with. */
+export type UserEnvelope = Schemas['UserEnvelope'];
 
-export interface User {
-  id: number;
-  username: string;
-  is_lab_manager: boolean;
-  /** Set for a demo sandbox account, null for a real one. */
-  sandbox: SandboxStatus | null;
-}
+export type ModuleParent = Schemas['Parent'];
+/** What a graph node, a lineage node and an edge's adapter carry of a module. */
+export type ModuleLite = Schemas['ModuleLite'];
+export type Module = Schemas['Module'];
 
-export interface ModuleParent {
-  role: string;
-  module_id: number | null;
-  sha256: string;
-  name: string;
-}
+/** One page of a list endpoint. */
+export type Page<T> = Omit<Schemas['PaginatedModuleList'], 'results'> & { results: T[] };
 
-export interface ModuleLite {
-  id: number;
-  kind: ModuleKind;
-  name: string;
-  category: string | null;
-  task: string | null;
-  architecture: string;
-  input_shape: Shape;
-  output_shape: Shape;
-  metrics: Record<string, number>;
-  /** The key of the teacher net the module was trained in; null for adapters and loose uploads. */
-  teacher: string | null;
-}
+export type Facets = Schemas['Facets'];
+export type Lineage = Schemas['Lineage'];
 
-export interface Module extends ModuleLite {
-  categories: string[];
-  license: string;
-  description: string;
-  owner: string;
-  visibility: 'private' | 'lab' | 'public';
-  created: string;
-  sha256: string;
-  parents: ModuleParent[];
-  size_bytes: number;
-}
+export type Method = Schemas['MethodEnum'];
+/** An edge's settings; `dataset` (the labelled samples' and test split's) is absent for Animal-MNIST. */
+export type EdgeSettings = Schemas['JobSettings'];
 
-export interface Page<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+export type JobStatus = Schemas['StatusEnum'];
+export type Job = Schemas['Job'];
+/** How a finished graft learned: the concrete method (auto's choice and why), start, and why it stopped. */
+export type JobOutcome = Schemas['JobOutcome'];
 
-export type Facets = Record<'kind' | 'category' | 'task' | 'architecture', Record<string, number>>;
+export type GraphNode = Schemas['Node'];
+export type GraphEdge = Schemas['Edge'];
+export type Graph = Schemas['Graph'];
+/** A graph as the list endpoint gives it, without nodes and edges. */
+export type GraphSummary = Schemas['GraphSummary'];
+export type GraphVersion = Schemas['Version'];
 
-export interface Lineage {
-  nodes: ModuleLite[];
-  edges: { from: number; to: number; role: string }[];
-}
+export type ProgressPoint = Schemas['JobPoint'];
+export type Insight = Schemas['Insight'];
+export type Prediction = Schemas['Prediction'];
+export type GraphDocument = Schemas['GraphDocument'];
 
-export type Method = 'auto' | 'back-distill' | 'direct-learn' | 'distill' | 'jacobian' | 'stitch';
+export type DatasetTask = Schemas['TaskEnum'];
+export type Dataset = Schemas['Dataset'];
+export type DatasetSample = Schemas['DatasetSample'];
+/** What "Train a teacher" sends to POST /api/jobs/ (with kind "teacher"). */
+export type TeacherJobRequest = Omit<Schemas['TeacherJobCreateRequest'], 'kind'>;
+/** A test image of an edge's dataset and its true label, for "Try it". */
+export type GalleryItem = Schemas['GalleryItem'];
 
-export interface EdgeSettings {
-  method: Method;
-  samples: number;
-  adapter_layers: 1 | 3;
-  steps: number;
-  seed: number;
-  /** The dataset of the labelled samples and test split (Animal-MNIST when absent). */
-  dataset?: number | null;
-}
+/** A race between methods on one edge: sibling jobs at the same samples, steps and seeds. */
+export type Compare = Schemas['Compare'];
+/** What "Compare methods" sends: the edge, and optionally seeds, samples, steps and methods. */
+export type CompareRequest = Schemas['CompareCreateRequest'];
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** One setting as the server states it (GET /api/edge-settings/). */
+export type SettingField = Schemas['IntegerSetting'] | Schemas['ChoiceSetting'];
+/** Every edge setting's default, range and choices: the server's single statement of them. */
+export type EdgeSettingsSpec = Schemas['EdgeSettingsSpec'];
+/** What an edge between two modules starts with, whether it stays inside one net, and auto's choice. */
+export type EdgeSettingsPreview = Schemas['EdgeSettingsPreview'];
 
-export interface Job {
-  id: number;
-  edge: number | null;
-  graph: number | null;
-  status: JobStatus;
-  attempt: number;
-  settings: EdgeSettings;
-  reused: boolean;
-  error: string;
-  created: string;
-  started: string | null;
-  finished: string | null;
-  last_step: number | null;
-  /** Null before training starts. */
-  total_steps: number | null;
-  final_metrics: Record<string, number>;
-  adapter: number | null;
-  /** The compare group (a race between methods) this run belongs to, if any. */
-  compare?: number | null;
-  /** How a finished graft learned: the concrete method (auto's choice and why), start, and why it stopped. */
-  outcome?: JobOutcome | null;
-}
+/** `prefix`: the token's first characters, to tell tokens apart. */
+export type ApiToken = Schemas['ApiToken'];
+/** The answer to creating a token: the only time its text is shown. */
+export type CreatedApiToken = Schemas['ApiTokenCreated'];
 
-export interface JobOutcome {
-  method: string;
-  start?: string;
-  stopped?: 'exact' | 'converged' | 'steps' | 'time-cap';
-  steps_run?: number;
-  choice?: string;
-}
+/** Whether "Try the demo" is set up, its idle time and quotas. */
+export type SandboxOffer = Schemas['SandboxOffer'];
 
-export interface GraphNode {
-  id: number;
-  module: ModuleLite;
-  x: number;
-  y: number;
-}
+/** The reader's graphs and jobs that use a module. */
+export type ModuleUsage = Schemas['Usage'];
+/** A module's weights hashed again, and the no-forgetting check of what it was made from. */
+export type ModuleIntegrity = Schemas['Integrity'];
+/** The torchvision networks POST /api/modules/import/ splits into modules. */
+export type ImportArch = Schemas['ArchEnum'];
+/** What an import made: the network's category module and task module. */
+export type Imported = Schemas['Imported'];
 
-export interface GraphEdge {
-  id: number;
-  source: number;
-  target: number;
-  settings: EdgeSettings;
-  job: Job | null;
-  adapter: ModuleLite | null;
-}
-
-export interface Graph {
-  id: number;
-  name: string;
-  owner: string;
-  created: string;
-  updated: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
-
-/** The list endpoint may return graphs with or without nodes/edges; only these are relied on. */
-export type GraphSummary = Pick<Graph, 'id' | 'name' | 'owner' | 'created' | 'updated'>;
-
-export interface GraphVersion {
-  id: number;
-  name: string;
-  created: string;
-}
-
-export interface ProgressPoint {
-  step: number;
-  losses: Record<string, number>;
-  metrics: Record<string, number> | null;
-}
-
-export interface Insight {
-  teacher: number[][];
-  student: number[][];
-  /** Cosine similarity of the teacher's and student's maps. */
-  cosine?: number;
-  pca: Record<string, [number, number][]>;
-}
-
-export type Prediction =
-  | { task: 'classification'; probability: number }
-  | { task: 'segmentation'; mask: number[][]; width: number; height: number };
-
-export interface GraphDocument {
-  format: 'transplant-graph/1';
-  name: string;
-  nodes: { key: string; module_sha256: string; x: number; y: number }[];
-  edges: { source: string; target: string; settings: Partial<EdgeSettings> }[];
-}
-
+/** What every WebSocket job message carries (webapp/live; not part of the OpenAPI schema). */
 interface LiveBase {
   seq: number;
   job: number;
@@ -190,9 +106,9 @@ export type LiveEvent =
       type: 'job.progress';
       step: number;
       total_steps: number;
-      losses: Record<string, number>;
-      metrics: Record<string, number> | null;
+      losses: ProgressPoint['losses'];
+      metrics: ProgressPoint['metrics'];
     })
-  | (LiveBase & { type: 'job.succeeded'; final_metrics: Record<string, number>; adapter: number | null })
+  | (LiveBase & { type: 'job.succeeded'; final_metrics: Job['final_metrics']; adapter: number | null })
   | (LiveBase & { type: 'job.failed'; error: string })
   | (LiveBase & { type: 'job.cancelled' });

@@ -1,5 +1,6 @@
 import { memo, useState } from 'react';
-import { type Dataset, datasetDownloadUrl, datasetThumbnailUrl, useDatasetSamples } from '../api/datasets';
+import { datasetDownloadUrl, datasetThumbnailUrl, useDatasetSamples } from '../api/datasets';
+import type { Dataset } from '../api/types';
 import { formatBytes } from '../lib/format';
 
 /** A dataset in the catalog: counts, class balance and a grid of thumbnails. */

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { ModuleFilters } from '../api/modules';
 import type { Facets } from '../api/types';
 
@@ -24,23 +24,6 @@ export function FacetSidebar({
   update: (changes: Record<string, string | null>) => void;
   clear: () => void;
 }) {
-  const [metric, setMetric] = useState(filters.metric ?? '');
-  const [min, setMin] = useState(filters.metric_min ?? '');
-  const [max, setMax] = useState(filters.metric_max ?? '');
-  useEffect(() => {
-    setMetric(filters.metric ?? '');
-    setMin(filters.metric_min ?? '');
-    setMax(filters.metric_max ?? '');
-  }, [filters.metric, filters.metric_min, filters.metric_max]);
-
-  const applyRange = (event: FormEvent) => {
-    event.preventDefault();
-    update({
-      metric: metric || null,
-      metric_min: metric ? min || null : null,
-      metric_max: metric ? max || null : null,
-    });
-  };
   const active = GROUPS.some((g) => filters[g.field]) || !!filters.metric || !!filters.search;
 
   return (
@@ -82,47 +65,78 @@ export function FacetSidebar({
           </section>
         );
       })}
-      <form className="facet" aria-label="Metric range" onSubmit={applyRange}>
-        <h3 className="facet__title">Metric range</h3>
-        <label className="field">
-          <span>Metric</span>
-          <select className="select" value={metric} onChange={(e) => setMetric(e.target.value)}>
-            <option value="">Any</option>
-            {METRICS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div className="field-row">
-          <label className="field">
-            <span>Min</span>
-            <input
-              className="input"
-              type="number"
-              step="any"
-              value={min}
-              onChange={(e) => setMin(e.target.value)}
-              disabled={!metric}
-            />
-          </label>
-          <label className="field">
-            <span>Max</span>
-            <input
-              className="input"
-              type="number"
-              step="any"
-              value={max}
-              onChange={(e) => setMax(e.target.value)}
-              disabled={!metric}
-            />
-          </label>
-        </div>
-        <button type="submit" className="button button--small">
-          Apply range
-        </button>
-      </form>
+      {/* Keyed by the applied range: when the URL changes it (Clear all, Back), the form starts over. */}
+      <MetricRangeForm
+        key={[filters.metric, filters.metric_min, filters.metric_max].join('|')}
+        filters={filters}
+        update={update}
+      />
     </aside>
+  );
+}
+
+/** The metric range being edited; applied to the filters on submit. */
+function MetricRangeForm({
+  filters,
+  update,
+}: {
+  filters: ModuleFilters;
+  update: (changes: Record<string, string | null>) => void;
+}) {
+  const [metric, setMetric] = useState(filters.metric ?? '');
+  const [min, setMin] = useState(filters.metric_min ?? '');
+  const [max, setMax] = useState(filters.metric_max ?? '');
+
+  const applyRange = (event: FormEvent) => {
+    event.preventDefault();
+    update({
+      metric: metric || null,
+      metric_min: metric ? min || null : null,
+      metric_max: metric ? max || null : null,
+    });
+  };
+
+  return (
+    <form className="facet" aria-label="Metric range" onSubmit={applyRange}>
+      <h3 className="facet__title">Metric range</h3>
+      <label className="field">
+        <span>Metric</span>
+        <select className="select" value={metric} onChange={(e) => setMetric(e.target.value)}>
+          <option value="">Any</option>
+          {METRICS.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="field-row">
+        <label className="field">
+          <span>Min</span>
+          <input
+            className="input"
+            type="number"
+            step="any"
+            value={min}
+            onChange={(e) => setMin(e.target.value)}
+            disabled={!metric}
+          />
+        </label>
+        <label className="field">
+          <span>Max</span>
+          <input
+            className="input"
+            type="number"
+            step="any"
+            value={max}
+            onChange={(e) => setMax(e.target.value)}
+            disabled={!metric}
+          />
+        </label>
+      </div>
+      <button type="submit" className="button button--small">
+        Apply range
+      </button>
+    </form>
   );
 }

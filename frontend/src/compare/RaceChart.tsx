@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import uPlot from 'uplot';
 import type { Curves } from '../lib/compare';
 
@@ -47,8 +47,9 @@ function seriesOf(
 
 /**
  * One race chart: a thick line per method (the mean over its seeds) and a faint band for the
- * range (`markers` also marks each point: evaluations are few), with axis text large enough to read from the back of a room. Rebuilt when the set of
- * methods changes; live points flow in through setData.
+ * range (`markers` also marks each point: evaluations are few), with axis text large enough to
+ * read from the back of a room. Rebuilt when the set of methods changes; live points flow in
+ * through setData.
  */
 export function RaceChart({
   curves,
@@ -70,14 +71,19 @@ export function RaceChart({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
+  // Read by the x scale's range whenever uPlot rescales (on setData), so it follows the prop.
   const xMaxRef = useRef(xMax);
-  xMaxRef.current = xMax;
+  useEffect(() => {
+    xMaxRef.current = xMax;
+  }, [xMax]);
   const layout = `${curves.methods.map((c) => `${c.method}:${c.low ? 'band' : 'line'}`).join('|')}|${logScale}`;
+  // A rebuild starts from the curves of the moment; new points alone do not rebuild (setData below).
+  const currentSeries = useEffectEvent(() => seriesOf(curves, markers));
 
   useEffect(() => {
     const element = host.current;
     if (!element) return undefined;
-    const { series, bands, data } = seriesOf(curves, markers);
+    const { series, bands, data } = currentSeries();
     const axis = {
       stroke: '#1b2336',
       font: AXIS_FONT,
@@ -112,8 +118,7 @@ export function RaceChart({
       chart.current?.destroy();
       chart.current = null;
     };
-    // Rebuild only when the series layout changes; data flows through setData below.
-  }, [layout, height, yLabel, markers]);
+  }, [layout, height, yLabel, markers, logScale]);
 
   useEffect(() => {
     chart.current?.setData(seriesOf(curves).data as uPlot.AlignedData);

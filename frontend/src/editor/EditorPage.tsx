@@ -2,17 +2,21 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { useSearchParams } from 'react-router';
 import { useGraphs } from '../api/graphs';
+import type { GraphSummary } from '../api/types';
 import { errorMessage } from '../api/client';
 import { GraphBar } from './GraphBar';
 import { GraphWorkspace } from './GraphWorkspace';
 import { Palette } from './Palette';
+
+/** One empty list for every render before the graphs arrive (an effect depends on it). */
+const NO_GRAPHS: GraphSummary[] = [];
 
 /** `/`: pick or create a graph, then edit it. The open graph is in the URL (`?graph=ID`). */
 export function EditorPage() {
   const [params, setParams] = useSearchParams();
   const graphs = useGraphs();
   const requested = Number(params.get('graph'));
-  const list = graphs.data?.results ?? [];
+  const list = graphs.data?.results ?? NO_GRAPHS;
   const graphId = requested > 0 ? requested : null;
 
   // Open the most recently updated graph when none is named in the URL.

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../api/client';
 import { useGraph } from '../api/graphs';
@@ -13,7 +13,7 @@ import { StatusBadge } from '../ui/StatusBadge';
 /** Every job of this graph, newest first, with cancel and retry; finished runs can be ticked and compared. */
 export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: () => void }) {
   const jobs = useJobs(graphId);
-  const edgeNames = useGraph(graphId, useCallback(edgeNamesOf, [])).data ?? {};
+  const edgeNames = useGraph(graphId, edgeNamesOf).data ?? {};
   const cancel = useCancelJob();
   const retry = useRetryJob();
   const list = [...(jobs.data ?? [])].sort((a, b) => b.id - a.id);
@@ -129,6 +129,7 @@ export function JobQueuePanel({ graphId, onClose }: { graphId: number; onClose: 
 }
 
 /** "cat-features → classifier" per edge id, for the queue rows. */
+/** At module scope, so the query's `select` is one stable function. */
 function edgeNamesOf(graph: Graph): Record<number, string> {
   const names: Record<number, string> = {};
   const moduleName = (nodeId: number) => graph.nodes.find((node) => node.id === nodeId)?.module.name ?? '?';

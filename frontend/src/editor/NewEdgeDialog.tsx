@@ -2,10 +2,13 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { servesEdge, trainingSamples, useDatasets } from '../api/datasets';
 import { useEdgeSettingsPreview, useEdgeSettingsSpec } from '../api/edgeSettings';
 import { useGraph } from '../api/graphs';
-import type { EdgeSettings, Graph, GraphNode, Method } from '../api/types';
+import type { DatasetTask, EdgeSettings, Graph, GraphNode, Method } from '../api/types';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,
+  formSettings,
+  LABELLED_START,
+  LEARN_WITHOUT_LABELS,
   methodInfo,
   samplesCaution,
   validateSettings,
@@ -36,13 +39,12 @@ export function NewEdgeDialog({
   onCancel: () => void;
   onSubmit: (source: number, target: number, settings: EdgeSettings) => Promise<boolean>;
 }) {
-  const [settings, setSettings] = useState<EdgeSettings>(DEFAULT_SETTINGS);
+  // Only what the person changed is state; the rest follows the server (see formSettings).
+  const [edits, setEdits] = useState<Partial<EdgeSettings>>({});
   const [source, setSource] = useState<number | null>(pending.source);
   const [target, setTarget] = useState<number | null>(pending.target);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const [samplesEdited, setSamplesEdited] = useState(false);
-  const [layersEdited, setLayersEdited] = useState(false);
   const graph = useGraph(
     graphId,
     useCallback((g: Graph) => ({ nodes: g.nodes, edges: g.edges }), []),
@@ -52,18 +54,21 @@ export function NewEdgeDialog({
   const tasks = graph?.nodes.filter((n) => n.module.kind === 'task') ?? [];
   const nameOf = (id: number | null) => graph?.nodes.find((n) => n.id === id)?.module.name ?? '…';
   const spec = useEdgeSettingsSpec().data;
-  const errors = spec ? validateSettings(settings, spec) : {};
-  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
-  const methodHint = methodInfo(settings.method).hint;
   const ends = [source, target].map((id) => graph?.nodes.find((n) => n.id === id));
-  // Whether the edge stays inside one net is the server's rule; unknown ends count as one net.
+  // Whether the edge stays inside one net is the server's rule; unknown ends count as one net. Asked
+  // about the sample count the person typed, or else the edge's own default.
   const preview = useEdgeSettingsPreview(
     ends[0]?.module.id,
     ends[1]?.module.id,
-    settings.samples,
-    settings.adapter_layers,
-    settings.dataset,
+    edits.samples,
+    edits.adapter_layers,
+    edits.dataset,
   ).data;
+  const defaults = spec ? defaultSettingsFor(spec, true) : DEFAULT_SETTINGS;
+  const settings = formSettings(defaults, edits, preview?.defaults ?? defaults);
+  const errors = spec ? validateSettings(settings, spec) : {};
+  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
+  const methodHint = methodInfo(settings.method).hint;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
   const limits = (name: 'samples' | 'steps' | 'seed') => {
@@ -71,15 +76,11 @@ export function NewEdgeDialog({
     return field?.type === 'integer' ? { min: field.minimum, max: field.maximum } : {};
   };
 
-  useEffect(() => {
-    // The server's defaults replace the placeholders once they arrive, unless already changed.
-    if (spec) setSettings((old) => (old === DEFAULT_SETTINGS ? defaultSettingsFor(spec, true) : old));
-  }, [spec]);
   // Datasets that can serve this edge: of the task module's task, with a class of the category.
   const category = ends[0]?.module.category ?? null;
   const task = ends[1]?.module.task ?? null;
   const datasets = useDatasets({
-    task: (task ?? '') as 'classification' | 'segmentation' | '',
+    task: (task ?? '') as DatasetTask | '',
     page_size: 100,
   });
   const usable = (datasets.data?.results ?? []).filter((d) => servesEdge(d, category, task));
@@ -94,32 +95,20 @@ export function NewEdgeDialog({
       : undefined;
 
   useEffect(() => {
-    // Follow the chosen ends' defaults until the person sets the samples or the layers themselves.
-    if (!preview) return;
-    setSettings((old) => ({
-      ...old,
-      ...(!samplesEdited && (old.method === 'back-distill' || old.method === 'auto')
-        ? { samples: preview.defaults.samples }
-        : {}),
-      ...(!layersEdited ? { adapter_layers: preview.defaults.adapter_layers } : {}),
-    }));
-  }, [preview, samplesEdited, layersEdited]);
-
-  useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === 'Escape' && onCancel();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [onCancel]);
 
   const update = <K extends keyof EdgeSettings>(key: K, value: EdgeSettings[K]) =>
-    setSettings((old) => ({ ...old, [key]: value }));
+    setEdits((old) => ({ ...old, [key]: value }));
 
   const chooseMethod = (method: Method) =>
-    // Switching away from back-distillation with 0 samples would be invalid; offer a sensible count.
-    setSettings((old) => ({
+    // A method that needs labels with 0 samples typed would be invalid; offer a sensible count.
+    setEdits((old) => ({
       ...old,
       method,
-      samples: method !== 'back-distill' && old.samples === 0 ? 100 : old.samples,
+      ...(!LEARN_WITHOUT_LABELS.includes(method) && old.samples === 0 ? { samples: LABELLED_START } : {}),
     }));
 
   const submit = async (event: FormEvent) => {
@@ -216,7 +205,7 @@ export function NewEdgeDialog({
             className="select"
             aria-label="Data"
             value={settings.dataset ?? ''}
-            onChange={(e) => update('dataset', Number(e.target.value) || null)}
+            onChange={(e) => update('dataset', Number(e.target.value) || undefined)}
           >
             <option value="">Built-in (Animal-MNIST)</option>
             {usable.map((dataset) => (
@@ -233,10 +222,7 @@ export function NewEdgeDialog({
             {...limits('samples')}
             step={1}
             value={numberValue(settings.samples)}
-            onChange={(e) => {
-              setSamplesEdited(true);
-              update('samples', e.target.valueAsNumber);
-            }}
+            onChange={(e) => update('samples', e.target.valueAsNumber)}
           />
         </Field>
         <fieldset className="field field--inline">
@@ -247,10 +233,7 @@ export function NewEdgeDialog({
                 type="radio"
                 name="adapter_layers"
                 checked={settings.adapter_layers === layers}
-                onChange={() => {
-                  setLayersEdited(true);
-                  update('adapter_layers', layers);
-                }}
+                onChange={() => update('adapter_layers', layers)}
               />
               {layers} {layers === 1 ? 'layer' : 'layers'}
             </label>

@@ -19,10 +19,13 @@ import { DEFAULT_SETTINGS } from './edgeSettings';
 let nextId = 1;
 const job = (method: string, seed: number, over: Partial<Job> = {}): Job => ({
   id: nextId++,
+  kind: 'graft',
   edge: 3,
   graph: 1,
   status: 'succeeded',
   attempt: 1,
+  run_attempt: 1,
+  heartbeat: null,
   settings: { ...DEFAULT_SETTINGS, method: method as Job['settings']['method'], seed, samples: 10 },
   reused: false,
   error: '',
@@ -33,6 +36,10 @@ const job = (method: string, seed: number, over: Partial<Job> = {}): Job => ({
   total_steps: null,
   final_metrics: {},
   adapter: null,
+  dataset: null,
+  made_modules: [],
+  compare: null,
+  outcome: null,
   ...over,
 });
 const point = (step: number, loss: number, metrics: Record<string, number> | null = null): ProgressPoint => ({

@@ -1,4 +1,4 @@
-import type { Job, LiveEvent, ProgressPoint } from '../api/types';
+import type { Compare, Job, LiveEvent, ProgressPoint } from '../api/types';
 import { METHODS } from './edgeSettings';
 import { applyEventToJob } from './liveCache';
 import { smooth } from './progress';
@@ -12,7 +12,7 @@ export interface CompareView {
   seeds: number[];
   samples: number | null;
   steps: number | null;
-  skipped: { method: string; reason: string }[];
+  skipped: Compare['skipped'];
   jobs: Job[];
 }
 

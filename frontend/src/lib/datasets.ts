@@ -1,11 +1,8 @@
 /** Pure rules about datasets that the edge and teacher dialogs share. */
+import type { Dataset } from '../api/types';
 
-export interface SplitSummary {
-  task: 'classification' | 'segmentation';
-  classes: string[];
-  /** Per positive class ("" for segmentation): images in each split, by side. */
-  split_counts: Record<string, { train: Record<string, number>; test: Record<string, number> }>;
-}
+/** What the rules read of a dataset; `split_counts` is per positive class ("" for segmentation). */
+export type SplitSummary = Pick<Dataset, 'task' | 'classes' | 'split_counts'>;
 
 /** Labelled samples a dataset's training split holds for a category (what an edge may ask for). */
 export function trainingSamples(dataset: SplitSummary, category: string | null | undefined): number {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EdgeSettingsSpec } from '../api/edgeSettings';
+import type { EdgeSettingsSpec } from '../api/types';
 import {
   DEFAULT_SETTINGS,
   defaultSettingsFor,
+  formSettings,
+  LABELLED_START,
   methodInfo,
   samplesCaution,
   validateSettings,
@@ -78,6 +80,59 @@ describe('defaultSettingsFor', () => {
   it('starts across nets with the server’s few samples and three convs', () => {
     expect(defaultSettingsFor(spec, true)).toEqual(DEFAULT_SETTINGS);
     expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10, adapter_layers: 3 });
+  });
+});
+
+describe('formSettings', () => {
+  const defaults = defaultSettingsFor(spec, true);
+
+  it('follows the edge’s default samples for auto and back-distillation until a count is typed', () => {
+    expect(formSettings(defaults, {}, { samples: 10, adapter_layers: 1 })).toEqual({
+      ...DEFAULT_SETTINGS,
+      samples: 10,
+    });
+    expect(
+      formSettings(defaults, { method: 'back-distill' }, { samples: 0, adapter_layers: 1 }).samples,
+    ).toBe(0);
+    expect(formSettings(defaults, { samples: 0 }, { samples: 10, adapter_layers: 1 }).samples).toBe(0);
+    expect(
+      formSettings(defaults, { method: 'back-distill', samples: 25 }, { samples: 10, adapter_layers: 1 })
+        .samples,
+    ).toBe(25);
+  });
+
+  it('follows the edge’s default layers until they are picked', () => {
+    const across = { samples: 10, adapter_layers: 3 } as const;
+    expect(formSettings(defaults, {}, across)).toEqual({
+      ...DEFAULT_SETTINGS,
+      samples: 10,
+      adapter_layers: 3,
+    });
+    expect(formSettings(defaults, { adapter_layers: 1 }, across).adapter_layers).toBe(1);
+  });
+
+  it('gives the methods that need labels a count, and stitching none', () => {
+    expect(
+      formSettings(defaults, { method: 'direct-learn' }, { samples: 0, adapter_layers: 1 }).samples,
+    ).toBe(LABELLED_START);
+    expect(formSettings(defaults, { method: 'distill' }, { samples: 10, adapter_layers: 1 }).samples).toBe(
+      10,
+    );
+    expect(formSettings(defaults, { method: 'stitch' }, { samples: 10, adapter_layers: 1 }).samples).toBe(0);
+    for (const method of ['direct-learn', 'jacobian', 'stitch', 'auto'] as const) {
+      expect(
+        validateSettings(formSettings(defaults, { method }, { samples: 0, adapter_layers: 1 }), spec),
+      ).toEqual({});
+    }
+  });
+
+  it('keeps every other field the person changed over the server’s defaults', () => {
+    const settings = formSettings(
+      defaults,
+      { steps: 50, seed: 7, dataset: 3, adapter_layers: 3 },
+      { samples: 0, adapter_layers: 1 },
+    );
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, steps: 50, seed: 7, dataset: 3, adapter_layers: 3 });
   });
 });
 

@@ -1,5 +1,4 @@
-import type { EdgeSettingsSpec } from '../api/edgeSettings';
-import type { EdgeSettings, Method } from '../api/types';
+import type { EdgeSettings, EdgeSettingsSpec, Method } from '../api/types';
 
 /**
  * The form's first values while the server's statement of the settings (GET /api/edge-settings/)
@@ -24,6 +23,29 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
   return ontoOwnNet
     ? defaults
     : { ...defaults, samples: spec.cross_net_samples, adapter_layers: spec.cross_net_adapter_layers };
+}
+
+/** Where a method that needs labels would start from no samples, it starts from this many. */
+export const LABELLED_START = 100;
+
+/**
+ * The new-edge form's settings: the fields the person changed, over the server's defaults for the
+ * edge (`edge`: none and one conv within one net, a few samples and three convs across). Until the
+ * person types a sample count, back-distillation and auto follow the edge's default count, stitching
+ * takes none (it learns from unlabelled images), and the methods that need labels start from
+ * LABELLED_START where the edge's default is 0. The adapter's layers follow the edge until picked.
+ */
+export function formSettings(
+  defaults: EdgeSettings,
+  edits: Partial<EdgeSettings>,
+  edge: Pick<EdgeSettings, 'samples' | 'adapter_layers'>,
+): EdgeSettings {
+  const method = edits.method ?? defaults.method;
+  const followsEdge = method === 'back-distill' || method === 'auto';
+  const fallback = method === 'stitch' ? 0 : followsEdge || edge.samples > 0 ? edge.samples : LABELLED_START;
+  const samples = edits.samples ?? fallback;
+  const adapter_layers = edits.adapter_layers ?? edge.adapter_layers;
+  return { ...defaults, ...edits, method, samples, adapter_layers };
 }
 
 /**

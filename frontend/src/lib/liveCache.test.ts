@@ -5,10 +5,13 @@ import { applyEventToGraph, applyEventToJob, graphMissesJob } from './liveCache'
 
 const job = (over: Partial<Job> = {}): Job => ({
   id: 7,
+  kind: 'graft',
   edge: 3,
   graph: 1,
   status: 'queued',
   attempt: 1,
+  run_attempt: 1,
+  heartbeat: null,
   settings: DEFAULT_SETTINGS,
   reused: false,
   error: '',
@@ -19,6 +22,10 @@ const job = (over: Partial<Job> = {}): Job => ({
   total_steps: null,
   final_metrics: {},
   adapter: null,
+  dataset: null,
+  made_modules: [],
+  compare: null,
+  outcome: null,
   ...over,
 });
 const graph = (j: Job | null): Graph => ({

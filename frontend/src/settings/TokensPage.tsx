@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../api/client';
-import { type CreatedApiToken, useApiTokens, useCreateApiToken, useRevokeApiToken } from '../api/tokens';
+import { useApiTokens, useCreateApiToken, useRevokeApiToken } from '../api/tokens';
+import type { CreatedApiToken } from '../api/types';
 import '../styles/pages.css';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');

@@ -2,12 +2,14 @@ import { describeOutcome } from '../../lib/outcome';
 import { useMemo, useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { useJobPoints } from '../../api/jobs';
-import type { GraphEdge } from '../../api/types';
+import type { GraphEdge, ProgressPoint } from '../../api/types';
 import { describeSettings, METHODS } from '../../lib/edgeSettings';
 import { formatMetric } from '../../lib/format';
 import { lossTerms, metricNames, smooth } from '../../lib/progress';
 import { type ChartSeries, UPlotChart } from './UPlotChart';
 
+/** One empty list for every render before the points arrive (the memos below depend on it). */
+const NO_POINTS: ProgressPoint[] = [];
 const PALETTE = ['#1f2a44', '#6d5dfc', '#0e9f8d', '#e8730c', '#d23f57', '#2f80ed'];
 
 /** Live loss and metric charts with smoothing, the settings and the final evaluation. */
@@ -15,7 +17,7 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
   const job = edge.job;
   const points = useJobPoints(job && job.status !== 'queued' ? job.id : null);
   const [smoothing, setSmoothing] = useState(0.6);
-  const data = points.data ?? [];
+  const data = points.data ?? NO_POINTS;
 
   const steps = useMemo(() => data.map((p) => p.step), [data]);
   const lossSeries: ChartSeries[] = useMemo(

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { errorMessage } from '../../api/client';
-import { type GalleryItem, galleryImageUrl, useEdgeGallery } from '../../api/datasets';
+import { galleryImageUrl, useEdgeGallery } from '../../api/datasets';
+import type { GalleryItem } from '../../api/types';
 import { usePredict } from '../../api/edges';
 import { DrawingPad, type DrawingPadHandle } from './DrawingPad';
 import { PredictionView } from './PredictionView';

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import uPlot from 'uplot';
 
 export interface ChartSeries {
@@ -27,10 +27,13 @@ export function UPlotChart({
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const layout = series.map((s) => `${s.label}:${s.color}`).join('|');
+  // A rebuild starts from the series of the moment; new points alone do not rebuild (setData below).
+  const current = useEffectEvent(() => ({ x, series }));
 
   useEffect(() => {
     const element = host.current;
     if (!element) return undefined;
+    const { x, series } = current();
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
@@ -62,7 +65,6 @@ export function UPlotChart({
       chart.current?.destroy();
       chart.current = null;
     };
-    // Rebuild only when the set of series changes; data flows through setData below.
   }, [layout, height, yLabel]);
 
   useEffect(() => {

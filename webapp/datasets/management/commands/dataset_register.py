@@ -32,5 +32,5 @@ class Command(BaseCommand):
                 owner=user, folder=folder, task=task, name=name, license=license, description=description
             )
         except ApplicationError as exc:
-            raise CommandError(exc.message)
+            raise CommandError(exc.message) from exc
         self.stdout.write(f"dataset #{dataset.id} {dataset.name!r}: {dataset.counts}")
