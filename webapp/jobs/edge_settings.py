@@ -25,8 +25,9 @@ MAX_SEED = 2**31 - 1  # what every random generator the engine seeds accepts
 # What an edge gets by default when its task module belongs to another net than the category module's
 # teacher: 10 labelled samples and three convs. On the demo catalog (cat onto the dog, method auto, 300
 # steps, seeds 0-1-2; `python -m benchmarks.web_defaults`, results/web-defaults.json) the classifier
-# graft ends at WEB-DEFAULTS-FIGURES. Within one net the default is zero samples and one conv, which
-# back-distill solves exactly (Table 2).
+# graft ends at 6.25 / 7.50 / 7.50 % error with three convs and 10.75 / 10.25 / 12.25 % with one (teachers:
+# cat 4.0, dog 5.25); direct-learn with the same 10 samples and three convs at 22.75 / 18.75 / 41.50 %.
+# Within one net the default is zero samples and one conv, which back-distill solves exactly (Table 2).
 CROSS_NET_SAMPLES = 10
 CROSS_NET_ADAPTER_LAYERS = 3
 
