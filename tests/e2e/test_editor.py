@@ -139,19 +139,23 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
     )
     dialog = editor.get_by_role("dialog", name="Train a new adapter")
     expect(dialog.get_by_label("Method")).to_have_value("auto")
-    # The cat's category module onto the dog's classifier: another net, so a few labels by default,
-    # and a caution if a person takes them away.
+    # The cat's category module onto the dog's classifier: another net, so a few labels and three convs
+    # by default; a caution if a person picks zero-sample back-distill there.
     samples = dialog.get_by_label("Labelled samples")
     expect(samples).to_have_value("10")
-    # Auto says what it picks for this edge, and why, in one sentence under the method.
-    expect(
-        dialog.get_by_text(re.compile(r"^Auto: direct-learn from the zero-sample back-distillation solution"))
-    ).to_be_visible()
+    expect(dialog.get_by_role("radio", name="3 layers")).to_be_checked()
+    # Auto says what it picks for this edge, and why, in one sentence under the method: the teacher
+    # labels the cat problem's 1600 Animal-MNIST training images.
+    pool = "Auto: distill on 1600 training images that the teacher labels"
+    expect(dialog.get_by_text(re.compile(f"^{pool} and the 10 labelled samples"))).to_be_visible()
     samples.fill("0")
+    expect(dialog.get_by_text(re.compile(f"^{pool}, from the zero-sample"))).to_be_visible()
     caution = dialog.get_by_text("Without labelled samples, back-distillation onto another net")
+    expect(caution).to_have_count(0)  # auto learns without labels here
+    dialog.get_by_label("Method").select_option("back-distill")
     expect(caution).to_be_visible()
-    expect(dialog.get_by_text(re.compile(r"^Auto: back-distill: with no labelled samples"))).to_be_visible()
     dialog.screenshot(path=str(screenshots / "new-edge-caution.png"))
+    dialog.get_by_label("Method").select_option("auto")
     samples.fill("10")
     expect(caution).to_have_count(0)
     dialog.get_by_label("Training steps").fill(str(STEPS))
