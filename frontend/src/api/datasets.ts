@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, query } from './client';
-import type { Module, Page } from './types';
+import { keys } from './keys';
+import type { JobStatus, Module, Page } from './types';
 
 type Visibility = Module['visibility'];
 
@@ -146,11 +147,14 @@ export interface TeacherJobRequest {
 export interface TeacherJob {
   id: number;
   kind: 'teacher';
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: JobStatus;
+  attempt: number;
+  settings: TeacherJobRequest & { tasks: string[]; seed: number };
   error: string;
   last_step: number | null;
   total_steps: number | null;
   final_metrics: Record<string, number>;
+  adapter: null;
   made_modules: number[];
 }
 
@@ -162,19 +166,22 @@ export function useTrainTeacher() {
   });
 }
 
-/** GET /api/jobs/{id}/ while a teacher job runs (polled; its modules join the catalog at the end). */
+/**
+ * GET /api/jobs/{id}/ for a teacher job. Not polled: `useJobSocket` keeps this cache entry live
+ * from the job's own socket and refetches it on every (re)connect, as the graph's socket does for
+ * edge jobs. A fetch that finds it succeeded (a missed event) refreshes the catalog too.
+ */
 export function useTeacherJob(id: number | null) {
   const client = useQueryClient();
   return useQuery({
-    queryKey: ['jobs', 'teacher', id],
+    queryKey: keys.job(id ?? -1),
     queryFn: async ({ signal }) => {
       const job = await api<TeacherJob>(`/api/jobs/${id}/`, { signal });
       if (job.status === 'succeeded') void client.invalidateQueries({ queryKey: ['modules'] });
       return job;
     },
     enabled: id !== null,
-    refetchInterval: (q) =>
-      q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000,
+    staleTime: Number.POSITIVE_INFINITY,
   });
 }
 

@@ -182,7 +182,10 @@ interface LiveBase {
   edge: number | null;
 }
 
-/** Server -> client WebSocket messages on /ws/graphs/{id}/. */
+/**
+ * Server -> client WebSocket messages on /ws/graphs/{id}/ (a graph's jobs) and /ws/jobs/{id}/ (a job
+ * without a graph: a teacher job, whose `edge` is null).
+ */
 export type LiveEvent =
   | (LiveBase & { type: 'job.queued' })
   | (LiveBase & { type: 'job.started'; attempt: number })
@@ -193,6 +196,12 @@ export type LiveEvent =
       losses: Record<string, number>;
       metrics: Record<string, number> | null;
     })
-  | (LiveBase & { type: 'job.succeeded'; final_metrics: Record<string, number>; adapter: number | null })
+  | (LiveBase & {
+      type: 'job.succeeded';
+      final_metrics: Record<string, number>;
+      adapter: number | null;
+      /** A teacher job: the catalog modules it made. */
+      made_modules?: number[];
+    })
   | (LiveBase & { type: 'job.failed'; error: string })
   | (LiveBase & { type: 'job.cancelled' });

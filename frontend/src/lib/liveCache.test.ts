@@ -67,6 +67,24 @@ describe('applyEventToJob', () => {
   it('keeps last_step from going backwards', () => {
     expect(applyEventToJob(job({ status: 'running', last_step: 80 }), progress(40)).last_step).toBe(80);
   });
+
+  it('learns the total steps from progress, before the job is fetched again', () => {
+    expect(applyEventToJob(job({ status: 'running' }), progress(1)).total_steps).toBe(300);
+  });
+
+  it("keeps a teacher job's own fields and adds the modules it made", () => {
+    const teacher = { ...job({ edge: null, graph: null, status: 'running' }), made_modules: [] as number[] };
+    const done = applyEventToJob(teacher, {
+      seq: 9,
+      type: 'job.succeeded',
+      job: 7,
+      edge: null,
+      final_metrics: { 'classification.error': 12 },
+      adapter: null,
+      made_modules: [4, 5],
+    });
+    expect(done).toMatchObject({ status: 'succeeded', made_modules: [4, 5], adapter: null, graph: null });
+  });
 });
 
 describe('applyEventToGraph', () => {
