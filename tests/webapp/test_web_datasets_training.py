@@ -145,6 +145,7 @@ def test_a_teacher_job_streams_its_epochs_live_on_its_own_websocket(client, serv
     assert succeeded["final_metrics"]["classification.error"] == pytest.approx(
         progress[-1]["metrics"]["error"]
     )
+    assert succeeded["evaluated"] is True
     made = Job.objects.get(pk=job["id"]).made_modules.values_list("id", flat=True)
     assert sorted(succeeded["made_modules"]) == sorted(made) and len(made) == 2
 
@@ -162,6 +163,7 @@ def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_tes
     job = _finished_job(response.json()["job"]["id"])
     assert job.status == "succeeded", job.error
     assert job.dataset_id == dataset["id"]
+    assert client.get(f"/api/jobs/{job.id}/").json()["evaluated"] is True
     # The job's error is the adapter's error on the dataset's own test split, measured again here.
     data = engine.load_folder_data(
         dataset_folder(Dataset.objects.get(pk=dataset["id"])),
@@ -203,9 +205,14 @@ def test_a_zero_sample_edge_of_a_new_category_needs_no_data_and_is_not_evaluated
     graph_id, nodes = _graph_with(client, category, catalog["dog-classification"])
     response = _draw(client, graph_id, nodes, {"samples": 0, "steps": 10})
     assert response.status_code == 201, response.json()
+    assert response.json()["job"]["evaluated"] is None  # not finished yet
     job = _finished_job(response.json()["job"]["id"])
     assert job.status == "succeeded", job.error
-    assert job.final_metrics == {}  # the card says "not evaluated"
+    assert job.final_metrics == {}
+    # The payloads say so in words the editor's card shows: "not evaluated".
+    assert client.get(f"/api/jobs/{job.id}/").json()["evaluated"] is False
+    edge = client.get(f"/api/graphs/{graph_id}/").json()["edges"][0]
+    assert edge["job"]["status"] == "succeeded" and edge["job"]["evaluated"] is False
 
 
 def test_edges_asking_for_samples_no_data_can_serve_are_refused_when_drawn(

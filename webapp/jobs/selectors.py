@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from webapp.errors import ApplicationError
-from webapp.jobs.models import Job, JobKind, JobPoint
+from webapp.jobs.models import Job, JobKind, JobPoint, JobStatus
 
 MAX_POINTS = 1000
 
@@ -21,6 +21,14 @@ def job_may_watch(*, user: AbstractBaseUser, job_id: int) -> bool:
         user.is_authenticated
         and Job.objects.filter(pk=job_id, owner_id=user.id, kind=JobKind.TEACHER).exists()
     )
+
+
+def job_evaluated(*, job: Job) -> bool | None:
+    """Whether a finished job's result was measured on a test set: None until it succeeds, then
+    False when there was none (a zero-sample edge of a category no data holds: "not evaluated")."""
+    if job.status != JobStatus.SUCCEEDED:
+        return None
+    return bool(job.final_metrics)
 
 
 def job_list(

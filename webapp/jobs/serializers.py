@@ -6,6 +6,7 @@ from rest_framework import serializers
 from webapp.jobs.compare import MAX_SEEDS
 from webapp.jobs.edge_settings import EDGE_SETTINGS
 from webapp.jobs.models import Compare, Job, JobKind, JobPoint, JobStatus
+from webapp.jobs.selectors import job_evaluated
 
 
 def _integer_field(name: str) -> serializers.IntegerField:
@@ -114,6 +115,17 @@ class JobOutcomeSerializer(serializers.Serializer):
 class JobSerializer(serializers.ModelSerializer):
     settings = JobSettingsSerializer()
     outcome = serializers.SerializerMethodField()
+    evaluated = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.BooleanField(
+            allow_null=True,
+            help_text="null until the job succeeds; false when there was no test set to measure it on "
+            "(final_metrics is empty: the editor says 'not evaluated')",
+        )
+    )
+    def get_evaluated(self, job: Job) -> bool | None:
+        return job_evaluated(job=job)
 
     @extend_schema_field(JobOutcomeSerializer(allow_null=True))
     def get_outcome(self, job: Job) -> dict | None:
@@ -143,6 +155,7 @@ class JobSerializer(serializers.ModelSerializer):
             "last_step",
             "total_steps",
             "final_metrics",
+            "evaluated",
             "adapter",
             "dataset",
             "made_modules",

@@ -206,7 +206,12 @@ def job_create(
             lambda: _publish(
                 job,
                 EventType.SUCCEEDED,
-                {"final_metrics": job.final_metrics, "adapter": job.adapter_id, "reused": True},
+                {
+                    "final_metrics": job.final_metrics,
+                    "evaluated": bool(job.final_metrics),
+                    "adapter": job.adapter_id,
+                    "reused": True,
+                },
             )
         )
         return job
@@ -343,7 +348,13 @@ def _job_succeed(*, job_id: int, run_attempt: int, result: Any) -> Job | None:
         lambda: _publish(
             job,
             EventType.SUCCEEDED,
-            {"final_metrics": metrics, "adapter": adapter.id, "reused": False, **outcome},
+            {
+                "final_metrics": metrics,
+                "evaluated": bool(metrics),  # no test set: the card says "not evaluated"
+                "adapter": adapter.id,
+                "reused": False,
+                **outcome,
+            },
         )
     )
     return job

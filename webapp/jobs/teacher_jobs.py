@@ -132,7 +132,12 @@ def _teacher_job_succeed(*, job_id: int, run_attempt: int, result: Any, origin: 
         lambda: job_publish(
             job=job,
             event_type=EventType.SUCCEEDED,
-            payload={"final_metrics": job.final_metrics, "made_modules": made_ids, "adapter": None},
+            payload={
+                "final_metrics": job.final_metrics,
+                "evaluated": bool(job.final_metrics),
+                "made_modules": made_ids,
+                "adapter": None,
+            },
         )
     )
     return job

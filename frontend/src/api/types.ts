@@ -101,6 +101,11 @@ export interface Job {
   /** Null before training starts. */
   total_steps: number | null;
   final_metrics: Record<string, number>;
+  /**
+   * Null until the job succeeds; false when there was no test set to measure it on (a zero-sample
+   * edge of a category no data holds): its card says "not evaluated".
+   */
+  evaluated?: boolean | null;
   adapter: number | null;
   /** The compare group (a race between methods) this run belongs to, if any. */
   compare?: number | null;
@@ -199,6 +204,8 @@ export type LiveEvent =
   | (LiveBase & {
       type: 'job.succeeded';
       final_metrics: Record<string, number>;
+      /** False when there was no test set: nothing was measured. */
+      evaluated?: boolean;
       adapter: number | null;
       /** A teacher job: the catalog modules it made. */
       made_modules?: number[];

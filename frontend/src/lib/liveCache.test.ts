@@ -56,7 +56,12 @@ describe('applyEventToJob', () => {
       final_metrics: { accuracy: 0.9 },
       adapter: 12,
     });
-    expect(j).toMatchObject({ status: 'succeeded', adapter: 12, final_metrics: { accuracy: 0.9 } });
+    expect(j).toMatchObject({
+      status: 'succeeded',
+      adapter: 12,
+      final_metrics: { accuracy: 0.9 },
+      evaluated: true,
+    });
   });
 
   it('ignores a progress message that arrives after the job finished', () => {
@@ -84,6 +89,16 @@ describe('applyEventToJob', () => {
       made_modules: [4, 5],
     });
     expect(done).toMatchObject({ status: 'succeeded', made_modules: [4, 5], adapter: null, graph: null });
+    const unmeasured = applyEventToJob(job({ status: 'running' }), {
+      seq: 2,
+      type: 'job.succeeded',
+      job: 7,
+      edge: 3,
+      final_metrics: {},
+      evaluated: false,
+      adapter: 12,
+    });
+    expect(unmeasured.evaluated).toBe(false);
   });
 });
 

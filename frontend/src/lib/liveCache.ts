@@ -12,7 +12,15 @@ const STATUS_BY_EVENT: Record<LiveEvent['type'], JobStatus> = {
 /** The fields of a job that live events change (an edge's job, or a teacher job). */
 export type LiveJob = Pick<
   Job,
-  'id' | 'status' | 'attempt' | 'last_step' | 'total_steps' | 'final_metrics' | 'adapter' | 'error'
+  | 'id'
+  | 'status'
+  | 'attempt'
+  | 'last_step'
+  | 'total_steps'
+  | 'final_metrics'
+  | 'evaluated'
+  | 'adapter'
+  | 'error'
 > & { made_modules?: number[] };
 
 /**
@@ -36,6 +44,7 @@ export function applyEventToJob<T extends LiveJob>(job: T, event: LiveEvent): T 
       break;
     case 'job.succeeded':
       next.final_metrics = event.final_metrics;
+      next.evaluated = event.evaluated ?? Object.keys(event.final_metrics).length > 0;
       next.adapter = event.adapter;
       if (event.made_modules) next.made_modules = event.made_modules;
       break;
