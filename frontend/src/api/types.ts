@@ -174,11 +174,22 @@ export type Prediction =
   | { task: 'classification'; probability: number }
   | { task: 'segmentation'; mask: number[][]; width: number; height: number };
 
+/** A dataset as an exported graph names it: by contents, so it resolves on another server. */
+export interface DatasetReference {
+  sha256: string;
+  name: string;
+}
+
 export interface GraphDocument {
   format: 'transplant-graph/1';
   name: string;
   nodes: { key: string; module_sha256: string; x: number; y: number }[];
-  edges: { source: string; target: string; settings: Partial<EdgeSettings> }[];
+  edges: {
+    source: string;
+    target: string;
+    /** `dataset` is a reference in exports; an older snapshot may hold this server's id. */
+    settings: Omit<Partial<EdgeSettings>, 'dataset'> & { dataset?: DatasetReference | number | null };
+  }[];
 }
 
 interface LiveBase {
