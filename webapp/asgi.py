@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (``/ws/graphs/<id>/``)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (``/ws/graphs/<id>/``,
+``/ws/jobs/<id>/``)."""
 
 import os
 

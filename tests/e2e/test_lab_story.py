@@ -96,7 +96,12 @@ def test_3_it_grafts_the_new_category_onto_the_dogs_classifier_with_ten_samples(
     dialog = lab.get_by_role("dialog", name="Train a new adapter")
     dialog.get_by_label("Data").select_option(index=1)
     expect(dialog.get_by_text(re.compile(r"forklifts holds 64 labelled training samples"))).to_be_visible()
-    dialog.get_by_label("Labelled samples").fill("10")
+    samples = dialog.get_by_label("Labelled samples")
+    # Wait for the server's default for this pair (another net: 10) before typing: filling the field
+    # while it lands appends to it ("1010") instead of replacing it.
+    expect(samples).to_have_value("10")
+    samples.fill("10")
+    expect(samples).to_have_value("10")
     dialog.get_by_label("Training steps").fill("60")
     dialog.get_by_role("button", name="Start training").click()
     expect(dialog).to_have_count(0)

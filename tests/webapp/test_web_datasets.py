@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from webapp.datasets.models import Dataset
+from webapp.datasets.services import dataset_register_folder
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +221,7 @@ def test_list_filters_facets_download_samples_and_thumbnails(client):
     assert facets["task"] == {"classification": 1, "segmentation": 1}
     assert facets["category"] == {"forklift": 1, "pallet": 1}
     download = client.get(f"/api/datasets/{forklifts['id']}/download/")
-    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
         assert len([n for n in archive.namelist() if n.startswith("forklift/")]) == 10
     samples = client.get(f"/api/datasets/{forklifts['id']}/samples/").json()
     assert {s["label"] for s in samples} == {"forklift", "pallet"} and len(samples) == 16
@@ -226,6 +229,66 @@ def test_list_filters_facets_download_samples_and_thumbnails(client):
     assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\x89PNG")
     escape = client.get(f"/api/datasets/{forklifts['id']}/thumbnail/", {"path": "../../x.png"})
     assert escape.status_code == 404
+
+
+def test_a_download_streams_the_uploaded_images_back_byte_for_byte(client):
+    for members, name in (
+        (class_members({"forklift": ("cat", 12), "pallet": ("bird", 12)}), "forklifts.zip"),
+        (mask_members(5), "horses.zip"),
+    ):
+        dataset = _upload(client, zip_bytes(members), name=name).json()
+        response = client.get(f"/api/datasets/{dataset['id']}/download/")
+        assert response.status_code == 200 and response.streaming
+        assert response["Content-Type"] == "application/zip"
+        assert response["Content-Disposition"].startswith(f'attachment; filename="{Path(name).stem}-')
+        with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+            assert archive.testzip() is None
+            assert sorted(archive.namelist()) == sorted(members)
+            assert {n: archive.read(n) for n in archive.namelist()} == members
+
+
+def _noise_png(path: Path, side: int, seed: int) -> None:
+    from PIL import Image
+
+    pixels = np.random.default_rng(seed).integers(0, 256, (side, side, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(path, format="PNG", compress_level=0)
+
+
+def test_a_large_dataset_downloads_in_memory_that_does_not_grow_with_it(client, user, tmp_path):
+    root = tmp_path / "big"
+    for number, name in enumerate(("crane", "truck")):
+        (root / name).mkdir(parents=True)
+        for i in range(3):
+            _noise_png(root / name / f"{name}-{i}.png", side=1400, seed=10 * number + i)
+    files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.png"))}
+    total = sum(p.stat().st_size for p in files.values())
+    assert total > 32 * 2**20  # six images of about 5.6 MiB
+    dataset = dataset_register_folder(owner=user, folder=root, task="classification", name="big")
+    url = f"/api/datasets/{dataset.id}/download/"
+    for _ in client.get(url).streaming_content:  # warm up what every request shares
+        pass
+    archive_path, chunks = tmp_path / "download.zip", 0
+    tracemalloc.start()
+    try:
+        response = client.get(url)
+        assert response.streaming
+        with archive_path.open("wb") as out:
+            for chunk in response.streaming_content:
+                out.write(chunk)
+                chunks += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert chunks > 30  # about one per MiB read
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MiB for a {total / 2**20:.0f} MiB dataset"
+    with zipfile.ZipFile(archive_path) as archive:
+        assert sorted(archive.namelist()) == sorted(files)
+        for name, path in files.items():
+            digest = hashlib.sha256()
+            with archive.open(name) as member:
+                for block in iter(lambda: member.read(1 << 20), b""):
+                    digest.update(block)
+            assert digest.hexdigest() == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_delete_removes_row_and_files(client, django_capture_on_commit_callbacks):

@@ -4,17 +4,23 @@ data can serve."""
 
 from __future__ import annotations
 
+import json
+
+import dramatiq
 import pytest
 from dataset_zips import class_members, forklift_zip, mask_members, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from helpers import wait_for
+from test_web_end_to_end import _login, server  # noqa: F401  (the daphne fixture)
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 import engine
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.storage import module_folder
 from webapp.datasets.models import Dataset
 from webapp.datasets.storage import dataset_folder
-from webapp.jobs.models import Job
+from webapp.jobs.models import Job, JobPoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,6 +87,69 @@ def test_a_teacher_job_ends_in_modules_with_the_dataset_in_their_lineage(client,
     assert job.points.exists()  # streamed step by step like an edge job
 
 
+def _receive_until_finished(ws, timeout: float = 300) -> list[dict]:
+    messages: list[dict] = []
+    while not messages or messages[-1]["type"] not in ("job.succeeded", "job.failed", "job.cancelled"):
+        messages.append(json.loads(ws.recv(timeout=timeout)))
+    return messages
+
+
+def test_a_teacher_job_streams_its_epochs_live_on_its_own_websocket(client, server, other_user):  # noqa: F811
+    """Over real sockets (daphne) with a real worker: the teacher job's owner watches
+    ``/ws/jobs/<id>/`` and sees it start, its steps with the loss, each epoch's test error and its
+    end with the modules it made, numbered without gaps; another user may not watch it."""
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    dataset = _upload(client, forklift_zip(40))
+    alice = _login(server, "alice", "alice-password")
+    status, job = alice.request(
+        "POST",
+        "/api/jobs/",
+        {"kind": "teacher", "dataset": dataset["id"], "category": "forklift", "epochs": 3},
+    )
+    assert status == 201, job
+    url = f"ws://{server.removeprefix('http://')}/ws/jobs/{job['id']}/"
+    mallory = _login(server, "mallory", "mallory-password")
+    with connect(url, origin=server, additional_headers={"Cookie": mallory.cookie_header()}) as refused:
+        with pytest.raises(ConnectionClosed) as closed:
+            refused.recv(timeout=10)
+        assert closed.value.rcvd.code == 4403
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    with connect(url, origin=server, additional_headers={"Cookie": alice.cookie_header()}) as ws:
+        ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}  # subscribed: now let it run
+        worker.start()
+        try:
+            messages = _receive_until_finished(ws)
+        finally:
+            worker.stop(timeout=30_000)
+            broker.flush_all()
+
+    types = [m["type"] for m in messages]
+    assert types[0] == "job.started" and types[-1] == "job.succeeded", messages[-1]
+    assert all(m["job"] == job["id"] and m["edge"] is None for m in messages)
+    # "queued" went out before anyone watched (seq 1); the rest follow without a gap.
+    assert [m["seq"] for m in messages] == list(range(2, 2 + len(messages)))
+    progress = [m for m in messages if m["type"] == "job.progress"]
+    steps = [m["step"] for m in progress]
+    total = progress[-1]["total_steps"]
+    # A step is sent again once its evaluation is in: the steps never go back.
+    assert len(progress) >= 3 and steps == sorted(steps) and steps[-1] == total
+    assert total % 3 == 0  # three epochs of equal length
+    assert all(m["losses"]["loss"] > 0 for m in progress)
+    # Each epoch ends with a test evaluation; its error rides on the progress messages after it.
+    stored = JobPoint.objects.filter(job_id=job["id"], metrics__isnull=False).order_by("step")
+    assert [point.step for point in stored] == [total // 3, 2 * total // 3, total]
+    assert progress[-1]["metrics"] == stored.last().metrics
+    succeeded = messages[-1]
+    assert succeeded["final_metrics"]["classification.error"] == pytest.approx(
+        progress[-1]["metrics"]["error"]
+    )
+    assert succeeded["evaluated"] is True
+    made = Job.objects.get(pk=job["id"]).made_modules.values_list("id", flat=True)
+    assert sorted(succeeded["made_modules"]) == sorted(made) and len(made) == 2
+
+
 def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_test_split(
     client, catalog, worker
 ):
@@ -94,6 +163,7 @@ def test_an_edge_on_a_dataset_trains_with_its_samples_and_is_measured_on_its_tes
     job = _finished_job(response.json()["job"]["id"])
     assert job.status == "succeeded", job.error
     assert job.dataset_id == dataset["id"]
+    assert client.get(f"/api/jobs/{job.id}/").json()["evaluated"] is True
     # The job's error is the adapter's error on the dataset's own test split, measured again here.
     data = engine.load_folder_data(
         dataset_folder(Dataset.objects.get(pk=dataset["id"])),
@@ -135,9 +205,14 @@ def test_a_zero_sample_edge_of_a_new_category_needs_no_data_and_is_not_evaluated
     graph_id, nodes = _graph_with(client, category, catalog["dog-classification"])
     response = _draw(client, graph_id, nodes, {"samples": 0, "steps": 10})
     assert response.status_code == 201, response.json()
+    assert response.json()["job"]["evaluated"] is None  # not finished yet
     job = _finished_job(response.json()["job"]["id"])
     assert job.status == "succeeded", job.error
-    assert job.final_metrics == {}  # the card says "not evaluated"
+    assert job.final_metrics == {}
+    # The payloads say so in words the editor's card shows: "not evaluated".
+    assert client.get(f"/api/jobs/{job.id}/").json()["evaluated"] is False
+    edge = client.get(f"/api/graphs/{graph_id}/").json()["edges"][0]
+    assert edge["job"]["status"] == "succeeded" and edge["job"]["evaluated"] is False
 
 
 def test_edges_asking_for_samples_no_data_can_serve_are_refused_when_drawn(

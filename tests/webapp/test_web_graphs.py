@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from dataset_zips import class_members, zip_bytes
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from webapp.jobs.edge_settings import CROSS_NET_ADAPTER_LAYERS, CROSS_NET_SAMPLES
 from webapp.jobs.models import Job
@@ -157,3 +159,65 @@ def test_export_and_import_round_trip(client, graph, catalog):
     document["nodes"][0]["module_sha256"] = "0" * 64
     refused = client.post("/api/graphs/import/", document, format="json")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "missing_module"
+
+
+def _upload_cats(client) -> dict:
+    archive = zip_bytes(class_members({"cat": ("cat", 20), "pallet": ("bird", 20)}))
+    response = client.post(
+        "/api/datasets/", {"archive": SimpleUploadedFile("cats.zip", archive)}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_an_exported_graph_names_its_dataset_by_contents_so_it_imports_on_another_server(
+    client, other_client, graph, catalog
+):
+    dataset = _upload_cats(client)
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"], x=300)
+    assert _edge(client, graph, cat, dog, {"samples": 5, "dataset": dataset["id"]}).status_code == 201
+    document = client.get(f"/api/graphs/{graph['id']}/export/").json()
+    reference = {"sha256": dataset["sha256"], "name": "cats"}
+    assert document["edges"][0]["settings"]["dataset"] == reference  # not this server's id
+
+    imported = client.post("/api/graphs/import/", document, format="json")
+    assert imported.status_code == 201, imported.json()
+    assert imported.json()["edges"][0]["settings"]["dataset"] == dataset["id"]
+
+    # Someone who cannot see the dataset is told which one is missing, and no graph is made.
+    refused = other_client.post("/api/graphs/import/", document, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "missing_dataset"
+    assert "'cats'" in refused.json()["error"]["message"]
+    assert dataset["sha256"][:12] in refused.json()["error"]["message"]
+    assert other_client.get("/api/graphs/").json()["count"] == 0
+
+    # A server that lacks the dataset says so; once the same images are uploaded there (a new id,
+    # the same contents), the document imports onto them.
+    for graph_id in (graph["id"], imported.json()["id"]):
+        assert client.delete(f"/api/graphs/{graph_id}/").status_code == 204
+    assert client.delete(f"/api/datasets/{dataset['id']}/").status_code == 204
+    missing = client.post("/api/graphs/import/", document, format="json")
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "missing_dataset"
+    assert missing.json()["error"]["details"]["dataset"] == reference
+    again = _upload_cats(client)
+    assert again["id"] != dataset["id"] and again["sha256"] == dataset["sha256"]
+    moved = client.post("/api/graphs/import/", document, format="json")
+    assert moved.status_code == 201, moved.json()
+    assert moved.json()["edges"][0]["settings"]["dataset"] == again["id"]
+
+    # A reference without its hash is a broken document, not a missing dataset.
+    document["edges"][0]["settings"]["dataset"] = {"name": "cats"}
+    broken = client.post("/api/graphs/import/", document, format="json")
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_document"
+
+
+def test_a_snapshot_of_an_edge_on_a_dataset_restores_onto_it(client, graph, catalog):
+    dataset = _upload_cats(client)
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"], x=300)
+    _edge(client, graph, cat, dog, {"samples": 5, "dataset": dataset["id"]})
+    version = client.post(f"/api/graphs/{graph['id']}/versions/", {"name": "v1"}, format="json").json()
+    restored = client.post(f"/api/graphs/{graph['id']}/versions/{version['id']}/restore/")
+    assert restored.status_code == 200, restored.json()
+    assert restored.json()["edges"][0]["settings"]["dataset"] == dataset["id"]

@@ -1,4 +1,4 @@
-"""The graph WebSocket through Channels' WebsocketCommunicator, and progress coalescing."""
+"""The graph and job WebSockets through Channels' WebsocketCommunicator, and progress coalescing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from channels.testing import WebsocketCommunicator
 
 from webapp.asgi import application
 from webapp.graphs.services import graph_create
-from webapp.live.services import EventType, ProgressCoalescer, event_publish
+from webapp.jobs.models import Job, JobKind
+from webapp.live.services import EventType, ProgressCoalescer, event_publish, job_event_publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
@@ -46,6 +47,46 @@ async def test_the_owner_receives_numbered_job_events(alice_graph, user):
     assert (first["type"], second["type"]) == ("job.queued", "job.started")
     assert second["seq"] == first["seq"] + 1 and first["job"] == 7 and first["edge"] == 3
     await communicator.disconnect()
+
+
+def _job(owner, kind: str) -> Job:
+    return Job.objects.create(owner=owner, kind=kind, reuse_key="")
+
+
+@pytest.mark.asyncio
+async def test_a_teacher_jobs_owner_receives_its_events_numbered_on_its_own_socket(user):
+    job = await database_sync_to_async(_job)(user, JobKind.TEACHER)
+    communicator = WebsocketCommunicator(
+        application, f"/ws/jobs/{job.id}/?token={await _token(user)}", headers=ORIGIN
+    )
+    assert (await communicator.connect())[0]
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    for event_type in (EventType.QUEUED, EventType.STARTED):
+        await database_sync_to_async(job_event_publish)(job_id=job.id, event_type=event_type)
+    first = await communicator.receive_json_from(timeout=5)
+    second = await communicator.receive_json_from(timeout=5)
+    assert (first["seq"], first["type"], second["seq"], second["type"]) == (1, "job.queued", 2, "job.started")
+    assert first["job"] == job.id and first["edge"] is None
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_job_socket_is_refused_to_others_and_for_a_graphs_jobs(user, other_user):
+    teacher = await database_sync_to_async(_job)(user, JobKind.TEACHER)
+    graft = await database_sync_to_async(_job)(user, JobKind.GRAFT)
+    for job, token in (
+        (teacher, None),
+        (teacher, await _token(other_user)),
+        (graft, await _token(user)),  # an edge's job streams on its graph's socket
+        (Job(pk=999_999), await _token(user)),
+    ):
+        communicator = WebsocketCommunicator(
+            application, f"/ws/jobs/{job.pk}/{f'?token={token}' if token else ''}", headers=ORIGIN
+        )
+        assert (await communicator.connect())[0]
+        assert (await communicator.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+        await communicator.disconnect()
 
 
 @pytest.mark.asyncio

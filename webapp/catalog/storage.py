@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from webapp.storage.blobs import MODULES, blob_delete, blob_local_folder, blob_open, blob_put_folder
+from webapp.storage.blobs import (
+    MODULES,
+    blob_delete,
+    blob_local_folder,
+    blob_open,
+    blob_put_folder,
+    blob_size,
+)
+from webapp.storage.zipstream import ZipMember, zip_stream
 
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -39,42 +47,17 @@ def module_files_delete(*, sha256: str) -> None:
     blob_delete(store=MODULES, key=sha256, filenames=MODULE_FILES)
 
 
-class _ChunkSink:
-    """A write-only file for ``zipfile``: it keeps what was written until :meth:`take` is called.
-
-    Having no ``tell``/``seek``, it makes ``zipfile`` write a streamable archive (data
-    descriptors after each member), so an archive is never held whole in memory.
-    """
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self._chunks = b"".join(self._chunks), []
-        return data
-
-
 def module_zip_stream(module, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:
     """Yield a zip archive of the module's two files, read from the store chunk by chunk.
 
     Memory stays at about ``chunk_bytes`` whatever the module's size.
     """
-    sink = _ChunkSink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for filename in MODULE_FILES:
-            with (
-                blob_open(store=MODULES, key=module.sha256, filename=filename) as source,
-                archive.open(filename, "w", force_zip64=True) as member,
-            ):
-                for block in iter(lambda: source.read(chunk_bytes), b""):
-                    member.write(block)
-                    yield sink.take()
-        yield sink.take()
-    yield sink.take()  # the central directory, written when the archive closes
+    members = [
+        ZipMember(
+            name=filename,
+            size=blob_size(store=MODULES, key=module.sha256, filename=filename),
+            open=partial(blob_open, store=MODULES, key=module.sha256, filename=filename),
+        )
+        for filename in MODULE_FILES
+    ]
+    return zip_stream(members, chunk_bytes)

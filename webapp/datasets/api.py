@@ -1,6 +1,6 @@
 """Dataset endpoints: thin views over dataset selectors and services."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -93,7 +93,9 @@ class DatasetDownloadApi(GenericAPIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, dataset_id: int) -> HttpResponse:
         dataset = selectors.dataset_get(user=request.user, dataset_id=dataset_id)
-        response = HttpResponse(selectors.dataset_zip(dataset=dataset), content_type="application/zip")
+        response = StreamingHttpResponse(
+            selectors.dataset_zip(dataset=dataset), content_type="application/zip"
+        )
         response["Content-Disposition"] = f'attachment; filename="{dataset.name}-{dataset.sha256[:12]}.zip"'
         return response
 

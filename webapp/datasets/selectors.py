@@ -1,9 +1,11 @@
-"""Reads from datasets: who sees what, filters and facets, who uses one, downloads, thumbnails."""
+"""Reads from datasets: who sees what, filters and facets, who uses one, downloads (streamed),
+thumbnails."""
 
 from __future__ import annotations
 
 import io
-import zipfile
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from webapp.datasets.archive import IMAGE_SUFFIXES
 from webapp.datasets.models import Dataset, DatasetTask
 from webapp.datasets.storage import dataset_folder
 from webapp.errors import ApplicationError
+from webapp.storage.zipstream import ZipMember, zip_stream
 
 ORDERINGS = ("created", "-created", "name", "-name")
 THUMBNAIL_PIXELS = 96
@@ -103,14 +106,23 @@ def dataset_train_size(dataset: Dataset, category: str) -> int:
     return sum((dataset.split_counts.get(key) or {}).get("train", {}).values())
 
 
-def dataset_zip(*, dataset: Dataset) -> bytes:
-    """A zip of the dataset's images, in the layout it was uploaded in."""
+def dataset_zip(*, dataset: Dataset) -> Iterator[bytes]:
+    """The chunks of a zip of the dataset's images, in the layout it was uploaded in.
+
+    The archive is written as it is sent, each image read in chunks of at most 1 MiB, so the memory
+    a download takes does not grow with the dataset (only its list of file names is held).
+
+    Raises:
+        ApplicationError: 409 before the first chunk when the files are missing from the store.
+    """
     folder = dataset_folder(dataset)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for path in _files(dataset):
-            archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()
+    members = [
+        ZipMember(
+            name=path.relative_to(folder).as_posix(), size=path.stat().st_size, open=partial(path.open, "rb")
+        )
+        for path in _files(dataset)
+    ]
+    return zip_stream(members)
 
 
 def dataset_samples(*, dataset: Dataset, per_class: int) -> list[dict[str, str]]:

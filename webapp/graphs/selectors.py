@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
+from webapp.datasets.models import Dataset
 from webapp.errors import ApplicationError
 from webapp.graphs.models import Edge, Graph, GraphVersion, Node
 
@@ -64,10 +65,23 @@ def version_get(*, graph: Graph, version_id: int) -> GraphVersion:
     return version
 
 
+def _portable_settings(settings: dict[str, Any], datasets: dict[int, Any]) -> dict[str, Any]:
+    """An edge's settings with its dataset named by contents (SHA-256) and name, not by this
+    server's id; a dataset gone from the catalog keeps its id (nothing else is known of it)."""
+    dataset = datasets.get(settings.get("dataset"))
+    if dataset is None:
+        return settings
+    return {**settings, "dataset": {"sha256": dataset.sha256, "name": dataset.name}}
+
+
 def graph_document(*, graph: Graph) -> dict[str, Any]:
-    """The graph as a portable document; modules are named by sha256, nodes by key."""
+    """The graph as a portable document: modules are named by sha256, nodes by key, and an edge's
+    dataset by ``{"sha256", "name"}``, so the document means the same on another server."""
     nodes = list(Node.objects.filter(graph=graph).select_related("module").order_by("id"))
     keys = {node.id: f"n{index}" for index, node in enumerate(nodes, start=1)}
+    edges = list(Edge.objects.filter(graph=graph).order_by("id"))
+    dataset_ids = {edge.settings.get("dataset") for edge in edges} - {None}
+    datasets = Dataset.objects.in_bulk([i for i in dataset_ids if isinstance(i, int)])
     return {
         "format": "transplant-graph/1",
         "name": graph.name,
@@ -76,7 +90,11 @@ def graph_document(*, graph: Graph) -> dict[str, Any]:
             for node in nodes
         ],
         "edges": [
-            {"source": keys[edge.source_id], "target": keys[edge.target_id], "settings": edge.settings}
-            for edge in Edge.objects.filter(graph=graph).order_by("id")
+            {
+                "source": keys[edge.source_id],
+                "target": keys[edge.target_id],
+                "settings": _portable_settings(edge.settings, datasets),
+            }
+            for edge in edges
         ],
     }

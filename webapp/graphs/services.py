@@ -7,6 +7,7 @@ same transaction and sent to the workers after commit (jobs).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -18,6 +19,7 @@ import engine
 from webapp.catalog.models import Module, ModuleKind
 from webapp.catalog.selectors import module_get, module_visible
 from webapp.catalog.services import module_load
+from webapp.datasets.selectors import dataset_visible
 from webapp.errors import ApplicationError
 from webapp.graphs.models import Edge, Graph, GraphVersion, Node
 from webapp.graphs.selectors import graph_document
@@ -26,6 +28,7 @@ from webapp.jobs.models import FINISHED_STATUSES
 from webapp.jobs.services import job_cancel, job_create, job_settings_clean
 
 EXPORT_FORMAT = "transplant-graph/1"
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @transaction.atomic
@@ -200,6 +203,35 @@ def version_create(*, graph: Graph, name: str) -> GraphVersion:
     return GraphVersion.objects.create(graph=graph, name=name, document=graph_document(graph=graph))
 
 
+def _resolve_dataset(*, user: AbstractBaseUser, settings: Any, edge_name: str) -> Any:
+    """Turn an exported edge's ``dataset`` (``{"sha256", "name"}``) into this server's id.
+
+    A plain id (a snapshot saved before datasets were exported by contents) is left as it is;
+    ``edge_create`` checks it like any other.
+
+    Raises:
+        ApplicationError: 400 ``missing_dataset`` naming the dataset when no visible one has those
+            contents; ``invalid_document`` for a reference without a SHA-256.
+    """
+    if not isinstance(settings, dict) or not isinstance(settings.get("dataset"), dict):
+        return settings
+    reference = settings["dataset"]
+    sha256, name = reference.get("sha256"), reference.get("name") or "?"
+    if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
+        raise ApplicationError(
+            f"Edge {edge_name} names a dataset without its sha256: {reference!r}.", code="invalid_document"
+        )
+    dataset = dataset_visible(user=user).filter(sha256=sha256).first()
+    if dataset is None:
+        raise ApplicationError(
+            f"Edge {edge_name} needs dataset {name!r} (SHA-256 {sha256[:12]}...), which is not in the "
+            "catalog (or not visible to you); upload the same images first.",
+            code="missing_dataset",
+            details={"dataset": {"sha256": sha256, "name": name}},
+        )
+    return {**settings, "dataset": dataset.id}
+
+
 def _load_document(*, graph: Graph, user: AbstractBaseUser, document: dict[str, Any]) -> None:
     if document.get("format") != EXPORT_FORMAT:
         raise ApplicationError(
@@ -225,9 +257,12 @@ def _load_document(*, graph: Graph, user: AbstractBaseUser, document: dict[str, 
             raise ApplicationError(
                 f"An edge refers to an unknown node key: {item!r}.", code="invalid_document"
             )
-        edge_create(
-            graph=graph, user=user, source_id=source.id, target_id=target.id, settings=item.get("settings")
+        settings = _resolve_dataset(
+            user=user,
+            settings=item.get("settings"),
+            edge_name=f"{item.get('source')} -> {item.get('target')}",
         )
+        edge_create(graph=graph, user=user, source_id=source.id, target_id=target.id, settings=settings)
 
 
 @transaction.atomic
@@ -244,7 +279,7 @@ def version_restore(*, graph: Graph, user: AbstractBaseUser, version: GraphVersi
 
 @transaction.atomic
 def graph_import(*, owner: AbstractBaseUser, document: dict[str, Any]) -> Graph:
-    """Create a graph from an export document (modules are found by sha256)."""
+    """Create a graph from an export document (modules and datasets are found by sha256)."""
     name = str(document.get("name") or "Imported graph")[:200]
     graph = graph_create(owner=owner, name=name)
     _load_document(graph=graph, user=owner, document=document)

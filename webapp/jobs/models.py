@@ -75,6 +75,9 @@ class Job(models.Model):
     compare = models.ForeignKey(
         "jobs.Compare", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # Numbers the live events of a job that has no graph (a teacher job), sent to the job's own
+    # watchers (``/ws/jobs/<id>/``); a graph's jobs are numbered by ``Graph.event_seq``.
+    event_seq = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from webapp.errors import ApplicationError
-from webapp.jobs.models import Job, JobPoint
+from webapp.jobs.models import Job, JobKind, JobPoint, JobStatus
 
 MAX_POINTS = 1000
 
@@ -12,6 +12,23 @@ MAX_POINTS = 1000
 def job_visible(*, user: AbstractBaseUser) -> QuerySet[Job]:
     """Jobs the user may see: the ones they started."""
     return Job.objects.filter(owner_id=user.id)
+
+
+def job_may_watch(*, user: AbstractBaseUser, job_id: int) -> bool:
+    """Whether the user may subscribe to a job's own live events: their teacher job. A graph's jobs
+    stream to the graph's watchers instead (``graph_may_watch``)."""
+    return (
+        user.is_authenticated
+        and Job.objects.filter(pk=job_id, owner_id=user.id, kind=JobKind.TEACHER).exists()
+    )
+
+
+def job_evaluated(*, job: Job) -> bool | None:
+    """Whether a finished job's result was measured on a test set: None until it succeeds, then
+    False when there was none (a zero-sample edge of a category no data holds: "not evaluated")."""
+    if job.status != JobStatus.SUCCEEDED:
+        return None
+    return bool(job.final_metrics)
 
 
 def job_list(

@@ -7,6 +7,7 @@ import engine
 from webapp.jobs.compare import MAX_SEEDS
 from webapp.jobs.edge_settings import EDGE_SETTINGS, ChoiceSetting, IntegerSetting
 from webapp.jobs.models import Compare, Job, JobKind, JobPoint, JobStatus
+from webapp.jobs.selectors import job_evaluated
 from webapp.schema import MetricsField
 
 
@@ -158,6 +159,17 @@ class JobSerializer(serializers.ModelSerializer):
     settings = JobSettingsSerializer()
     final_metrics = MetricsField()
     outcome = serializers.SerializerMethodField()
+    evaluated = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.BooleanField(
+            allow_null=True,
+            help_text="null until the job succeeds; false when there was no test set to measure it on "
+            "(final_metrics is empty: the editor says 'not evaluated')",
+        )
+    )
+    def get_evaluated(self, job: Job) -> bool | None:
+        return job_evaluated(job=job)
 
     @extend_schema_field(JobOutcomeSerializer(allow_null=True))
     def get_outcome(self, job: Job) -> dict | None:
@@ -187,6 +199,7 @@ class JobSerializer(serializers.ModelSerializer):
             "last_step",
             "total_steps",
             "final_metrics",
+            "evaluated",
             "adapter",
             "dataset",
             "made_modules",

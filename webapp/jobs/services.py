@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,7 +34,7 @@ from webapp.jobs.edge_settings import edge_settings_check
 from webapp.jobs.heartbeat import Heartbeat
 from webapp.jobs.models import FINISHED_STATUSES, Compare, Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
-from webapp.live.services import EventType, event_publish
+from webapp.live.services import EventType, event_publish, job_event_publish
 from webapp.sandbox.quotas import SandboxResource, sandbox_quota_check
 
 logger = logging.getLogger(__name__)
@@ -112,17 +113,27 @@ def job_send(*, job_id: int, delay_seconds: float = 0) -> None:
 
 
 def _publish(job: Job, event_type: str, payload: dict[str, Any] | None = None) -> None:
+    """Send a job's live event: to its graph's watchers, or (a teacher job) to the job's own."""
     # An event's edge is the edge whose current job it is; a race's jobs are not, so the editor
     # does not take their progress for the edge's (the compare view follows them by job id).
     edge_id = None if job.compare_id else job.edge_id
-    try:
-        with_reconnect(
-            lambda: event_publish(
-                graph_id=job.graph_id, event_type=event_type, job_id=job.id, edge_id=edge_id, payload=payload
-            )
+
+    def publish() -> Any:
+        if job.kind == JobKind.TEACHER:
+            return job_event_publish(job_id=job.id, event_type=event_type, payload=payload)
+        return event_publish(
+            graph_id=job.graph_id, event_type=event_type, job_id=job.id, edge_id=edge_id, payload=payload
         )
+
+    try:
+        with_reconnect(publish)
     except Exception:  # a lost live event must not stop the job; clients backfill over REST
         logger.exception("could not publish %s for job %s", event_type, job.id)
+
+
+def job_publish(*, job: Job, event_type: str, payload: dict[str, Any] | None = None) -> None:
+    """Send a live event about ``job`` to whoever watches it (never raises)."""
+    _publish(job, event_type, payload)
 
 
 @transaction.atomic
@@ -192,7 +203,12 @@ def job_create(
             lambda: _publish(
                 job,
                 EventType.SUCCEEDED,
-                {"final_metrics": job.final_metrics, "adapter": job.adapter_id, "reused": True},
+                {
+                    "final_metrics": job.final_metrics,
+                    "evaluated": bool(job.final_metrics),
+                    "adapter": job.adapter_id,
+                    "reused": True,
+                },
             )
         )
         return job
@@ -329,7 +345,13 @@ def _job_succeed(*, job_id: int, run_attempt: int, result: Any) -> Job | None:
         lambda: _publish(
             job,
             EventType.SUCCEEDED,
-            {"final_metrics": metrics, "adapter": adapter.id, "reused": False, **outcome},
+            {
+                "final_metrics": metrics,
+                "evaluated": bool(metrics),  # no test set: the card says "not evaluated"
+                "adapter": adapter.id,
+                "reused": False,
+                **outcome,
+            },
         )
     )
     return job
@@ -370,16 +392,46 @@ def job_run(*, job_id: int) -> None:
         logger.info("job %s is not queued any more; skipping (redelivery or cancel)", job_id)
         return
     if job.kind == JobKind.TEACHER:
-        from webapp.jobs.teacher_jobs import teacher_job_run
+        from webapp.jobs.teacher_jobs import teacher_job_train
 
-        teacher_job_run(job=job)
-        return
-    mine = job.run_attempt
-    with Heartbeat(job_id=job.id, run_attempt=mine) as heartbeat:
-        _job_train(job, heartbeat)
+        train = teacher_job_train
+    else:
+        train = _graft_train
+    with Heartbeat(job_id=job.id, run_attempt=job.run_attempt) as heartbeat:
+        _job_attempt(job, heartbeat, train)
 
 
-def _job_train(job: Job, heartbeat: Heartbeat) -> None:
+def _graft_train(job: Job, recorder: JobRecorder) -> None:
+    """Train a graft job's adapter and record it (the body of one run attempt)."""
+    if None in (job.category_module, job.task_module, job.teacher_task_module):
+        raise ApplicationError("A module of this job was deleted before it ran.")
+    from webapp.jobs.edge_data import edge_task_data
+
+    category, task = module_load(job.category_module), module_load(job.task_module)
+    student_category = _student_category_of(job.task_module)
+    result = engine.graft(
+        _graft_config(job.settings),
+        category=category,
+        task=task,
+        teacher_task=module_load(job.teacher_task_module),
+        on_event=recorder,
+        data=edge_task_data(job=job, category=category, task=task),
+        student_category=module_load(student_category) if student_category else None,
+        should_cancel=recorder.should_cancel,
+    )
+    recorder.flush()
+    with_reconnect(lambda: _job_succeed(job_id=job.id, run_attempt=job.run_attempt, result=result))
+
+
+def _job_attempt(job: Job, heartbeat: Heartbeat, train: Callable[[Job, JobRecorder], None]) -> None:
+    """Run one claimed attempt of any kind of job: announce it, stream its progress to its
+    watchers, and end the row as the engine ends (cancelled, out of time, interrupted, failed).
+
+    Args:
+        job: the claimed job.
+        heartbeat: the attempt's heartbeat (it says when the row was taken from this worker).
+        train: trains the job and records its success; gets the job and its recorder.
+    """
     mine = job.run_attempt
     recorder = JobRecorder(
         job=job, publish=lambda kind, payload: _publish(job, kind, payload), lost=lambda: heartbeat.lost
@@ -387,24 +439,7 @@ def _job_train(job: Job, heartbeat: Heartbeat) -> None:
     try:
         _publish(job, EventType.STARTED, {"attempt": job.attempt, "run_attempt": mine})
         engine.keep_freed_memory()  # a worker trains job after job: reuse freed memory
-        if None in (job.category_module, job.task_module, job.teacher_task_module):
-            raise ApplicationError("A module of this job was deleted before it ran.")
-        from webapp.jobs.edge_data import edge_task_data
-
-        category, task = module_load(job.category_module), module_load(job.task_module)
-        student_category = _student_category_of(job.task_module)
-        result = engine.graft(
-            _graft_config(job.settings),
-            category=category,
-            task=task,
-            teacher_task=module_load(job.teacher_task_module),
-            on_event=recorder,
-            data=edge_task_data(job=job, category=category, task=task),
-            student_category=module_load(student_category) if student_category else None,
-            should_cancel=recorder.should_cancel,
-        )
-        recorder.flush()
-        with_reconnect(lambda: _job_succeed(job_id=job.id, run_attempt=mine, result=result))
+        train(job, recorder)
     except engine.Cancelled:
         recorder.flush()
         logger.info("job %s stopped: cancelled or taken over", job.id)

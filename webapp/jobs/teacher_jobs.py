@@ -2,13 +2,15 @@
 
 A teacher job is a Job row of kind ``teacher`` without edge or modules: its settings name the
 dataset, the category (the class folder of the positives), the architecture, tasks and epochs. It
-runs on the same Dramatiq workers as edge jobs and ends with the teacher's category module and task
-modules in the catalog, each with the dataset in its lineage (role ``data``, by SHA-256).
+runs on the same Dramatiq workers as edge jobs, through the same run attempt
+(``webapp.jobs.services._job_attempt``: heartbeat, cancel, time limit, failure), and ends with the
+teacher's category module and task modules in the catalog, each with the dataset in its lineage
+(role ``data``, by SHA-256). Having no graph, it streams its live events (queued, started, progress
+each step with the epoch's test metrics, and its end) to its own watchers: ``/ws/jobs/<id>/``.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -23,11 +25,11 @@ from webapp.catalog.services import module_register
 from webapp.datasets.selectors import dataset_visible
 from webapp.datasets.services import DATA_SEED, dataset_task_data
 from webapp.errors import ApplicationError
+from webapp.jobs.db import with_reconnect
 from webapp.jobs.models import Job, JobKind, JobStatus
 from webapp.jobs.recorder import JobRecorder
-from webapp.jobs.services import _job_fail, job_send
-
-logger = logging.getLogger(__name__)
+from webapp.jobs.services import job_publish, job_send
+from webapp.live.services import EventType
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -96,7 +98,9 @@ def teacher_job_create(*, owner: AbstractBaseUser, raw: dict[str, Any], attempt:
         attempt=attempt,
         resend_after=resend_after,
     )
-    transaction.on_commit(lambda: job_send(job_id=job.id))
+    transaction.on_commit(
+        lambda: (job_publish(job=job, event_type=EventType.QUEUED), job_send(job_id=job.id))
+    )
     return job
 
 
@@ -123,42 +127,46 @@ def _teacher_job_succeed(*, job_id: int, run_attempt: int, result: Any, origin: 
         for name, value in metrics.items()
     }
     job.save(update_fields=["status", "finished", "final_metrics"])
+    made_ids = [module.id for module in made]
+    transaction.on_commit(
+        lambda: job_publish(
+            job=job,
+            event_type=EventType.SUCCEEDED,
+            payload={
+                "final_metrics": job.final_metrics,
+                "evaluated": bool(job.final_metrics),
+                "made_modules": made_ids,
+                "adapter": None,
+            },
+        )
+    )
     return job
 
 
-def teacher_job_run(*, job: Job) -> None:
-    """Train the teacher of a claimed job; the modules go into the catalog (never raises for job errors)."""
+def teacher_job_train(job: Job, recorder: JobRecorder) -> None:
+    """Train the teacher of a claimed job and put its modules in the catalog (one run attempt's
+    body; ``webapp.jobs.services`` runs it and ends the row if it raises).
 
-    recorder = JobRecorder(job=job, publish=lambda kind, payload: None)
-    try:
-        if job.dataset is None:
-            raise ApplicationError("The dataset of this job was deleted before it ran.")
-        job_settings = job.settings
-        config = _teacher_config(job_settings, device=django_settings.TRANSPLANT_DEVICE)
-        data = {
-            engine.Task(task): dataset_task_data(
-                dataset=job.dataset,
-                category=job_settings["category"],
-                task=task,
-                input_shape=engine.native_input_shape(config.architecture, task),
-            )
-            for task in job_settings["tasks"]
-        }
-        result = engine.train_teacher(
-            config, data=data, on_event=recorder, should_cancel=recorder.should_cancel
+    Args:
+        job: the claimed teacher job.
+        recorder: the attempt's points, live progress and cancel check.
+    """
+    if job.dataset is None:
+        raise ApplicationError("The dataset of this job was deleted before it ran.")
+    job_settings = job.settings
+    config = _teacher_config(job_settings, device=django_settings.TRANSPLANT_DEVICE)
+    data = {
+        engine.Task(task): dataset_task_data(
+            dataset=job.dataset,
+            category=job_settings["category"],
+            task=task,
+            input_shape=engine.native_input_shape(config.architecture, task),
         )
-        recorder.flush()
-        _teacher_job_succeed(
-            job_id=job.id,
-            run_attempt=job.run_attempt,
-            result=result,
-            origin=engine.DataOrigin(job.dataset.name, job.dataset.sha256),
-        )
-    except engine.Cancelled:
-        recorder.flush()
-        logger.info("teacher job %s stopped: cancelled", job.id)
-    except Exception as exc:  # the worker keeps serving; the row says what went wrong
-        logger.exception("teacher job %s failed", job.id)
-        recorder.flush()
-        message = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
-        _job_fail(job_id=job.id, run_attempt=job.run_attempt, error=message)
+        for task in job_settings["tasks"]
+    }
+    result = engine.train_teacher(config, data=data, on_event=recorder, should_cancel=recorder.should_cancel)
+    recorder.flush()
+    origin = engine.DataOrigin(job.dataset.name, job.dataset.sha256)
+    with_reconnect(
+        lambda: _teacher_job_succeed(job_id=job.id, run_attempt=job.run_attempt, result=result, origin=origin)
+    )

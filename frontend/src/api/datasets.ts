@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, query } from './client';
+import { keys } from './keys';
 import type {
   Dataset,
   DatasetSample,
@@ -117,23 +118,31 @@ export function useUploadDataset(onProgress: (fraction: number) => void) {
 export function useTrainTeacher() {
   return useMutation({
     mutationFn: (body: TeacherJobRequest) =>
-      api<Job>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
+      api<TeacherJob>('/api/jobs/', { method: 'POST', json: { kind: 'teacher', ...body } }),
   });
 }
 
-/** GET /api/jobs/{id}/ while a teacher job runs (polled; its modules join the catalog at the end). */
+/**
+ * GET /api/jobs/{id}/ for a teacher job. Not polled: `useJobSocket` keeps this cache entry live
+ * from the job's own socket and refetches it on every (re)connect, as the graph's socket does for
+ * edge jobs. A fetch that finds it succeeded (a missed event) refreshes the catalog too.
+ */
+/** A teacher job as GET /api/jobs/{id}/ answers: its settings are a teacher's, not an edge's. */
+export type TeacherJob = Omit<Job, 'settings'> & {
+  settings: Required<TeacherJobRequest> & { tasks: string[]; seed: number };
+};
+
 export function useTeacherJob(id: number | null) {
   const client = useQueryClient();
   return useQuery({
-    queryKey: ['jobs', 'teacher', id],
+    queryKey: keys.job(id ?? -1),
     queryFn: async ({ signal }) => {
-      const job = await api<Job>(`/api/jobs/${id}/`, { signal });
+      const job = await api<TeacherJob>(`/api/jobs/${id}/`, { signal });
       if (job.status === 'succeeded') void client.invalidateQueries({ queryKey: ['modules'] });
       return job;
     },
     enabled: id !== null,
-    refetchInterval: (q) =>
-      q.state.data && ['succeeded', 'failed', 'cancelled'].includes(q.state.data.status) ? false : 1000,
+    staleTime: Number.POSITIVE_INFINITY,
   });
 }
 

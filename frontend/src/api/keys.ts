@@ -13,6 +13,7 @@ export const keys = {
   graph: (id: number) => ['graphs', 'detail', id] as const,
   versions: (graphId: number) => ['graphs', 'versions', graphId] as const,
   jobs: (graphId: number) => ['jobs', 'list', graphId] as const,
+  job: (jobId: number) => ['jobs', 'detail', jobId] as const,
   jobPoints: (jobId: number) => ['jobs', 'points', jobId] as const,
   insight: (jobId: number) => ['jobs', 'insight', jobId] as const,
   edgeSettings: ['edge-settings'] as const,

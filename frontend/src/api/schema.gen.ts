@@ -1067,6 +1067,8 @@ export interface components {
       final_metrics: {
         [key: string]: number;
       };
+      /** @description null until the job succeeds; false when there was no test set to measure it on (final_metrics is empty: the editor says 'not evaluated') */
+      readonly evaluated: boolean | null;
       adapter: number | null;
       dataset: number | null;
       made_modules: number[];

@@ -53,6 +53,11 @@ export type ProgressPoint = Schemas['JobPoint'];
 export type Insight = Schemas['Insight'];
 export type Prediction = Schemas['Prediction'];
 export type GraphDocument = Schemas['GraphDocument'];
+/** How an exported graph names an edge's dataset: by contents, resolved on import (settings.dataset). */
+export interface DatasetReference {
+  sha256: string;
+  name: string;
+}
 
 export type DatasetTask = Schemas['TaskEnum'];
 export type Dataset = Schemas['Dataset'];
@@ -98,7 +103,10 @@ interface LiveBase {
   edge: number | null;
 }
 
-/** Server -> client WebSocket messages on /ws/graphs/{id}/. */
+/**
+ * Server -> client WebSocket messages on /ws/graphs/{id}/ (a graph's jobs) and /ws/jobs/{id}/ (a job
+ * without a graph: a teacher job, whose `edge` is null).
+ */
 export type LiveEvent =
   | (LiveBase & { type: 'job.queued' })
   | (LiveBase & { type: 'job.started'; attempt: number })
@@ -109,6 +117,14 @@ export type LiveEvent =
       losses: ProgressPoint['losses'];
       metrics: ProgressPoint['metrics'];
     })
-  | (LiveBase & { type: 'job.succeeded'; final_metrics: Job['final_metrics']; adapter: number | null })
+  | (LiveBase & {
+      type: 'job.succeeded';
+      final_metrics: Job['final_metrics'];
+      adapter: number | null;
+      /** False when there was no test set to measure the result on ("not evaluated"). */
+      evaluated?: boolean | null;
+      /** A teacher job's new catalog modules. */
+      made_modules?: number[];
+    })
   | (LiveBase & { type: 'job.failed'; error: string })
   | (LiveBase & { type: 'job.cancelled' });

@@ -1,13 +1,18 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { useDatasets, useTeacherJob, useTrainTeacher } from '../api/datasets';
+import { useJobPoints } from '../api/jobs';
+import { teacherProgress } from '../lib/teacherProgress';
+import { useJobSocket } from '../live/useJobSocket';
 import { Field } from '../ui/Field';
+import { Sparkline } from '../ui/Sparkline';
 
 const ARCHITECTURES = ['vgg-mini'];
 
 /**
  * Train a teacher from a dataset: its category module and task module join the catalog (with the
- * dataset in their lineage), ready to be dragged onto the canvas. Progress is shown as it runs.
+ * dataset in their lineage), ready to be dragged onto the canvas. The job streams live on its own
+ * socket (epochs, loss, each epoch's test error, its end), which keeps its query cache current.
  */
 export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
   const datasets = useDatasets({ task: 'classification', page_size: 100 });
@@ -16,7 +21,10 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
   const [architecture, setArchitecture] = useState(ARCHITECTURES[0]);
   const [epochs, setEpochs] = useState(10);
   const train = useTrainTeacher();
-  const job = useTeacherJob(train.data?.id ?? null);
+  const jobId = train.data?.id ?? null;
+  const job = useTeacherJob(jobId);
+  useJobSocket(jobId);
+  const points = useJobPoints(jobId);
   const dataset = datasets.data?.results.find((d) => d.id === datasetId);
 
   useEffect(() => {
@@ -29,9 +37,10 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
     event.preventDefault();
     if (datasetId !== null && category) train.mutate({ dataset: datasetId, category, architecture, epochs });
   };
-  const status = job.data?.status ?? (train.isSuccess ? 'queued' : null);
-  const step = job.data?.last_step ?? 0;
-  const total = job.data?.total_steps ?? 0;
+  const current = job.data ?? train.data;
+  const status = current?.status ?? null;
+  const progress = current ? teacherProgress(current, points.data ?? []) : null;
+  const losses = (points.data ?? []).map((point) => point.losses.loss);
 
   return (
     <div className="modal-backdrop">
@@ -107,24 +116,19 @@ export function TrainTeacherDialog({ onClose }: { onClose: () => void }) {
             {errorMessage(train.error)}
           </p>
         )}
-        {status && (
+        {progress && (
           <div role="status" aria-label="Teacher training">
             <div
               className="progress"
               role="progressbar"
               aria-valuemin={0}
               aria-valuemax={100}
-              aria-valuenow={total ? Math.round((100 * step) / total) : 0}
+              aria-valuenow={progress.percent}
             >
-              <span style={{ width: total ? `${(100 * step) / total}%` : '0%' }} />
-              <em>
-                {status === 'succeeded'
-                  ? `Done: test error ${job.data?.final_metrics['classification.error']?.toFixed(1) ?? '—'} %. Its modules are in the palette.`
-                  : status === 'failed'
-                    ? `Failed: ${job.data?.error}`
-                    : `${status}… step ${step} of ${total || '?'}`}
-              </em>
+              <span style={{ width: `${progress.percent}%` }} />
+              <em>{progress.text}</em>
             </div>
+            {losses.length > 1 && <Sparkline values={losses} />}
           </div>
         )}
         <div className="modal__actions">

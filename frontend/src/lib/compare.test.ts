@@ -35,6 +35,7 @@ const job = (method: string, seed: number, over: Partial<Job> = {}): Job => ({
   last_step: null,
   total_steps: null,
   final_metrics: {},
+  evaluated: null,
   adapter: null,
   dataset: null,
   made_modules: [],

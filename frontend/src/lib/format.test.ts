@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMetric, keyMetric } from './format';
+import { edgeResult, formatBytes, formatMetric, keyMetric } from './format';
 
 describe('keyMetric', () => {
   it('prefers accuracy-like metrics and falls back to the first name', () => {
@@ -27,5 +27,38 @@ describe('formatBytes', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
+  });
+});
+
+describe('edgeResult', () => {
+  const job = (over: object) => ({
+    status: 'succeeded' as const,
+    final_metrics: {},
+    evaluated: true,
+    ...over,
+  });
+
+  it("shows the key metric of a measured edge's job", () => {
+    expect(edgeResult(job({ final_metrics: { error: 12.34 } }))).toMatchObject({
+      kind: 'metric',
+      name: 'error',
+      text: 'error 12.3%',
+    });
+  });
+
+  it('says "not evaluated" when the job succeeded with no test set, rather than nothing', () => {
+    expect(edgeResult(job({ evaluated: false }))).toMatchObject({
+      kind: 'not-evaluated',
+      text: 'not evaluated',
+    });
+    // A job fetched before the server said `evaluated` still reads empty metrics the same way.
+    expect(edgeResult(job({ evaluated: undefined }))).toMatchObject({ kind: 'not-evaluated' });
+  });
+
+  it('shows nothing before the job succeeds', () => {
+    for (const status of ['queued', 'running', 'failed', 'cancelled'] as const) {
+      expect(edgeResult(job({ status, evaluated: null }))).toBeNull();
+    }
+    expect(edgeResult(null)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../api/types';
+import type { Job, JobStatus } from '../api/types';
 
 /** Metrics people look at first, in order of preference (the engine reports percentages). */
 const KEY_METRICS = ['accuracy', 'mean_iou', 'miou', 'iou', 'error', 'pixel_accuracy', 'dice', 'f1', 'loss'];
@@ -9,6 +9,31 @@ export function keyMetric(metrics: Record<string, number>): { name: string; valu
   if (names.length === 0) return null;
   const name = KEY_METRICS.find((candidate) => candidate in metrics) ?? names.sort()[0];
   return { name, value: metrics[name] };
+}
+
+export type EdgeResult =
+  | { kind: 'metric'; name: string; value: number; text: string }
+  | { kind: 'not-evaluated'; text: string; why: string };
+
+/**
+ * What an edge's card shows of its job's result: the key metric on the test set, "not evaluated"
+ * when the job succeeded with no test set to measure it on, or nothing before it succeeds.
+ *
+ * @param job the edge's job, or null
+ */
+export function edgeResult(
+  job: Pick<Job, 'status' | 'final_metrics' | 'evaluated'> | null | undefined,
+): EdgeResult | null {
+  if (!job || job.status !== 'succeeded') return null;
+  const metric = job.evaluated === false ? null : keyMetric(job.final_metrics ?? {});
+  if (!metric) {
+    return {
+      kind: 'not-evaluated',
+      text: 'not evaluated',
+      why: 'No test set holds this category; draw the edge with a dataset to measure it.',
+    };
+  }
+  return { kind: 'metric', ...metric, text: `${metric.name} ${formatMetric(metric.name, metric.value)}` };
 }
 
 const PERCENT_METRIC = /error|acc|iou|dice|f1|precision|recall/i;

@@ -21,6 +21,7 @@ const job = (over: Partial<Job> = {}): Job => ({
   last_step: null,
   total_steps: null,
   final_metrics: {},
+  evaluated: null,
   adapter: null,
   dataset: null,
   made_modules: [],
@@ -63,7 +64,12 @@ describe('applyEventToJob', () => {
       final_metrics: { accuracy: 0.9 },
       adapter: 12,
     });
-    expect(j).toMatchObject({ status: 'succeeded', adapter: 12, final_metrics: { accuracy: 0.9 } });
+    expect(j).toMatchObject({
+      status: 'succeeded',
+      adapter: 12,
+      final_metrics: { accuracy: 0.9 },
+      evaluated: true,
+    });
   });
 
   it('ignores a progress message that arrives after the job finished', () => {
@@ -73,6 +79,34 @@ describe('applyEventToJob', () => {
 
   it('keeps last_step from going backwards', () => {
     expect(applyEventToJob(job({ status: 'running', last_step: 80 }), progress(40)).last_step).toBe(80);
+  });
+
+  it('learns the total steps from progress, before the job is fetched again', () => {
+    expect(applyEventToJob(job({ status: 'running' }), progress(1)).total_steps).toBe(300);
+  });
+
+  it("keeps a teacher job's own fields and adds the modules it made", () => {
+    const teacher = { ...job({ edge: null, graph: null, status: 'running' }), made_modules: [] as number[] };
+    const done = applyEventToJob(teacher, {
+      seq: 9,
+      type: 'job.succeeded',
+      job: 7,
+      edge: null,
+      final_metrics: { 'classification.error': 12 },
+      adapter: null,
+      made_modules: [4, 5],
+    });
+    expect(done).toMatchObject({ status: 'succeeded', made_modules: [4, 5], adapter: null, graph: null });
+    const unmeasured = applyEventToJob(job({ status: 'running' }), {
+      seq: 2,
+      type: 'job.succeeded',
+      job: 7,
+      edge: 3,
+      final_metrics: {},
+      evaluated: false,
+      adapter: 12,
+    });
+    expect(unmeasured.evaluated).toBe(false);
   });
 });
 

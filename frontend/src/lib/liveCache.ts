@@ -9,27 +9,46 @@ const STATUS_BY_EVENT: Record<LiveEvent['type'], JobStatus> = {
   'job.cancelled': 'cancelled',
 };
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The fields of a job that live events change (an edge's job, or a teacher job). */
+export type LiveJob = Pick<
+  Writable<Job>,
+  | 'id'
+  | 'status'
+  | 'attempt'
+  | 'last_step'
+  | 'total_steps'
+  | 'final_metrics'
+  | 'evaluated'
+  | 'adapter'
+  | 'error'
+> & { made_modules?: number[] };
+
 /**
  * Applies one WebSocket event to a job as stored in the query cache.
  *
  * @returns the updated job, or the same object when the event does not change it
  */
-export function applyEventToJob(job: Job, event: LiveEvent): Job {
+export function applyEventToJob<T extends LiveJob>(job: T, event: LiveEvent): T {
   if (job.id !== event.job) return job;
   const status = STATUS_BY_EVENT[event.type];
   // A late progress message must not turn a finished job back into a running one.
   if (event.type === 'job.progress' && isFinished(job.status)) return job;
-  const next: Job = { ...job, status };
+  const next: T = { ...job, status };
   switch (event.type) {
     case 'job.started':
       next.attempt = event.attempt;
       break;
     case 'job.progress':
       next.last_step = Math.max(job.last_step ?? 0, event.step);
+      next.total_steps = event.total_steps ?? job.total_steps;
       break;
     case 'job.succeeded':
       next.final_metrics = event.final_metrics;
+      next.evaluated = event.evaluated ?? Object.keys(event.final_metrics).length > 0;
       next.adapter = event.adapter;
+      if (event.made_modules) next.made_modules = event.made_modules;
       break;
     case 'job.failed':
       next.error = event.error;

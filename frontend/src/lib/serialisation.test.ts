@@ -105,6 +105,37 @@ describe('parseGraphDocument', () => {
   });
 });
 
+describe('parseGraphDocument and datasets', () => {
+  const withDataset = (dataset: unknown) =>
+    JSON.stringify({
+      format: 'transplant-graph/1',
+      name: 'g',
+      nodes: [
+        { key: 'a', module_sha256: 'x', x: 0, y: 0 },
+        { key: 'b', module_sha256: 'y', x: 1, y: 1 },
+      ],
+      edges: [{ source: 'a', target: 'b', settings: { samples: 10, dataset } }],
+    });
+
+  it('accepts an edge whose dataset is named by contents (or an older id)', () => {
+    const reference = { sha256: 'ab'.repeat(32), name: 'forklifts' };
+    const parsed = parseGraphDocument(withDataset(reference));
+    expect(parsed).toMatchObject({ ok: true });
+    expect(parsed.ok && parsed.document.edges[0]?.settings?.dataset).toEqual(reference);
+    expect(parseGraphDocument(withDataset(7))).toMatchObject({ ok: true });
+    expect(parseGraphDocument(withDataset(null))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a dataset reference without its SHA-256 before anything is sent', () => {
+    for (const dataset of [{ name: 'forklifts' }, { sha256: 'nope', name: 'f' }, 'forklifts']) {
+      expect(parseGraphDocument(withDataset(dataset))).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/a -> b names its dataset without a SHA-256/),
+      });
+    }
+  });
+});
+
 describe('exportFileName', () => {
   it('makes a safe slug', () => {
     expect(exportFileName('Cat → Segmentation!')).toBe('cat-segmentation.transplant.json');

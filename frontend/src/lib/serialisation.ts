@@ -1,4 +1,4 @@
-import type { Graph, GraphDocument, GraphNode } from '../api/types';
+import type { DatasetReference, Graph, GraphDocument, GraphNode } from '../api/types';
 import type { FlowEdge, FlowNode } from './flowTypes';
 
 /**
@@ -105,6 +105,16 @@ export function parseGraphDocument(text: string): ParsedDocument {
         ok: false,
         reason: `An edge refers to a node that is not in the file (${edge?.source} -> ${edge?.target}).`,
       };
+    }
+    const dataset: unknown = edge.settings?.dataset;
+    if (dataset !== undefined && dataset !== null && typeof dataset !== 'number') {
+      const reference = dataset as Partial<DatasetReference>;
+      if (typeof reference.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(reference.sha256)) {
+        return {
+          ok: false,
+          reason: `The edge ${edge.source} -> ${edge.target} names its dataset without a SHA-256; export the graph again.`,
+        };
+      }
     }
   }
   return { ok: true, document: doc as GraphDocument };

@@ -4,6 +4,7 @@ import { addJobPoints, fetchPointsAfter } from '../api/jobs';
 import { keys } from '../api/keys';
 import type { Graph, Job, LiveEvent, ProgressPoint } from '../api/types';
 import {
+  type LiveJob,
   applyEventToGraph,
   applyEventToJob,
   graphMissesJob,
@@ -71,6 +72,14 @@ export function applyLiveEvent(
     }
   }
   applyEventToCompares(client, event);
+  applyEventToPoints(client, event, backfiller);
+}
+
+/**
+ * Writes one event into the job's loss curve in the cache, if a chart has loaded or is loading it
+ * (otherwise the chart's own fetch gets everything when it mounts).
+ */
+function applyEventToPoints(client: QueryClient, event: LiveEvent, backfiller: PointBackfiller): void {
   if (
     event.type === 'job.started' &&
     client.getQueryData<ProgressPoint[]>(keys.jobPoints(event.job)) !== undefined
@@ -98,6 +107,28 @@ const STATUS_AFTER: Partial<Record<LiveEvent['type'], Job['status']>> = {
   'job.failed': 'failed',
   'job.cancelled': 'cancelled',
 };
+
+/**
+ * Writes one event of a job's own socket (`/ws/jobs/{id}/`, a teacher job) into the query cache: the
+ * job itself and its loss curve. When it succeeds, the catalog is refetched: its modules joined it.
+ */
+export function applyJobLiveEvent(client: QueryClient, event: LiveEvent, backfiller: PointBackfiller): void {
+  const job = client.getQueryData<LiveJob>(keys.job(event.job));
+  if (job) client.setQueryData<LiveJob>(keys.job(event.job), applyEventToJob(job, event));
+  else void client.invalidateQueries({ queryKey: keys.job(event.job) });
+  applyEventToPoints(client, event, backfiller);
+  if (event.type === 'job.succeeded') void client.invalidateQueries({ queryKey: ['modules'] });
+}
+
+/** After a (re)connect or a lost message on a job's own socket: refetch the job and its curve. */
+export async function backfillJob(
+  client: QueryClient,
+  jobId: number,
+  backfiller: PointBackfiller,
+): Promise<void> {
+  await client.invalidateQueries({ queryKey: keys.job(jobId) });
+  await backfiller.fill(jobId);
+}
 
 /**
  * After a (re)connect or a lost message: refetch the graph and queue, and fetch every loaded

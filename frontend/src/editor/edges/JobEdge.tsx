@@ -2,7 +2,7 @@ import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyf
 import { memo, useMemo } from 'react';
 import { useJobPoints } from '../../api/jobs';
 import type { FlowEdge } from '../../lib/flowTypes';
-import { STATUS_LABEL, formatMetric, keyMetric } from '../../lib/format';
+import { STATUS_LABEL, edgeResult } from '../../lib/format';
 import { useEditorStore, useGraphId } from '../../store/editor';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { Sparkline } from '../../ui/Sparkline';
@@ -29,7 +29,7 @@ export const JobEdge = memo(function JobEdge(props: EdgeProps<FlowEdge>) {
 
   const names = view ? `${view.source?.name ?? '?'} to ${view.target?.name ?? '?'}` : 'edge';
   const total = job?.total_steps ?? view?.edge.settings.steps;
-  const finalMetric = status === 'succeeded' ? keyMetric(job?.final_metrics ?? {}) : null;
+  const result = edgeResult(job);
   const label = `Edge ${names}: ${status ? STATUS_LABEL[status] : 'no job'}`;
 
   return (
@@ -51,9 +51,10 @@ export const JobEdge = memo(function JobEdge(props: EdgeProps<FlowEdge>) {
         >
           <StatusBadge status={status} reused={job?.reused} />
           {losses.length > 1 && <Sparkline values={losses} />}
-          {finalMetric && (
-            <span className="edge-label__metric">
-              {finalMetric.name} {formatMetric(finalMetric.name, finalMetric.value)}
+          {result?.kind === 'metric' && <span className="edge-label__metric">{result.text}</span>}
+          {result?.kind === 'not-evaluated' && (
+            <span className="edge-label__metric edge-label__metric--none" title={result.why}>
+              {result.text}
             </span>
           )}
           {status === 'running' && job?.last_step != null && total && (

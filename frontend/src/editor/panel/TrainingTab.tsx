@@ -4,7 +4,7 @@ import { errorMessage } from '../../api/client';
 import { useJobPoints } from '../../api/jobs';
 import type { GraphEdge, ProgressPoint } from '../../api/types';
 import { describeSettings, METHODS } from '../../lib/edgeSettings';
-import { formatMetric } from '../../lib/format';
+import { edgeResult, formatMetric } from '../../lib/format';
 import { lossTerms, metricNames, smooth } from '../../lib/progress';
 import { type ChartSeries, UPlotChart } from './UPlotChart';
 
@@ -48,6 +48,7 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
   );
   const method = METHODS.find((m) => m.value === edge.settings.method);
   const finals = Object.entries(job?.final_metrics ?? {});
+  const result = edgeResult(job);
 
   return (
     <div className="training">
@@ -136,7 +137,9 @@ export function TrainingTab({ edge }: { edge: GraphEdge }) {
         </h3>
         {finals.length === 0 ? (
           <p className="muted small">
-            {job?.status === 'succeeded' ? 'No metrics were reported.' : 'Shown when training finishes.'}
+            {result?.kind === 'not-evaluated'
+              ? `Not evaluated. ${result.why}`
+              : 'Shown when training finishes.'}
           </p>
         ) : (
           <ul className="metric-tiles" aria-label="Final metrics">
