@@ -133,8 +133,10 @@ def test_a_teacher_job_streams_its_epochs_live_on_its_own_websocket(client, serv
     progress = [m for m in messages if m["type"] == "job.progress"]
     steps = [m["step"] for m in progress]
     total = progress[-1]["total_steps"]
-    # A step is sent again once its evaluation is in: the steps never go back.
-    assert len(progress) >= 3 and steps == sorted(steps) and steps[-1] == total
+    # Progress is coalesced (at most about five messages a second), so an idle machine that trains the
+    # three epochs in under a second sends fewer messages than epochs; the steps never go back, and the
+    # last message is the last step.
+    assert progress and steps == sorted(steps) and steps[-1] == total
     assert total % 3 == 0  # three epochs of equal length
     assert all(m["losses"]["loss"] > 0 for m in progress)
     # Each epoch ends with a test evaluation; its error rides on the progress messages after it.
