@@ -67,7 +67,14 @@ export function NewEdgeDialog({
   const defaults = spec ? defaultSettingsFor(spec, true) : DEFAULT_SETTINGS;
   const settings = formSettings(defaults, edits, preview?.defaults ?? defaults);
   const errors = spec ? validateSettings(settings, spec) : {};
-  const valid = spec !== undefined && Object.keys(errors).length === 0 && source !== null && target !== null;
+  // The edge's defaults (samples, layers) come with the preview: wait for it, or a quick click would
+  // start the edge with the placeholders.
+  const valid =
+    spec !== undefined &&
+    preview !== undefined &&
+    Object.keys(errors).length === 0 &&
+    source !== null &&
+    target !== null;
   const methodHint = methodInfo(settings.method).hint;
   const ontoOwnNet = preview?.own_net ?? true;
   const caution = samplesCaution(settings, ontoOwnNet, spec?.cross_net_samples ?? 0);
