@@ -6,7 +6,12 @@ import pytest
 from dataset_zips import class_members, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from webapp.jobs.edge_settings import CROSS_NET_ADAPTER_LAYERS, CROSS_NET_SAMPLES
+from webapp.jobs.edge_settings import (
+    CROSS_NET_ADAPTER_LAYERS,
+    CROSS_NET_SAMPLES,
+    CROSS_NET_STEPS,
+    DEFAULT_SETTINGS,
+)
 from webapp.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +66,18 @@ def test_an_edge_into_the_categorys_own_net_needs_no_labelled_samples_by_default
     assert cat["module"]["teacher"] is not None and cat["module"]["teacher"] == own["module"]["teacher"]
     edge = _edge(client, graph, cat, own, {"steps": 40}).json()
     assert edge["settings"]["samples"] == 0
+
+
+def test_an_edge_across_nets_trains_longer_by_default_and_one_within_a_net_does_not(client, graph, catalog):
+    cat = _node(client, graph, catalog["cat-category"])
+    dog = _node(client, graph, catalog["dog-classification"], x=300)
+    own = _node(client, graph, catalog["cat-classification"], x=600)
+    assert CROSS_NET_STEPS > DEFAULT_SETTINGS["steps"]
+    across = _edge(client, graph, cat, dog, {}).json()
+    within = _edge(client, graph, cat, own, {}).json()
+    assert across["settings"]["steps"] == CROSS_NET_STEPS
+    assert within["settings"]["steps"] == DEFAULT_SETTINGS["steps"]
+    assert Job.objects.get(pk=across["job"]["id"]).settings["steps"] == CROSS_NET_STEPS
 
 
 def test_zero_samples_asked_for_across_nets_are_kept(client, graph, catalog):

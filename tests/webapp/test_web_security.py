@@ -123,6 +123,7 @@ def test_the_edge_settings_are_published_with_the_engines_methods(client):
     assert body["fields"]["seed"]["maximum"] == 2**31 - 1
     assert body["fields"]["adapter_layers"]["choices"] == [1, 3]
     assert body["cross_net_samples"] == 10 and body["cross_net_adapter_layers"] == 3
+    assert body["cross_net_steps"] == 1000
 
 
 def test_the_preview_says_whether_an_edge_stays_inside_one_net(client, catalog):

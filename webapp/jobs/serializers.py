@@ -89,12 +89,13 @@ class EdgeSettingFieldsSerializer(serializers.Serializer):
 
 
 class EdgeSettingsSpecSerializer(serializers.Serializer):
-    """Every edge setting's type, default and limits, and the samples and adapter layers an edge across nets
-    starts with."""
+    """Every edge setting's type, default and limits, and the samples, adapter layers and steps an edge
+    across nets starts with."""
 
     fields = EdgeSettingFieldsSerializer()
     cross_net_samples = serializers.IntegerField()
     cross_net_adapter_layers = serializers.ChoiceField(choices=list(EDGE_SETTINGS["adapter_layers"].choices))
+    cross_net_steps = serializers.IntegerField()
 
 
 class EdgeSettingsPreviewQuerySerializer(serializers.Serializer):

@@ -933,13 +933,14 @@ export interface components {
       auto_choice: string;
     };
     /**
-     * @description Every edge setting's type, default and limits, and the samples and adapter layers an edge across nets
-     *     starts with.
+     * @description Every edge setting's type, default and limits, and the samples, adapter layers and steps an edge
+     *     across nets starts with.
      */
     EdgeSettingsSpec: {
       fields: components['schemas']['EdgeSettingFields'];
       cross_net_samples: number;
       cross_net_adapter_layers: components['schemas']['AdapterLayersEnum'];
+      cross_net_steps: number;
     };
     Facets: {
       kind: {

@@ -26,6 +26,7 @@ const spec: EdgeSettingsSpec = {
   },
   cross_net_samples: 10,
   cross_net_adapter_layers: 3,
+  cross_net_steps: 1000,
 };
 
 describe('validateSettings', () => {
@@ -77,9 +78,14 @@ describe('validateSettings', () => {
 });
 
 describe('defaultSettingsFor', () => {
-  it('starts across nets with the server’s few samples and three convs', () => {
+  it('starts across nets with the server’s few samples, three convs and more steps', () => {
     expect(defaultSettingsFor(spec, true)).toEqual(DEFAULT_SETTINGS);
-    expect(defaultSettingsFor(spec, false)).toEqual({ ...DEFAULT_SETTINGS, samples: 10, adapter_layers: 3 });
+    expect(defaultSettingsFor(spec, false)).toEqual({
+      ...DEFAULT_SETTINGS,
+      samples: 10,
+      adapter_layers: 3,
+      steps: 1000,
+    });
   });
 });
 
@@ -87,41 +93,55 @@ describe('formSettings', () => {
   const defaults = defaultSettingsFor(spec, true);
 
   it('follows the edge’s default samples for auto and back-distillation until a count is typed', () => {
-    expect(formSettings(defaults, {}, { samples: 10, adapter_layers: 1 })).toEqual({
+    expect(formSettings(defaults, {}, { samples: 10, adapter_layers: 1, steps: 300 })).toEqual({
       ...DEFAULT_SETTINGS,
       samples: 10,
     });
     expect(
-      formSettings(defaults, { method: 'back-distill' }, { samples: 0, adapter_layers: 1 }).samples,
-    ).toBe(0);
-    expect(formSettings(defaults, { samples: 0 }, { samples: 10, adapter_layers: 1 }).samples).toBe(0);
-    expect(
-      formSettings(defaults, { method: 'back-distill', samples: 25 }, { samples: 10, adapter_layers: 1 })
+      formSettings(defaults, { method: 'back-distill' }, { samples: 0, adapter_layers: 1, steps: 300 })
         .samples,
+    ).toBe(0);
+    expect(
+      formSettings(defaults, { samples: 0 }, { samples: 10, adapter_layers: 1, steps: 300 }).samples,
+    ).toBe(0);
+    expect(
+      formSettings(
+        defaults,
+        { method: 'back-distill', samples: 25 },
+        { samples: 10, adapter_layers: 1, steps: 300 },
+      ).samples,
     ).toBe(25);
   });
 
-  it('follows the edge’s default layers until they are picked', () => {
-    const across = { samples: 10, adapter_layers: 3 } as const;
+  it('follows the edge’s default layers and steps until they are changed', () => {
+    const across = { samples: 10, adapter_layers: 3, steps: 1000 } as const;
     expect(formSettings(defaults, {}, across)).toEqual({
       ...DEFAULT_SETTINGS,
       samples: 10,
       adapter_layers: 3,
+      steps: 1000,
     });
     expect(formSettings(defaults, { adapter_layers: 1 }, across).adapter_layers).toBe(1);
+    expect(formSettings(defaults, { steps: 50 }, across).steps).toBe(50);
   });
 
   it('gives the methods that need labels a count, and stitching none', () => {
     expect(
-      formSettings(defaults, { method: 'direct-learn' }, { samples: 0, adapter_layers: 1 }).samples,
+      formSettings(defaults, { method: 'direct-learn' }, { samples: 0, adapter_layers: 1, steps: 300 })
+        .samples,
     ).toBe(LABELLED_START);
-    expect(formSettings(defaults, { method: 'distill' }, { samples: 10, adapter_layers: 1 }).samples).toBe(
-      10,
-    );
-    expect(formSettings(defaults, { method: 'stitch' }, { samples: 10, adapter_layers: 1 }).samples).toBe(0);
+    expect(
+      formSettings(defaults, { method: 'distill' }, { samples: 10, adapter_layers: 1, steps: 300 }).samples,
+    ).toBe(10);
+    expect(
+      formSettings(defaults, { method: 'stitch' }, { samples: 10, adapter_layers: 1, steps: 300 }).samples,
+    ).toBe(0);
     for (const method of ['direct-learn', 'jacobian', 'stitch', 'auto'] as const) {
       expect(
-        validateSettings(formSettings(defaults, { method }, { samples: 0, adapter_layers: 1 }), spec),
+        validateSettings(
+          formSettings(defaults, { method }, { samples: 0, adapter_layers: 1, steps: 300 }),
+          spec,
+        ),
       ).toEqual({});
     }
   });
@@ -130,7 +150,7 @@ describe('formSettings', () => {
     const settings = formSettings(
       defaults,
       { steps: 50, seed: 7, dataset: 3, adapter_layers: 3 },
-      { samples: 0, adapter_layers: 1 },
+      { samples: 0, adapter_layers: 1, steps: 300 },
     );
     expect(settings).toEqual({ ...DEFAULT_SETTINGS, steps: 50, seed: 7, dataset: 3, adapter_layers: 3 });
   });

@@ -14,7 +14,7 @@ export const DEFAULT_SETTINGS: EdgeSettings = {
 
 /**
  * The settings a new edge starts with, from the server's spec: no labels and one conv within one net;
- * a few labels and three convs across nets.
+ * a few labels, three convs and more steps across nets.
  */
 export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean): EdgeSettings {
   const defaults = Object.fromEntries(
@@ -22,7 +22,12 @@ export function defaultSettingsFor(spec: EdgeSettingsSpec, ontoOwnNet: boolean):
   ) as unknown as EdgeSettings;
   return ontoOwnNet
     ? defaults
-    : { ...defaults, samples: spec.cross_net_samples, adapter_layers: spec.cross_net_adapter_layers };
+    : {
+        ...defaults,
+        samples: spec.cross_net_samples,
+        adapter_layers: spec.cross_net_adapter_layers,
+        steps: spec.cross_net_steps,
+      };
 }
 
 /** Where a method that needs labels would start from no samples, it starts from this many. */
@@ -33,19 +38,21 @@ export const LABELLED_START = 100;
  * edge (`edge`: none and one conv within one net, a few samples and three convs across). Until the
  * person types a sample count, back-distillation and auto follow the edge's default count, stitching
  * takes none (it learns from unlabelled images), and the methods that need labels start from
- * LABELLED_START where the edge's default is 0. The adapter's layers follow the edge until picked.
+ * LABELLED_START where the edge's default is 0. The adapter's layers and the steps follow the edge until
+ * changed.
  */
 export function formSettings(
   defaults: EdgeSettings,
   edits: Partial<EdgeSettings>,
-  edge: Pick<EdgeSettings, 'samples' | 'adapter_layers'>,
+  edge: Pick<EdgeSettings, 'samples' | 'adapter_layers' | 'steps'>,
 ): EdgeSettings {
   const method = edits.method ?? defaults.method;
   const followsEdge = method === 'back-distill' || method === 'auto';
   const fallback = method === 'stitch' ? 0 : followsEdge || edge.samples > 0 ? edge.samples : LABELLED_START;
   const samples = edits.samples ?? fallback;
   const adapter_layers = edits.adapter_layers ?? edge.adapter_layers;
-  return { ...defaults, ...edits, method, samples, adapter_layers };
+  const steps = edits.steps ?? edge.steps;
+  return { ...defaults, ...edits, method, samples, adapter_layers, steps };
 }
 
 /**
