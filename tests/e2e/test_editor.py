@@ -139,11 +139,14 @@ def test_a_new_edge_trains_live_until_it_succeeds_across_a_reconnect(
     )
     dialog = editor.get_by_role("dialog", name="Train a new adapter")
     expect(dialog.get_by_label("Method")).to_have_value("auto")
-    # The cat's category module onto the dog's classifier: another net, so a few labels and three convs
-    # by default; a caution if a person picks zero-sample back-distill there.
+    # The cat's category module onto the dog's classifier: another net, so a few labels, three convs and
+    # more steps by default; a caution if a person picks zero-sample back-distill there.
+    spec = editor.request.get("/api/edge-settings/").json()
+    assert spec["fields"]["steps"]["default"] < spec["cross_net_steps"]
     samples = dialog.get_by_label("Labelled samples")
-    expect(samples).to_have_value("10")
+    expect(samples).to_have_value(str(spec["cross_net_samples"]))
     expect(dialog.get_by_role("radio", name="3 layers")).to_be_checked()
+    expect(dialog.get_by_label("Training steps")).to_have_value(str(spec["cross_net_steps"]))
     # Auto says what it picks for this edge, and why, in one sentence under the method: the teacher
     # labels the cat problem's 1600 Animal-MNIST training images.
     pool = "Auto: distill on 1600 training images that the teacher labels"

@@ -35,7 +35,7 @@ export const LABELLED_START = 100;
 
 /**
  * The new-edge form's settings: the fields the person changed, over the server's defaults for the
- * edge (`edge`: none and one conv within one net, a few samples and three convs across). Until the
+ * edge (`edge`: none and one conv within one net, a few samples, three convs and more steps across). Until the
  * person types a sample count, back-distillation and auto follow the edge's default count, stitching
  * takes none (it learns from unlabelled images), and the methods that need labels start from
  * LABELLED_START where the edge's default is 0. The adapter's layers and the steps follow the edge until
