@@ -6,9 +6,9 @@ The cat's category module (demo_catalog/, as `manage.py seed_demo` registers it)
 classifier and segmenter with the web app's cross-net settings (three 3x3 convs, 1000 Adam steps) for seeds
 0, 1 and 2: by auto (which has the cat teacher label the cat problem's training images) with 0 or 10
 labelled samples, with one conv, with the 300 steps of an edge within one net, and by direct-learn with the
-same 10. This is the measurement behind the cross-net defaults in `webapp.jobs.edge_settings`
-(CROSS_NET_SAMPLES, CROSS_NET_ADAPTER_LAYERS, CROSS_NET_STEPS). Writes benchmarks/results/web-defaults.json
-(a run of one task keeps the other's figures).
+same 10. This is the measurement behind the cross-net defaults in `engine.auto` (CROSS_NET_SAMPLES,
+CROSS_NET_ADAPTER_LAYERS, CROSS_NET_STEPS), which the web app publishes. Writes
+benchmarks/results/web-defaults.json (a run of one task keeps the other's figures).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from pathlib import Path
 
 from benchmarks.common import RESULTS, tune_process, write_json
 from engine import GraftConfig, Method, Task, graft, load_module
+from engine.auto import CROSS_NET_STEPS
 
 CATALOG = Path(__file__).resolve().parents[1] / "demo_catalog"
-# webapp.jobs.edge_settings: CROSS_NET_STEPS (edges across nets) and the steps setting's default (within)
-CROSS_NET_STEPS, WITHIN_NET_STEPS = 1000, 300
+WITHIN_NET_STEPS = 300  # webapp.jobs.edge_settings: the steps setting's default
 ROWS = {  # name -> (method, labelled samples, adapter layers, steps)
     "auto, 0 samples, one conv": (Method.AUTO, 0, 1, CROSS_NET_STEPS),
     "auto, 10 samples, one conv": (Method.AUTO, 10, 1, CROSS_NET_STEPS),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine import GraftConfig, Task, graft, load_module, load_task_data
+from engine.auto import CROSS_NET_ADAPTER_LAYERS, CROSS_NET_SAMPLES, CROSS_NET_STEPS
 
 CATALOG = Path(__file__).resolve().parents[2] / "demo_catalog"
 
@@ -21,8 +22,13 @@ def _error(task: Task, metrics: dict[str, float]) -> float:
     return metrics["error"] if task is Task.CLASSIFICATION else 100 - metrics["pixel_accuracy"]
 
 
-# As webapp.jobs.edge_settings starts an edge across nets (CROSS_NET_SAMPLES, _ADAPTER_LAYERS, _STEPS)
-CROSS_NET_DEFAULTS = dict(method="auto", samples=10, adapter_layers=3, kernel_size=3, steps=1000)
+CROSS_NET_DEFAULTS = dict(
+    method="auto",
+    samples=CROSS_NET_SAMPLES,
+    adapter_layers=CROSS_NET_ADAPTER_LAYERS,
+    kernel_size=3,
+    steps=CROSS_NET_STEPS,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import engine
+from engine.auto import CROSS_NET_ADAPTER_LAYERS, CROSS_NET_SAMPLES, CROSS_NET_STEPS
 from engine.data.animal_mnist import IMAGES_PER_CATEGORY
 from engine.data.splits import TEST_FRACTION_DENOMINATOR
 from webapp.catalog.models import Module, ModuleKind
@@ -21,17 +22,6 @@ from webapp.errors import ApplicationError
 MAX_SAMPLES = IMAGES_PER_CATEGORY - IMAGES_PER_CATEGORY // TEST_FRACTION_DENOMINATOR  # 800
 MAX_STEPS = 20_000  # a few hours on a CPU; the web default is 300 (1000 across nets)
 MAX_SEED = 2**31 - 1  # what every random generator the engine seeds accepts
-
-# What an edge gets by default when its task module belongs to another net than the category module's
-# teacher: 10 labelled samples, three convs and 1000 steps (auto distils there on the teacher-labelled
-# training images, a fit that 300 steps leave short of its end). On the demo catalog (cat onto the dog,
-# method auto, seeds 0-1-2; `python -m benchmarks.web_defaults`, results/web-defaults.json) the classifier
-# graft ends at 5.25 / 5.75 / 5.00 % error with three convs and 1000 steps, 7.00 / 6.75 / 7.75 % with 300
-# (teachers: cat 4.0, dog 5.25). Within one net the default is zero samples and one conv, which
-# back-distill solves exactly (Table 2).
-CROSS_NET_SAMPLES = 10
-CROSS_NET_ADAPTER_LAYERS = 3
-CROSS_NET_STEPS = 1000
 
 
 @dataclass(frozen=True)
@@ -119,8 +109,9 @@ DEFAULT_SETTINGS = {name: setting.default for name, setting in EDGE_SETTINGS.ite
 
 
 def edge_settings_defaults(*, own_net: bool) -> dict[str, Any]:
-    """The settings a new edge starts with: no labelled samples and one conv within one net; a few samples,
-    three convs and more steps across nets."""
+    """The settings a new edge starts with: no labelled samples and one conv within one net, which
+    back-distill solves exactly (Table 2); a few samples, three convs and more steps across nets
+    (engine.auto's CROSS_NET_* constants, with the figures behind them)."""
     if own_net:
         return DEFAULT_SETTINGS
     return {
